@@ -1,0 +1,97 @@
+import { CommandRejected } from "../aggregate/command-rejected";
+import { fold } from "../aggregate/fold";
+import type { AggregateDefinition, CommandMetadata, CommandOf, EventOf, SchemaMap } from "../aggregate/types";
+import { deepEqual } from "./deep-equal";
+
+/** Metadata the kit gives a command unless the test says otherwise: fixed, so results are repeatable. */
+export const TEST_COMMAND_METADATA: CommandMetadata = {
+  commandId: "test-command",
+  correlationId: "test-correlation",
+  causationId: "test-command",
+  now: "2026-01-01T00:00:00.000Z",
+};
+
+/** A command as a test writes it: payload before schema defaults, metadata optional. */
+export type TestCommand<C extends SchemaMap> = {
+  [K in keyof C & string]: { type: K; data: unknown; metadata?: Partial<CommandMetadata> };
+}[keyof C & string];
+
+/** What a decider did with the command: the events, or the rejection, and the state after. */
+export interface DecisionOutcome<S, E extends SchemaMap> {
+  /** Asserts the decider emitted exactly these events, in order. */
+  then(expected: readonly EventOf<E>[]): DecisionOutcome<S, E>;
+  /** Asserts the decider refused the command, with this reason when one is given. */
+  thenRejects(reason?: string): void;
+  /** Asserts the state after folding the emitted events. */
+  thenState(expected: S): DecisionOutcome<S, E>;
+}
+
+/**
+ * Given/when/then for deciders: pure, no runtime, no storage. Commands are parsed with their
+ * zod schema first, as the runtime would, so an invalid test command fails loudly.
+ *
+ * @example
+ * given(order, [{ type: "OrderPlaced", data: placed }])
+ *   .when({ type: "ship", data: {} })
+ *   .then([{ type: "OrderShipped", data: { shippedAt: "2026-01-01T00:00:00.000Z" } }]);
+ */
+export function given<N extends string, S, C extends SchemaMap, E extends SchemaMap>(
+  aggregate: AggregateDefinition<N, S, C, E>,
+  history: readonly EventOf<E>[] = [],
+) {
+  return {
+    when(command: TestCommand<C>): DecisionOutcome<S, E> {
+      const state = fold(aggregate as never, aggregate.initialState(), history) as S;
+      const schema = aggregate.commands[command.type];
+      if (!schema) throw new Error(`${aggregate.name} has no command ${command.type}`);
+      const parsed = schema.safeParse(command.data);
+      if (!parsed.success) throw new Error(`invalid test command ${command.type}: ${parsed.error.message}`);
+      const full = {
+        type: command.type,
+        data: parsed.data,
+        metadata: { ...TEST_COMMAND_METADATA, ...command.metadata },
+      } as CommandOf<C>;
+      let events: readonly EventOf<E>[] | undefined;
+      let rejection: CommandRejected | undefined;
+      try {
+        events = aggregate.decide(full, state);
+      } catch (error) {
+        if (!(error instanceof CommandRejected)) throw error;
+        rejection = error;
+      }
+      return outcome(aggregate, state, events, rejection);
+    },
+  };
+}
+
+function outcome<S, E extends SchemaMap>(
+  aggregate: AggregateDefinition<string, S, SchemaMap, E>,
+  before: S,
+  events: readonly EventOf<E>[] | undefined,
+  rejection: CommandRejected | undefined,
+): DecisionOutcome<S, E> {
+  const self: DecisionOutcome<S, E> = {
+    then(expected) {
+      if (rejection) throw new Error(`expected events, but the command was rejected: ${rejection.reason}`);
+      if (!deepEqual(events, expected)) {
+        throw new Error(`events differ\nexpected: ${JSON.stringify(expected)}\nactual:   ${JSON.stringify(events)}`);
+      }
+      return self;
+    },
+    thenRejects(reason) {
+      if (!rejection) throw new Error(`expected a rejection, but the decider emitted ${JSON.stringify(events)}`);
+      if (reason !== undefined && rejection.reason !== reason) {
+        throw new Error(`expected rejection "${reason}", got "${rejection.reason}"`);
+      }
+    },
+    thenState(expected) {
+      if (rejection) throw new Error(`expected a state, but the command was rejected: ${rejection.reason}`);
+      const after = fold(aggregate as never, before, events ?? []);
+      if (!deepEqual(after, expected)) {
+        throw new Error(`state differs\nexpected: ${JSON.stringify(expected)}\nactual:   ${JSON.stringify(after)}`);
+      }
+      return self;
+    },
+  };
+  return self;
+}

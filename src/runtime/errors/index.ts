@@ -1,0 +1,1 @@
+export { HttpError, type ErrorBody, type ErrorCode } from "./http-error";

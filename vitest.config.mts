@@ -1,0 +1,43 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+// Three scopes, told apart by file name (STYLE.md): *.unit tests are pure and run in Node;
+// *.int tests run inside workerd with real local Durable Objects, Queues and D1; *.e2e tests
+// run in Node and drive a real `wrangler dev` over HTTP.
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations("schema/migrations");
+  return {
+    test: {
+      projects: [
+        {
+          test: { name: "unit", environment: "node", include: ["test/**/*.unit.test.ts"] },
+        },
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: { TEST_MIGRATIONS: migrations, API_TOKEN: "test-api-token", ADMIN_TOKEN: "test-admin-token" },
+              },
+            }),
+          ],
+          test: {
+            name: "workers",
+            include: ["test/**/*.int.test.ts"],
+            setupFiles: ["test/support/apply-migrations.ts"],
+            testTimeout: 30_000,
+          },
+        },
+        {
+          test: {
+            name: "e2e",
+            environment: "node",
+            include: ["test/**/*.e2e.test.ts"],
+            testTimeout: 120_000,
+            hookTimeout: 120_000,
+          },
+        },
+      ],
+    },
+  };
+});
