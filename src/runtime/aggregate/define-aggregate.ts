@@ -46,7 +46,7 @@ export function defineAggregate<N extends string, S, C extends SchemaMap, E exte
   };
 }
 
-function assertNames(config: AggregateConfig<string, unknown, SchemaMap, SchemaMap>): void {
+function assertNames(config: { name: string; commands: object; events: object }): void {
   if (!AGGREGATE_NAME_PATTERN.test(config.name)) {
     throw new Error(`aggregate name "${config.name}" must match ${AGGREGATE_NAME_PATTERN}`);
   }
@@ -63,7 +63,7 @@ function assertNames(config: AggregateConfig<string, unknown, SchemaMap, SchemaM
  * `initialState` changes with their source, so a deploy that changes how state is built
  * ignores older snapshots by itself; `stateVersion` covers changes the source cannot show.
  */
-function stateSchemaOf(config: AggregateConfig<string, unknown, SchemaMap, SchemaMap>): string {
+function stateSchemaOf(config: { stateVersion?: number; initialState: () => unknown; evolve: (...args: never[]) => unknown }): string {
   const source = `${config.initialState.toString()}\n${config.evolve.toString()}`;
   return `v${config.stateVersion ?? 1}-${fnv1a(source)}`;
 }

@@ -9,7 +9,7 @@ export interface FoldableEvent {
 /** Folds events into a state with the aggregate's pure `evolve`. */
 export function fold(aggregate: AnyAggregate, state: unknown, events: Iterable<FoldableEvent>): unknown {
   let next = state;
-  for (const event of events) next = aggregate.evolve(next, event as Parameters<AnyAggregate["evolve"]>[1]);
+  for (const event of events) next = aggregate.evolve(next, event);
   return next;
 }
 

@@ -74,10 +74,27 @@ export interface AggregateDefinition<
   schemaVersionOf(type: string): number;
 }
 
-/** Any aggregate, with its types erased: what the runtime's generic machinery handles. */
-// `decide` and `evolve` are declared as methods, so their parameters are bivariant and every
-// concrete aggregate is assignable here without `any`.
-export type AnyAggregate = AggregateDefinition<string, unknown, SchemaMap, SchemaMap>;
+/**
+ * Any aggregate, with its types erased: what the runtime's generic machinery handles. Written out
+ * structurally (not as `AggregateDefinition<string, unknown, …>`) because TypeScript measures the
+ * generic's type parameters as invariant; `decide` and `evolve` are methods, so their parameters
+ * are checked bivariantly and every concrete aggregate is assignable here without `any`.
+ */
+export interface AnyAggregate {
+  readonly name: string;
+  readonly commands: SchemaMap;
+  readonly events: SchemaMap;
+  readonly snapshotEvery: number;
+  readonly stateSchema: string;
+  readonly upcasters?: Readonly<Record<string, Readonly<Record<number, (data: unknown) => unknown>> | undefined>>;
+  initialState(): unknown;
+  decide(
+    command: { readonly type: string; readonly data: unknown; readonly metadata: CommandMetadata },
+    state: unknown,
+  ): readonly { readonly type: string; readonly data: unknown }[];
+  evolve(state: unknown, event: { readonly type: string; readonly data: unknown }): unknown;
+  schemaVersionOf(type: string): number;
+}
 
 /** The state type of an aggregate definition. */
 export type StateOf<A> = A extends AggregateDefinition<string, infer S, SchemaMap, SchemaMap> ? S : never;

@@ -1,6 +1,6 @@
 import { CommandRejected } from "../aggregate/command-rejected";
 import { fold } from "../aggregate/fold";
-import type { AggregateDefinition, CommandMetadata, CommandOf, EventOf, SchemaMap } from "../aggregate/types";
+import type { AggregateDefinition, AnyAggregate, CommandMetadata, CommandOf, EventOf, SchemaMap } from "../aggregate/types";
 import { deepEqual } from "./deep-equal";
 
 /** Metadata the kit gives a command unless the test says otherwise: fixed, so results are repeatable. */
@@ -41,7 +41,8 @@ export function given<N extends string, S, C extends SchemaMap, E extends Schema
 ) {
   return {
     when(command: TestCommand<C>): DecisionOutcome<S, E> {
-      const state = fold(aggregate as never, aggregate.initialState(), history) as S;
+      const erased: AnyAggregate = aggregate;
+      const state = fold(erased, aggregate.initialState(), history) as S;
       const schema = aggregate.commands[command.type];
       if (!schema) throw new Error(`${aggregate.name} has no command ${command.type}`);
       const parsed = schema.safeParse(command.data);
@@ -59,13 +60,13 @@ export function given<N extends string, S, C extends SchemaMap, E extends Schema
         if (!(error instanceof CommandRejected)) throw error;
         rejection = error;
       }
-      return outcome(aggregate, state, events, rejection);
+      return outcome<S, E>(erased, state, events, rejection);
     },
   };
 }
 
 function outcome<S, E extends SchemaMap>(
-  aggregate: AggregateDefinition<string, S, SchemaMap, E>,
+  aggregate: AnyAggregate,
   before: S,
   events: readonly EventOf<E>[] | undefined,
   rejection: CommandRejected | undefined,
@@ -86,7 +87,7 @@ function outcome<S, E extends SchemaMap>(
     },
     thenState(expected) {
       if (rejection) throw new Error(`expected a state, but the command was rejected: ${rejection.reason}`);
-      const after = fold(aggregate as never, before, events ?? []);
+      const after = fold(aggregate, before, events ?? []);
       if (!deepEqual(after, expected)) {
         throw new Error(`state differs\nexpected: ${JSON.stringify(expected)}\nactual:   ${JSON.stringify(after)}`);
       }

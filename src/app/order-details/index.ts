@@ -1,0 +1,2 @@
+export { orderDetails } from "./projection";
+export { DeliveryStatus, OrderDetailsView, orderDetailsQuery, OrderStatus } from "./query";

@@ -1,0 +1,22 @@
+import { defineAggregate } from "../../runtime";
+import { orderCommands } from "./commands";
+import { decideOrder } from "./decide";
+import { orderEvents } from "./events";
+import { evolveOrder } from "./evolve";
+import { initialOrderState } from "./state";
+
+/**
+ * The `order` aggregate (DESIGN §6): placed with items, edited while `placed`, then shipped
+ * and delivered, or cancelled before it ships. Ids are chosen by the client.
+ *
+ * @example
+ * // POST /commands/order/o-1/place  {"customerId":"c-1","items":[{"sku":"tea","quantity":2,"unitPrice":450}]}
+ */
+export const order = defineAggregate({
+  name: "order",
+  commands: orderCommands,
+  events: orderEvents,
+  initialState: initialOrderState,
+  decide: decideOrder,
+  evolve: evolveOrder,
+});

@@ -1,0 +1,53 @@
+import type { EventEnvelope } from "../envelope";
+import type { ErrorBody } from "../errors";
+
+/** A command as it crosses from the Worker (or a process manager) to the aggregate's object. */
+export interface CommandRequest {
+  readonly aggregate: string;
+  readonly id: string;
+  readonly command: string;
+  readonly payload: unknown;
+  readonly commandId: string;
+  readonly correlationId?: string;
+  /** The message that caused this command; defaults to the command id. */
+  readonly causationId?: string;
+  /** `If-Match`: the version the stream must be at; 0 means it must not exist yet. */
+  readonly expectedVersion?: number;
+  /** Caller-supplied metadata copied onto every event (reserved keys cannot be overridden). */
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+/** The success body of `POST /commands/...` (DESIGN §4). */
+export interface CommandSuccess {
+  readonly streamId: string;
+  readonly version: number;
+  readonly events: readonly { readonly eventId: string; readonly type: string; readonly version: number }[];
+  readonly token: string;
+}
+
+/**
+ * The answer of the object. Failures travel as values, not thrown errors, because RPC keeps
+ * only an error's message: status and details would be lost.
+ */
+export type CommandOutcome =
+  | { readonly ok: true; readonly replayed: boolean; readonly body: CommandSuccess }
+  | { readonly ok: false; readonly status: 400 | 404 | 409 | 413 | 422; readonly body: ErrorBody };
+
+export interface StreamReadRequest {
+  readonly aggregate: string;
+  readonly id: string;
+  /** First version to return (1-based). */
+  readonly from: number;
+  readonly limit: number;
+  /** Also fold the state up to this version. */
+  readonly asOf?: number;
+}
+
+export interface StreamPage {
+  readonly streamId: string;
+  /** The stream's current version (not the last returned). */
+  readonly version: number;
+  readonly events: readonly EventEnvelope[];
+  /** Present when `asOf` was asked: the state folded up to that version. */
+  readonly state?: { readonly version: number; readonly value: unknown };
+}

@@ -1,0 +1,1 @@
+export { createRuntime, type Application } from "./create-runtime";

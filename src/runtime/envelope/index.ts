@@ -1,0 +1,1 @@
+export { EventEnvelopeSchema, EventMetadataSchema, type EventEnvelope, type EventMetadata } from "./envelope";

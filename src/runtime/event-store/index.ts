@@ -1,0 +1,1 @@
+export { EventStore, type CommandRecord, type Snapshot, type StoredEvent } from "./event-store";

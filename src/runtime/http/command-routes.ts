@@ -1,0 +1,94 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { z } from "zod";
+import { AggregateClient } from "../aggregate-client";
+import type { AnyAggregate } from "../aggregate";
+import { HttpError } from "../errors";
+import { AGGREGATE_ID_PATTERN, COMMAND_ID_PATTERN, newId } from "../ids";
+import { errorResponses } from "./error-schemas";
+import { limitBody, readJsonBody } from "./json-body";
+
+/** The success body of a command (DESIGN §4). */
+export const CommandSuccessSchema = z
+  .object({
+    streamId: z.string(),
+    version: z.number().int(),
+    events: z.array(z.object({ eventId: z.string(), type: z.string(), version: z.number().int() })),
+    token: z.string().describe("Consistency token: pass it to a query as ?consistentWith= to read your own write."),
+  })
+  .meta({ id: "CommandSuccess" });
+
+const IfMatchPattern = /^(?:W\/)?"?(0|[1-9][0-9]{0,14})"?$/;
+
+/**
+ * `POST /commands/:aggregate/:id/:command`: one generic route serves every aggregate, and each
+ * command is also registered in the OpenAPI document with its own zod payload schema.
+ */
+export function mountCommandRoutes(app: OpenAPIHono<{ Bindings: object }>, aggregates: ReadonlyMap<string, AnyAggregate>): void {
+  for (const aggregate of aggregates.values()) registerCommandDocs(app, aggregate);
+
+  app.post("/commands/:aggregate/:id/:command", limitBody(), async (c) => {
+    const { aggregate: name, id, command } = c.req.param();
+    const aggregate = aggregates.get(name);
+    if (!aggregate) throw new HttpError(404, "unknown_aggregate", `no aggregate named ${name}`);
+    if (!aggregate.commands[command]) throw new HttpError(404, "unknown_command", `aggregate ${name} has no command ${command}`);
+    if (!AGGREGATE_ID_PATTERN.test(id)) throw new HttpError(400, "invalid_id", `id must be 1-128 characters of [A-Za-z0-9._~-]`);
+    const commandId = optionalHeader(c.req.header("Idempotency-Key"), "Idempotency-Key") ?? newId();
+    const correlationId = optionalHeader(c.req.header("X-Correlation-Id"), "X-Correlation-Id");
+    const expectedVersion = parseIfMatch(c.req.header("If-Match"));
+    const payload = await readJsonBody(c);
+
+    const outcome = await AggregateClient.fromEnv(c.env).execute({
+      aggregate: name,
+      id,
+      command,
+      payload,
+      commandId,
+      ...(correlationId !== undefined && { correlationId }),
+      ...(expectedVersion !== undefined && { expectedVersion }),
+    });
+    if (!outcome.ok) return c.json(outcome.body, outcome.status);
+    c.header("X-Consistency-Token", outcome.body.token);
+    c.header("ETag", `"${outcome.body.version}"`);
+    if (outcome.replayed) c.header("Idempotent-Replayed", "true");
+    return c.json(outcome.body, 200);
+  });
+}
+
+function optionalHeader(value: string | undefined, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (!COMMAND_ID_PATTERN.test(value)) throw new HttpError(400, "invalid_header", `${name} must be 1-200 printable ASCII characters`);
+  return value;
+}
+
+/** `If-Match: "3"` (quotes optional, weak tags tolerated); `"0"` means the stream must not exist yet. */
+function parseIfMatch(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const match = IfMatchPattern.exec(value.trim());
+  if (!match) throw new HttpError(400, "invalid_header", 'If-Match must be a stream version such as "3"');
+  return Number(match[1]);
+}
+
+function registerCommandDocs(app: OpenAPIHono<{ Bindings: object }>, aggregate: AnyAggregate): void {
+  for (const [command, schema] of Object.entries(aggregate.commands)) {
+    app.openAPIRegistry.registerPath({
+      method: "post",
+      path: `/commands/${aggregate.name}/{id}/${command}`,
+      tags: [`${aggregate.name} commands`],
+      summary: `${aggregate.name}: ${command}`,
+      security: [{ bearer: [] }],
+      request: {
+        params: z.object({ id: z.string().regex(AGGREGATE_ID_PATTERN) }),
+        headers: z.object({
+          "idempotency-key": z.string().optional().describe("The command id; a retry with the same key and payload returns the first answer."),
+          "if-match": z.string().optional().describe('Expected stream version, e.g. "3"; "0" means the stream must not exist yet.'),
+          "x-correlation-id": z.string().optional(),
+        }),
+        body: { required: true, content: { "application/json": { schema } } },
+      },
+      responses: {
+        200: { description: "Events appended", content: { "application/json": { schema: CommandSuccessSchema } } },
+        ...errorResponses([400, 401, 404, 409, 413, 422]),
+      },
+    });
+  }
+}

@@ -1,0 +1,52 @@
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { z } from "zod";
+import { AggregateClient, MAX_STREAM_PAGE } from "../aggregate-client";
+import type { AnyAggregate } from "../aggregate";
+import { EventEnvelopeSchema } from "../envelope";
+import { HttpError } from "../errors";
+import { AGGREGATE_ID_PATTERN } from "../ids";
+import { errorResponses } from "./error-schemas";
+
+/** Default page of `GET /streams/...` (DESIGN §4). */
+export const DEFAULT_STREAM_PAGE = 100;
+
+const StreamQuerySchema = z.object({
+  from: z.coerce.number().int().min(1).default(1),
+  limit: z.coerce.number().int().min(1).max(MAX_STREAM_PAGE).default(DEFAULT_STREAM_PAGE),
+  asOf: z.coerce.number().int().min(1).optional().describe("Also return the aggregate's state folded up to this version."),
+});
+
+const StreamPageSchema = z
+  .object({
+    streamId: z.string(),
+    version: z.number().int(),
+    events: z.array(EventEnvelopeSchema.meta({ id: "EventEnvelope" })),
+    state: z.object({ version: z.number().int(), value: z.unknown() }).optional(),
+  })
+  .meta({ id: "StreamPage" });
+
+const route = createRoute({
+  method: "get",
+  path: "/streams/{aggregate}/{id}",
+  tags: ["admin"],
+  summary: "Read a stream's events in order (admin)",
+  security: [{ bearer: [] }],
+  request: { params: z.object({ aggregate: z.string(), id: z.string() }), query: StreamQuerySchema },
+  responses: {
+    200: { description: "The stream's events", content: { "application/json": { schema: StreamPageSchema } } },
+    ...errorResponses([400, 401, 404]),
+  },
+});
+
+/** `GET /streams/:aggregate/:id?from&limit&asOf`, the admin view of one stream. */
+export function mountStreamRoutes(app: OpenAPIHono<{ Bindings: object }>, aggregates: ReadonlyMap<string, AnyAggregate>): void {
+  app.openapi(route, async (c) => {
+    const { aggregate, id } = c.req.valid("param");
+    const { from, limit, asOf } = c.req.valid("query");
+    if (!aggregates.has(aggregate)) throw new HttpError(404, "unknown_aggregate", `no aggregate named ${aggregate}`);
+    if (!AGGREGATE_ID_PATTERN.test(id)) throw new HttpError(400, "invalid_id", "id must be 1-128 characters of [A-Za-z0-9._~-]");
+    const page = await AggregateClient.fromEnv(c.env).readStream({ aggregate, id, from, limit, ...(asOf !== undefined && { asOf }) });
+    if (!page) throw new HttpError(404, "not_found", `stream ${aggregate}/${id} has no events`);
+    return c.json({ ...page, events: [...page.events] }, 200);
+  });
+}

@@ -1,0 +1,56 @@
+import type { z } from "zod";
+import type { AnyAggregate, SchemaMap } from "../aggregate";
+import type { EventEnvelope } from "../envelope";
+import { DEFAULT_READ_DATABASE } from "../projection";
+import { aggregateNames, type HandlerMap, type QueueRef, type Subscription } from "../subscription";
+
+/** A command a process manager issues in reaction to an event. */
+export interface IssuedCommand {
+  readonly aggregate: string;
+  readonly id: string;
+  readonly command: string;
+  readonly payload: unknown;
+}
+
+/**
+ * A typed command for a process manager to issue.
+ *
+ * @example
+ * DeliveryPickedUp: (event) => [command(order, event.data.orderId, "ship", {})]
+ */
+export function command<C extends SchemaMap, K extends keyof C & string>(
+  aggregate: { readonly name: string; readonly commands: C },
+  id: string,
+  name: K,
+  payload: z.input<C[K]>,
+): IssuedCommand {
+  return { aggregate: aggregate.name, id, command: name, payload };
+}
+
+export interface ProcessManagerConfig<A extends AnyAggregate> {
+  readonly name: string;
+  readonly queue: QueueRef;
+  /** D1 binding holding its checkpoints. Default `READ_DB`. */
+  readonly database?: string;
+  readonly from: readonly A[];
+  /** Pure: the commands an event calls for. Their ids derive from the event's id, so a redelivery never acts twice. */
+  readonly handlers: HandlerMap<A, undefined, readonly IssuedCommand[]>;
+}
+
+export interface ProcessManager extends Subscription {
+  readonly kind: "process-manager";
+  commandsFor(event: EventEnvelope): readonly IssuedCommand[];
+}
+
+/** Defines a stateless process manager: events in, commands out, in stream order. */
+export function defineProcessManager<A extends AnyAggregate>(config: ProcessManagerConfig<A>): ProcessManager {
+  const handlers = config.handlers as Readonly<Record<string, ((event: EventEnvelope, context: undefined) => readonly IssuedCommand[]) | undefined>>;
+  return {
+    kind: "process-manager",
+    name: config.name,
+    queue: config.queue,
+    database: config.database ?? DEFAULT_READ_DATABASE,
+    aggregates: aggregateNames(config.from, `process manager ${config.name}`),
+    commandsFor: (event) => handlers[event.type]?.(event, undefined) ?? [],
+  };
+}

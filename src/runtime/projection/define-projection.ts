@@ -1,0 +1,61 @@
+import type { AnyAggregate } from "../aggregate";
+import type { EventEnvelope } from "../envelope";
+import { aggregateNames, type HandlerMap, type QueueRef, type Subscription } from "../subscription";
+
+/** What a projection handler gets besides the event: the database its statements run against. */
+export interface ProjectionContext {
+  readonly db: D1Database;
+}
+
+/**
+ * A handler turns one event into prepared, bound D1 statements. It must not read the database:
+ * the runner batches many events' statements into one transaction, so a read would not see them.
+ */
+export type ProjectionStatements = readonly D1PreparedStatement[];
+
+export interface ProjectionConfig<A extends AnyAggregate> {
+  /** Stable name; the key of its checkpoints. */
+  readonly name: string;
+  readonly queue: QueueRef;
+  /** D1 binding name of the database holding the views and the checkpoints. Default `READ_DB`. */
+  readonly database?: string;
+  /** The aggregates whose streams feed this projection. */
+  readonly from: readonly A[];
+  readonly handlers: HandlerMap<A, ProjectionContext, ProjectionStatements>;
+}
+
+/** A projection ready for the runtime. */
+export interface Projection extends Subscription {
+  readonly kind: "projection";
+  /** Statements for one event, or none when the projection has no handler for its type. */
+  statementsFor(event: EventEnvelope, context: ProjectionContext): ProjectionStatements;
+}
+
+/** D1 binding used when a projection names none. */
+export const DEFAULT_READ_DATABASE = "READ_DB";
+
+/**
+ * Defines a read model fed from the streams of `from`. Handlers are typed per event: the
+ * event's `data` has its schema's type.
+ *
+ * @example
+ * defineProjection({
+ *   name: "order-details",
+ *   queue: { name: "order-details", binding: "ORDER_DETAILS_QUEUE" },
+ *   from: [order],
+ *   handlers: {
+ *     OrderShipped: (event, { db }) => [db.prepare("UPDATE order_details SET status = 'shipped' WHERE id = ?").bind(event.aggregateId)],
+ *   },
+ * });
+ */
+export function defineProjection<A extends AnyAggregate>(config: ProjectionConfig<A>): Projection {
+  const handlers = config.handlers as Readonly<Record<string, ((event: EventEnvelope, context: ProjectionContext) => ProjectionStatements) | undefined>>;
+  return {
+    kind: "projection",
+    name: config.name,
+    queue: config.queue,
+    database: config.database ?? DEFAULT_READ_DATABASE,
+    aggregates: aggregateNames(config.from, `projection ${config.name}`),
+    statementsFor: (event, context) => handlers[event.type]?.(event, context) ?? [],
+  };
+}

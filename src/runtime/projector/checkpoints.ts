@@ -1,0 +1,50 @@
+/** D1 allows 100 bound parameters per statement; one is the subscriber's name. */
+const STREAMS_PER_LOOKUP = 99;
+
+/** The checkpoints of `subscriber` for the given streams; a missing stream is at 0. */
+export async function readCheckpoints(db: D1Database, subscriber: string, streamIds: readonly string[]): Promise<Map<string, number>> {
+  const checkpoints = new Map<string, number>(streamIds.map((id) => [id, 0]));
+  for (let i = 0; i < streamIds.length; i += STREAMS_PER_LOOKUP) {
+    const chunk = streamIds.slice(i, i + STREAMS_PER_LOOKUP);
+    const { results } = await db
+      .prepare(`SELECT stream_id, version FROM projection_checkpoints WHERE projection = ? AND stream_id IN (${chunk.map(() => "?").join(",")})`)
+      .bind(subscriber, ...chunk)
+      .all<{ stream_id: string; version: number }>();
+    for (const row of results) checkpoints.set(row.stream_id, row.version);
+  }
+  return checkpoints;
+}
+
+/**
+ * Moves a checkpoint from `expected` to `next`, or aborts the whole D1 batch it is part of.
+ * If another consumer moved the checkpoint since we read it, the upsert writes -1, which the
+ * table's CHECK refuses: the batch rolls back and nothing is applied twice. (The guard sits in
+ * the UPDATE arm only: SQLite checks the VALUES row's constraints before it detects the conflict.)
+ */
+export function advanceCheckpoint(db: D1Database, subscriber: string, streamId: string, expected: number, next: number): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO projection_checkpoints (projection, stream_id, version) VALUES (?1, ?2, ?4)
+       ON CONFLICT (projection, stream_id) DO UPDATE SET
+         version = CASE WHEN projection_checkpoints.version = ?3 THEN ?4 ELSE -1 END`,
+    )
+    .bind(subscriber, streamId, expected, next);
+}
+
+/** Records a stream in the catalog the first time any subscriber sees it. */
+export function catalogStream(db: D1Database, streamId: string, aggregate: string, now: string): D1PreparedStatement {
+  return db.prepare("INSERT INTO stream_catalog (stream_id, aggregate, first_seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING").bind(streamId, aggregate, now);
+}
+
+/** Remembers why a stream's messages failed, for the dead-letter record. Best effort. */
+export async function recordFailure(db: D1Database, subscriber: string, streamId: string, version: number, error: unknown): Promise<void> {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  await db
+    .prepare(
+      `INSERT INTO projection_errors (projection, stream_id, version, error, failed_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (projection, stream_id) DO UPDATE SET version = excluded.version, error = excluded.error, failed_at = excluded.failed_at`,
+    )
+    .bind(subscriber, streamId, version, text.slice(0, 2000), new Date().toISOString())
+    .run()
+    .catch((e: unknown) => console.error(`${subscriber}: could not record failure`, e));
+}

@@ -1,0 +1,63 @@
+import type { AggregateClient } from "../aggregate-client";
+import type { EventEnvelope } from "../envelope";
+import type { ProcessManager } from "../process-manager";
+import { advanceCheckpoint, catalogStream, recordFailure } from "./checkpoints";
+import { healGaps, planStreamWork, retryDelaySeconds, type StreamWork } from "./stream-work";
+
+/**
+ * Runs a process manager over a batch: per stream, in version order, each event's commands are
+ * sent to their aggregates, then the checkpoint moves. Command ids derive from the causing
+ * event's id, so a crash between the commands and the checkpoint replays them harmlessly.
+ */
+export async function runProcessManager(
+  manager: ProcessManager,
+  batch: MessageBatch<unknown>,
+  db: D1Database,
+  aggregates: AggregateClient,
+): Promise<void> {
+  const { work, malformed, foreign } = await planStreamWork(db, manager.name, manager.aggregates, batch.messages);
+  for (const message of foreign) message.ack();
+  for (const message of malformed) message.retry({ delaySeconds: retryDelaySeconds(message) });
+  await Promise.all(
+    work.map(async (w) => {
+      if (w.target <= w.checkpoint) return ackAll(w);
+      try {
+        await healGaps(w, aggregates);
+        for (const event of w.events) await act(manager, event, aggregates);
+        const statements = [advanceCheckpoint(db, manager.name, w.streamId, w.checkpoint, w.target)];
+        if (w.checkpoint === 0) statements.push(catalogStream(db, w.streamId, w.aggregate, new Date().toISOString()));
+        await db.batch(statements);
+        ackAll(w);
+      } catch (error) {
+        console.error(`${manager.name}: ${w.streamId} failed at versions ${w.checkpoint + 1}..${w.target}:`, error);
+        await recordFailure(db, manager.name, w.streamId, w.checkpoint + 1, error);
+        for (const message of w.messages) message.retry({ delaySeconds: retryDelaySeconds(message) });
+      }
+    }),
+  );
+}
+
+/** Deterministic id of the `index`-th command an event causes. */
+export function causedCommandId(manager: string, event: EventEnvelope, index: number): string {
+  return `${manager}:${event.eventId}:${index}`;
+}
+
+async function act(manager: ProcessManager, event: EventEnvelope, aggregates: AggregateClient): Promise<void> {
+  const commands = manager.commandsFor(event);
+  for (const [index, issued] of commands.entries()) {
+    const outcome = await aggregates.execute({
+      ...issued,
+      commandId: causedCommandId(manager.name, event, index),
+      correlationId: event.metadata.correlationId,
+      causationId: event.eventId,
+    });
+    // A refusal is the aggregate's answer, not a fault: retrying would get the same answer.
+    if (!outcome.ok) {
+      console.warn(`${manager.name}: ${issued.aggregate}/${issued.id} ${issued.command} after ${event.type} ${event.eventId}: ${outcome.body.error} ${outcome.body.message}`);
+    }
+  }
+}
+
+function ackAll(work: StreamWork): void {
+  for (const message of work.messages) message.ack();
+}

@@ -1,0 +1,79 @@
+import type { AggregateClient } from "../aggregate-client";
+import { EventEnvelopeSchema, type EventEnvelope } from "../envelope";
+import { readCheckpoints } from "./checkpoints";
+
+/** One stream's share of a message batch, with what it takes to bring the subscriber up to date. */
+export interface StreamWork {
+  readonly streamId: string;
+  readonly aggregate: string;
+  readonly aggregateId: string;
+  readonly messages: Message<unknown>[];
+  /** The subscriber's checkpoint when the batch was read. */
+  readonly checkpoint: number;
+  /** The highest version any message of this stream carries. */
+  readonly target: number;
+  /** Versions `checkpoint+1 .. target`, in order; filled by {@link healGaps}. */
+  events: EventEnvelope[];
+}
+
+/** Splits a batch into per-stream work; messages that are not envelopes are returned apart. */
+export async function planStreamWork(
+  db: D1Database,
+  subscriber: string,
+  aggregates: readonly string[],
+  messages: readonly Message<unknown>[],
+): Promise<{ work: StreamWork[]; malformed: Message<unknown>[]; foreign: Message<unknown>[] }> {
+  type Entry = { envelopes: Map<number, EventEnvelope>; messages: Message<unknown>[]; aggregate: string; aggregateId: string };
+  const byStream = new Map<string, Entry>();
+  const malformed: Message<unknown>[] = [];
+  const foreign: Message<unknown>[] = [];
+  for (const message of messages) {
+    const parsed = EventEnvelopeSchema.safeParse(message.body);
+    if (!parsed.success) {
+      malformed.push(message);
+      continue;
+    }
+    const envelope = parsed.data;
+    if (!aggregates.includes(envelope.aggregate)) {
+      foreign.push(message);
+      continue;
+    }
+    const entry: Entry = byStream.get(envelope.streamId) ?? { envelopes: new Map(), messages: [], aggregate: envelope.aggregate, aggregateId: envelope.aggregateId };
+    entry.envelopes.set(envelope.version, envelope);
+    entry.messages.push(message);
+    byStream.set(envelope.streamId, entry);
+  }
+  const checkpoints = await readCheckpoints(db, subscriber, [...byStream.keys()]);
+  const work = [...byStream].map(([streamId, entry]): StreamWork => {
+    const checkpoint = checkpoints.get(streamId) ?? 0;
+    const target = Math.max(...entry.envelopes.keys());
+    const events: EventEnvelope[] = [];
+    for (let v = checkpoint + 1; v <= target; v++) {
+      const envelope = entry.envelopes.get(v);
+      if (!envelope) break;
+      events.push(envelope);
+    }
+    return { streamId, aggregate: entry.aggregate, aggregateId: entry.aggregateId, messages: entry.messages, checkpoint, target, events };
+  });
+  return { work, malformed, foreign };
+}
+
+/**
+ * Queues do not order messages, so a stream's next message may not have arrived yet. Rather
+ * than wait for it, read the missing versions from the aggregate's object, which is the source
+ * of truth, and apply everything in order.
+ */
+export async function healGaps(work: StreamWork, aggregates: AggregateClient): Promise<void> {
+  const have = work.events.length;
+  if (work.checkpoint + have >= work.target) return;
+  const missing = await aggregates.readRange(work.aggregate, work.aggregateId, work.checkpoint + have + 1, work.target);
+  work.events = [...work.events, ...missing];
+  if (work.checkpoint + work.events.length < work.target) {
+    throw new Error(`${work.streamId}: the object returned events up to ${work.checkpoint + work.events.length}, a message names ${work.target}`);
+  }
+}
+
+/** Delay before a failed message is tried again: 1 s, 2 s, 4 s … capped at 60 s. */
+export function retryDelaySeconds(message: Message<unknown>): number {
+  return Math.min(2 ** Math.max(0, message.attempts - 1), 60);
+}

@@ -1,0 +1,1 @@
+export { aggregateNames, type EnvelopeOf, type EventsFrom, type HandlerMap, type QueueRef, type Subscription } from "./subscription";
