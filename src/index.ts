@@ -1,5 +1,5 @@
 import { application } from "./app";
-import { createRuntime } from "./runtime";
+import { createRuntime } from "./runtime/worker";
 
 const runtime = createRuntime<Env>(application);
 
