@@ -7,6 +7,7 @@ export type { CommandOutcome, CommandRequest, CommandSuccess, StreamPage, WakeSt
 export { encodeConsistencyToken, parseConsistencyTokens, type StreamPosition } from "./consistency";
 export type { Application } from "./create-runtime";
 export { EventEnvelopeSchema, type EventEnvelope, type EventMetadata } from "./envelope";
+export { contractSchemas, type ContractSchema } from "./contracts";
 export * from "./errors";
 export { defineQuery, type QueryConfig, type QueryInput, type QueryRoute } from "./http";
 export { AGGREGATE_ID_PATTERN, newId, streamIdOf } from "./ids";

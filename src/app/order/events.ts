@@ -29,8 +29,16 @@ export const OrderPlaced = z.object({
   items: z.array(OrderLine).min(1).max(MAX_ITEMS),
   placedAt: Instant,
 });
-/** `quantity` is what was added, not the line's new total. */
+/** `quantity` is what was added, not the line's new total. Schema version 2; see {@link upcastItemAddedV1}. */
 export const ItemAdded = OrderLine;
+/** `ItemAdded` as schema version 1 wrote it: the quantity was called `qty`. */
+export const ItemAddedV1 = z.object({ sku: Sku, qty: Quantity, unitPrice: UnitPrice });
+
+/** Reads a stored schema-version-1 `ItemAdded` as the current shape (`qty` became `quantity`). */
+export function upcastItemAddedV1(data: unknown): z.output<typeof ItemAdded> {
+  const { sku, qty, unitPrice } = ItemAddedV1.parse(data);
+  return { sku, quantity: qty, unitPrice };
+}
 /** The line as it was when removed, so read models can subtract it without state of their own. */
 export const ItemRemoved = OrderLine;
 export const OrderCancelled = z.object({

@@ -11,6 +11,7 @@ export {
 } from "./commands";
 export {
   ItemAdded,
+  ItemAddedV1,
   ItemRemoved,
   MAX_ITEMS,
   MAX_QUANTITY,
@@ -21,6 +22,7 @@ export {
   OrderLine,
   OrderPlaced,
   OrderShipped,
+  upcastItemAddedV1,
   type OrderEvent,
 } from "./events";
 export { initialOrderState, type OrderState, type OrderStatus } from "./state";

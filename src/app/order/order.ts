@@ -1,7 +1,7 @@
 import { defineAggregate } from "../../runtime";
 import { orderCommands } from "./commands";
 import { decideOrder } from "./decide";
-import { orderEvents } from "./events";
+import { orderEvents, upcastItemAddedV1 } from "./events";
 import { evolveOrder } from "./evolve";
 import { initialOrderState } from "./state";
 
@@ -19,4 +19,6 @@ export const order = defineAggregate({
   initialState: initialOrderState,
   decide: decideOrder,
   evolve: evolveOrder,
+  // ItemAdded is at schema version 2: version 1 named the quantity `qty`.
+  upcasters: { ItemAdded: { 1: upcastItemAddedV1 } },
 });

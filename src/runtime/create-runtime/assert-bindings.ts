@@ -15,14 +15,21 @@ const checked = new WeakSet<object>();
  */
 export function assertBindings(env: object, subscribers: readonly Subscription[]): void {
   if (checked.has(env)) return;
-  const bindings = env as Record<string, unknown>;
   const problems: string[] = [];
   const secrets = SecretsSchema.safeParse(env);
   if (!secrets.success) problems.push(...secrets.error.issues.map((i) => i.message));
+  problems.push(...missingHostBindings(env, subscribers));
+  if (problems.length > 0) throw new Error(`edge-cqrs configuration is incomplete: ${problems.join("; ")}`);
+  checked.add(env);
+}
+
+/** The aggregate namespace and every subscriber's D1 binding, named when missing. */
+function missingHostBindings(env: object, subscribers: readonly Subscription[]): string[] {
+  const bindings = env as Record<string, unknown>;
+  const problems: string[] = [];
   if (!bindings[AGGREGATES_BINDING]) problems.push(`Durable Object binding ${AGGREGATES_BINDING}`);
   for (const s of subscribers) {
     if (!bindings[s.database]) problems.push(`D1 binding ${s.database} (${s.name})`);
   }
-  if (problems.length > 0) throw new Error(`edge-cqrs configuration is incomplete: ${problems.join("; ")}`);
-  checked.add(env);
+  return problems;
 }

@@ -54,8 +54,9 @@ export function createRuntime<E extends object>(app: Application<E>) {
       assertBindings(env, subscribers);
       return http.fetch(request, env, ctx);
     },
-    async queue(batch: MessageBatch<unknown>, env: E): Promise<void> {
-      assertBindings(env, subscribers);
+    async queue(batch: MessageBatch<unknown>, env: E, _ctx?: ExecutionContext): Promise<void> {
+      // The queue handler checks the bindings of the subscriber that owns the batch itself, so a
+      // Worker deployed for one projector needs only that projector's bindings.
       await queue(batch, env);
     },
   };

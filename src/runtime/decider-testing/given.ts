@@ -60,6 +60,13 @@ export function given<N extends string, S, C extends SchemaMap, E extends Schema
         if (!(error instanceof CommandRejected)) throw error;
         rejection = error;
       }
+      // The runtime refuses to store an event its own schema rejects; so does the kit, earlier.
+      for (const event of events ?? []) {
+        const result = aggregate.events[event.type]?.safeParse(event.data);
+        if (!result?.success) {
+          throw new Error(`decider emitted ${event.type} that fails its schema: ${result?.error.message ?? "unknown event type"}`);
+        }
+      }
       return outcome<S, E>(erased, state, events, rejection);
     },
   };

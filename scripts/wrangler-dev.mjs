@@ -1,0 +1,189 @@
+// Starts a real `wrangler dev` for end-to-end tests and benchmarks: its own free port, its own
+// throwaway state directory, local D1 migrations applied, and a stop() that leaves nothing behind.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import "./ensure-dev-vars.mjs";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const HOST = "127.0.0.1";
+/** A cold start bundles the Worker and boots workerd: ~5-15 s on a 2-core machine. */
+const READY_TIMEOUT_MS = 60_000;
+const POLL_MS = 200;
+/** How long stop() waits for SIGTERM before it sends SIGKILL. */
+const STOP_GRACE_MS = 5_000;
+/** Process output kept to explain a failed start: the tail is what matters. */
+const MAX_OUTPUT_CHARS = 16_000;
+
+// No TTY, no prompts, no telemetry: the same behaviour in CI and on a laptop.
+const CHILD_ENV = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", FORCE_COLOR: "0" };
+
+/**
+ * @typedef {object} WranglerDevOptions
+ * @property {number} [port] Port for the Worker; a free one on 127.0.0.1 when absent.
+ * @property {string} [persistTo] State directory; a fresh temp directory (removed by stop()) when absent.
+ * @property {number} [timeoutMs] How long to wait for GET /health to answer 200 (default 60 s).
+ */
+
+/**
+ * @typedef {object} WranglerDev
+ * @property {string} url Base URL without a trailing slash, e.g. `http://127.0.0.1:43817`.
+ * @property {() => Promise<void>} stop Kills wrangler and its workerd children, then removes the temp state.
+ * @property {() => string} logs The tail of wrangler's output (warnings and errors at `--log-level warn`).
+ */
+
+/**
+ * Applies the local D1 migrations into a state directory and starts `wrangler dev` on it.
+ * Resolves once `GET /health` answers 200; rejects with the process output otherwise.
+ *
+ * @param {WranglerDevOptions} [options]
+ * @returns {Promise<WranglerDev>}
+ * @example
+ * const dev = await startWranglerDev();
+ * try { await fetch(`${dev.url}/health`); } finally { await dev.stop(); }
+ */
+export async function startWranglerDev({ port, persistTo, timeoutMs = READY_TIMEOUT_MS } = {}) {
+  const ownsState = persistTo === undefined;
+  const stateDir = persistTo ?? mkdtempSync(join(tmpdir(), "edge-cqrs-dev-"));
+  const removeState = () => {
+    if (ownsState) rmSync(stateDir, { recursive: true, force: true });
+  };
+  try {
+    await applyMigrations(stateDir);
+    const workerPort = port ?? (await freePort());
+    // Two dev servers at once (e2e and bench) would both want the default inspector port 9229.
+    const inspectorPort = await freePort();
+    const server = startServer(stateDir, workerPort, inspectorPort);
+    const url = `http://${HOST}:${workerPort}`;
+    const stop = async () => {
+      await server.stop();
+      removeState();
+    };
+    try {
+      await waitUntilHealthy(url, server, timeoutMs);
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+    return { url, stop, logs: server.output };
+  } catch (error) {
+    removeState();
+    throw error;
+  }
+}
+
+/** @param {string} stateDir */
+async function applyMigrations(stateDir) {
+  const child = spawn("npx", ["wrangler", "d1", "migrations", "apply", "READ_DB", "--local", "--persist-to", stateDir], {
+    cwd: ROOT,
+    env: CHILD_ENV,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const output = collectOutput(child);
+  const code = await new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (status) => resolve(status));
+  });
+  if (code !== 0) throw new Error(`wrangler d1 migrations apply failed (exit ${code}):\n${output()}`);
+}
+
+/**
+ * @param {string} stateDir
+ * @param {number} port
+ * @param {number} inspectorPort
+ */
+function startServer(stateDir, port, inspectorPort) {
+  const args = ["wrangler", "dev", "--ip", HOST, "--port", String(port), "--inspector-port", String(inspectorPort)];
+  args.push("--persist-to", stateDir, "--log-level", "warn", "--show-interactive-dev-session=false");
+  // Its own process group, so one signal reaches npx, wrangler and every workerd it forked.
+  const child = spawn("npx", args, { cwd: ROOT, env: CHILD_ENV, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const output = collectOutput(child);
+  /** @type {Promise<number | null>} */
+  const exited = new Promise((resolve) => {
+    child.once("exit", (code) => resolve(code));
+    child.once("error", () => resolve(-1));
+  });
+  let running = true;
+  void exited.then(() => (running = false));
+  // A test runner that dies mid-run must not leave a workerd holding the port.
+  const killOnExit = () => signalGroup(child.pid, "SIGKILL");
+  process.once("exit", killOnExit);
+
+  const stop = async () => {
+    process.off("exit", killOnExit);
+    if (!running) return;
+    signalGroup(child.pid, "SIGTERM");
+    const timer = setTimeout(() => signalGroup(child.pid, "SIGKILL"), STOP_GRACE_MS);
+    await exited;
+    clearTimeout(timer);
+    // workerd may outlive its parent by a moment; make sure the group is gone.
+    signalGroup(child.pid, "SIGKILL");
+  };
+  return { output, exited, isRunning: () => running, stop };
+}
+
+/**
+ * @param {string} url
+ * @param {{ output: () => string, isRunning: () => boolean }} server
+ * @param {number} timeoutMs
+ */
+async function waitUntilHealthy(url, server, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!server.isRunning()) throw new Error(`wrangler dev exited before it became healthy:\n${server.output()}`);
+    try {
+      const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) });
+      await response.body?.cancel();
+      if (response.status === 200) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+  throw new Error(`wrangler dev did not answer GET /health with 200 within ${timeoutMs} ms:\n${server.output()}`);
+}
+
+/**
+ * Keeps the tail of a child's stdout and stderr (the stream must be drained or the child blocks).
+ * @param {import("node:child_process").ChildProcess} child
+ */
+function collectOutput(child) {
+  let text = "";
+  const append = (/** @type {Buffer} */ chunk) => {
+    text = (text + chunk.toString()).slice(-MAX_OUTPUT_CHARS);
+  };
+  child.stdout?.on("data", append);
+  child.stderr?.on("data", append);
+  return () => text;
+}
+
+/**
+ * @param {number | undefined} pid
+ * @param {NodeJS.Signals} signal
+ */
+function signalGroup(pid, signal) {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+/** A port the OS considers free right now on 127.0.0.1. */
+function freePort() {
+  return /** @type {Promise<number>} */ (
+    new Promise((resolve, reject) => {
+      const probe = createServer();
+      probe.unref();
+      probe.once("error", reject);
+      probe.listen(0, HOST, () => {
+        const address = probe.address();
+        probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      });
+    })
+  );
+}

@@ -1,0 +1,33 @@
+import { z } from "zod";
+import type { AnyAggregate } from "../aggregate";
+
+/** A generated JSON Schema document and the path (relative to the contracts folder) it belongs at. */
+export interface ContractSchema {
+  readonly path: string;
+  readonly schema: Record<string, unknown>;
+}
+
+/**
+ * The public contracts of the aggregates as JSON Schema (draft 2020-12): one document per command
+ * payload (what clients send) and per event type at its current schema version (what consumers
+ * read). Check them in and diff them in review: a changed file is a changed contract.
+ */
+export function contractSchemas(aggregates: readonly AnyAggregate[]): ContractSchema[] {
+  return aggregates.flatMap((aggregate) => [
+    ...Object.entries(aggregate.commands).map(([name, schema]) => ({
+      path: `commands/${aggregate.name}.${name}.json`,
+      schema: document(schema, "input", `${aggregate.name} command ${name}`, `POST /commands/${aggregate.name}/{id}/${name}`),
+    })),
+    ...Object.entries(aggregate.events).map(([type, schema]) => {
+      const version = aggregate.schemaVersionOf(type);
+      return {
+        path: `events/${aggregate.name}.${type}.v${version}.json`,
+        schema: document(schema, "output", `${aggregate.name} event ${type}, schema version ${version}`, "the `data` of the event envelope"),
+      };
+    }),
+  ]);
+}
+
+function document(schema: z.ZodType, io: "input" | "output", title: string, description: string): Record<string, unknown> {
+  return { ...z.toJSONSchema(schema, { target: "draft-2020-12", io }), title, description };
+}

@@ -1,0 +1,1 @@
+export { contractSchemas, type ContractSchema } from "./contract-schemas";

@@ -1,0 +1,36 @@
+import { exports } from "cloudflare:workers";
+
+/** Bearer tokens the `workers` vitest project binds (vitest.config.mts). */
+export const API_TOKEN = "test-api-token";
+export const ADMIN_TOKEN = "test-admin-token";
+
+const BASE = "https://edge-cqrs.test";
+
+/** The success body of `POST /commands/...` (DESIGN §4). */
+export interface CommandBody {
+  streamId: string;
+  version: number;
+  events: { eventId: string; type: string; version: number }[];
+  token: string;
+}
+
+/** `POST /commands/:aggregate/:id/:command` through the Worker's own fetch handler; fails the test on a non-200. */
+export async function runCommand(path: string, payload: unknown = {}, headers: Record<string, string> = {}): Promise<CommandBody> {
+  const response = await postCommand(path, payload, headers);
+  if (response.status !== 200) throw new Error(`POST /commands/${path} answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as CommandBody;
+}
+
+/** `POST /commands/:aggregate/:id/:command`, any answer. */
+export function postCommand(path: string, payload: unknown = {}, headers: Record<string, string> = {}): Promise<Response> {
+  return exports.default.fetch(`${BASE}/commands/${path}`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${API_TOKEN}`, "Content-Type": "application/json", ...headers },
+    body: typeof payload === "string" ? payload : JSON.stringify(payload),
+  });
+}
+
+/** `GET` a query route (path with its query string) with the API token. */
+export function getQuery(pathAndQuery: string, headers: Record<string, string> = {}): Promise<Response> {
+  return exports.default.fetch(`${BASE}${pathAndQuery}`, { headers: { Authorization: `Bearer ${API_TOKEN}`, ...headers } });
+}

@@ -1,0 +1,52 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import type { EventEnvelope } from "../../src/runtime/envelope";
+import type { OutboxRoute, QueueSender } from "../../src/runtime/outbox";
+
+/** One `sendBatch` the outbox made, as a capturing sender saw it. */
+export interface SentBatch {
+  readonly queue: string;
+  readonly envelopes: readonly EventEnvelope[];
+}
+
+/** The Durable Object stub of one aggregate instance. */
+export function aggregateStub(streamId: string) {
+  return env.AGGREGATES.get(env.AGGREGATES.idFromName(streamId));
+}
+
+/** Swaps the queue producer of one aggregate object (tests and objects share one isolate). */
+export async function useQueueSender(streamId: string, sender: QueueSender): Promise<void> {
+  await runInDurableObject(aggregateStub(streamId), (instance) => instance.useQueueSender(sender));
+}
+
+/**
+ * Stands in for the queue producers: every batch the outbox sends lands here instead of on a
+ * real local queue, so only the batches a test delivers by hand reach D1.
+ */
+export class CapturedEvents {
+  readonly batches: SentBatch[] = [];
+
+  readonly sender: QueueSender = async (route: OutboxRoute, envelopes) => {
+    this.batches.push({ queue: route.queue, envelopes: structuredClone([...envelopes]) });
+  };
+
+  /** Installs the capturing sender on each stream's object; call before the stream's first command. */
+  async install(...streamIds: string[]): Promise<void> {
+    for (const streamId of streamIds) await useQueueSender(streamId, this.sender);
+  }
+
+  /** Every envelope sent to `queue`, in send order. */
+  sentTo(queue: string): EventEnvelope[] {
+    return this.batches.filter((b) => b.queue === queue).flatMap((b) => b.envelopes);
+  }
+
+  /** Every envelope of one stream sent to `queue`, in send order. */
+  streamSentTo(queue: string, streamId: string): EventEnvelope[] {
+    return this.sentTo(queue).filter((e) => e.streamId === streamId);
+  }
+}
+
+/** A sender whose queue is down: every send fails. */
+export const failingSender: QueueSender = async (route) => {
+  throw new Error(`queue ${route.queue} is unavailable (test)`);
+};

@@ -1,0 +1,90 @@
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { command, json, objectOf, readStream } from "../support/http";
+
+// DESIGN §2: snapshots every N events (100 by default) so waking costs at most N events of
+// folding, whatever the stream's length; a snapshot stored under another state schema is
+// ignored, never misread.
+
+const TEA = { sku: "tea", unitPrice: 450 };
+
+/** Places `order/<id>` with 1 tea and adds 1 tea per command until the stream is at `length`. */
+async function buildStream(id: string, length: number): Promise<void> {
+  const stub = objectOf("order", id);
+  // The queues are not under test here: a no-op producer keeps 1,000 fan-outs out of the way.
+  await runInDurableObject(stub, (instance) => instance.useQueueSender(async () => {}));
+  const run = (command: string, payload: unknown, n: number) =>
+    stub.execute({ aggregate: "order", id, command, payload, commandId: `${id}-${n}` });
+  expect((await run("place", { customerId: "c-1", items: [{ ...TEA, quantity: 1 }] }, 1)).ok).toBe(true);
+  for (let next = 2; next <= length; next += 50) {
+    const batch = Array.from({ length: Math.min(50, length - next + 1) }, (_, i) => run("add-item", { ...TEA, quantity: 1 }, next + i));
+    const outcomes = await Promise.all(batch);
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+  }
+  expect(await runInDurableObject(stub, (instance) => instance.store.version())).toBe(length);
+}
+
+const wakeOf = (id: string) => runInDurableObject(objectOf("order", id), (instance) => instance.lastWake);
+
+async function snapshotVersions(id: string): Promise<number[]> {
+  return runInDurableObject(objectOf("order", id), (_instance, state) =>
+    state.storage.sql.exec<{ version: number }>("SELECT version FROM snapshots ORDER BY version").toArray().map((r) => r.version),
+  );
+}
+
+describe("snapshots", () => {
+  it("a 1,000-event stream wakes from its snapshot at 1,000, folding nothing", async () => {
+    await buildStream("snap-1", 1000);
+    expect(await snapshotVersions("snap-1")).toEqual([900, 1000]);
+
+    const stub = objectOf("order", "snap-1");
+    await evictDurableObject(stub);
+    const page = await stub.readStream({ aggregate: "order", id: "snap-1", from: 1000, limit: 1 });
+    expect(page?.version).toBe(1000);
+
+    const wake = await wakeOf("snap-1");
+    expect(wake).toMatchObject({ snapshotVersion: 1000, eventsFolded: 0 });
+    expect(wake!.rowsRead).toBeLessThanOrEqual(100);
+
+    const next = await command("order", "snap-1", "add-item", { ...TEA, quantity: 5 });
+    expect(next.status).toBe(200);
+    expect((await json(next)).version).toBe(1001);
+    const { body } = await readStream("order", "snap-1", { from: 1001, asOf: 1001 });
+    expect(body.state.value).toEqual({ status: "placed", customerId: "c-1", items: [{ ...TEA, quantity: 1005 }] });
+  });
+
+  it("a stream between snapshots folds only the events after the newest one", async () => {
+    await buildStream("snap-2", 250);
+    await evictDurableObject(objectOf("order", "snap-2"));
+    const { body } = await readStream("order", "snap-2", { from: 250, asOf: 250 });
+    expect(body.state.value.items).toEqual([{ ...TEA, quantity: 250 }]);
+    const wake = await wakeOf("snap-2");
+    expect(wake).toMatchObject({ snapshotVersion: 200, eventsFolded: 50 });
+    expect(wake!.rowsRead).toBeLessThanOrEqual(100);
+  });
+
+  it("asOf an older version is folded correctly from an older snapshot or from the start", async () => {
+    await buildStream("snap-3", 230);
+    for (const asOf of [1, 99, 100, 150, 200, 229]) {
+      const { body } = await readStream("order", "snap-3", { limit: 1, asOf });
+      expect(body.state).toEqual({ version: asOf, value: { status: "placed", customerId: "c-1", items: [{ ...TEA, quantity: asOf }] } });
+    }
+  });
+
+  it("ignores a snapshot stored under another state schema and folds from the start", async () => {
+    await buildStream("snap-4", 250);
+    const stub = objectOf("order", "snap-4");
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec("UPDATE snapshots SET state_schema = 'v0-oldshape', state = '{\"status\":\"cancelled\"}'");
+    });
+    await evictDurableObject(stub);
+
+    const { body } = await readStream("order", "snap-4", { from: 250, asOf: 250 });
+    expect(body.state.value).toEqual({ status: "placed", customerId: "c-1", items: [{ ...TEA, quantity: 250 }] });
+    expect(await wakeOf("snap-4")).toMatchObject({ snapshotVersion: 0, eventsFolded: 250 });
+
+    const next = await command("order", "snap-4", "add-item", { ...TEA, quantity: 1 });
+    expect(next.status).toBe(200);
+    expect((await json(next)).version).toBe(251);
+  });
+});
