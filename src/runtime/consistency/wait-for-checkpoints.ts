@@ -26,12 +26,14 @@ interface Requirement {
  * follows. Streams a projection does not follow ask nothing of it. Time out: 412 `stale`.
  */
 export async function waitForCheckpoints(
-  db: D1Database,
+  databaseOf: (projection: Subscription) => D1Database,
   projections: readonly Subscription[],
   positions: readonly StreamPosition[],
   waitMs: number,
 ): Promise<void> {
   let pending = requirements(projections, positions);
+  const byName = new Map(projections.map((p) => [p.name, p]));
+  const db = (name: string): D1Database => databaseOf(byName.get(name)!);
   const deadline = Date.now() + waitMs;
   for (let delay = FIRST_POLL_MS; pending.length > 0; delay = Math.min(delay * 2, MAX_POLL_MS)) {
     pending = await unmet(db, pending);
@@ -52,12 +54,13 @@ function requirements(projections: readonly Subscription[], positions: readonly 
   });
 }
 
-async function unmet(db: D1Database, pending: readonly Requirement[]): Promise<Requirement[]> {
+async function unmet(db: (projection: string) => D1Database, pending: readonly Requirement[]): Promise<Requirement[]> {
   const byProjection = new Map<string, Requirement[]>();
   for (const r of pending) byProjection.set(r.projection, [...(byProjection.get(r.projection) ?? []), r]);
   const still: Requirement[] = [];
   for (const [projection, items] of byProjection) {
-    const checkpoints = await readCheckpoints(db, projection, items.map((r) => r.streamId));
+    // Checkpoints live beside each projection's views, so each is read from its own database.
+    const checkpoints = await readCheckpoints(db(projection), projection, items.map((r) => r.streamId));
     still.push(...items.filter((r) => (checkpoints.get(r.streamId) ?? 0) < r.version));
   }
   return still;

@@ -1,4 +1,5 @@
-import { OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { z } from "zod";
 import type { AnyAggregate } from "../aggregate";
 import { bearerAuth } from "./bearer-auth";
 import { mountCommandRoutes } from "./command-routes";
@@ -14,13 +15,21 @@ export interface HttpAppOptions<E extends object> {
   readonly queries: readonly QueryRoute[];
 }
 
+const healthRoute = createRoute({
+  method: "get",
+  path: "/health",
+  tags: ["operations"],
+  summary: "Liveness (no token needed)",
+  responses: { 200: { description: "The Worker answers", content: { "application/json": { schema: z.object({ status: z.literal("ok") }) } } } },
+});
+
 /** The hono app: commands, streams, the application's queries, health and the OpenAPI document. */
 export function createHttpApp<E extends object>(options: HttpAppOptions<E>): OpenAPIHono<{ Bindings: E }> {
   const app = new OpenAPIHono<{ Bindings: E }>({ defaultHook: (result) => validationHook(result as Parameters<typeof validationHook>[0]) });
   app.onError(errorResponse);
   app.notFound(notFoundResponse);
 
-  app.get("/health", (c) => c.json({ status: "ok" }));
+  app.openapi(healthRoute, (c) => c.json({ status: "ok" as const }, 200));
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: { title: options.title, version: options.version, description: "Generated from the zod schemas of the commands, events and queries." },

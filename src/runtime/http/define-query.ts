@@ -82,12 +82,16 @@ export function defineQuery<P extends z.ZodObject, Q extends z.ZodObject, R exte
         // The route's input types are generic here; the schemas above already validated both parts.
         const valid = c.req.valid.bind(c.req) as (target: "query" | "param") => unknown;
         const { consistentWith, wait, ...query } = valid("query") as z.output<Q> & z.output<typeof ConsistencyQuerySchema>;
-        const db = (c.env as Record<string, unknown>)[primary.database] as D1Database | undefined;
-        if (!db) throw new Error(`D1 binding ${primary.database} is missing from wrangler.toml`);
+        const databaseOf = (projection: { database: string }): D1Database => {
+          const db = (c.env as Record<string, unknown>)[projection.database] as D1Database | undefined;
+          if (!db) throw new Error(`D1 binding ${projection.database} is missing from wrangler.toml`);
+          return db;
+        };
         const token = consistentWith ?? c.req.header("X-Consistency-Token");
         if (token !== undefined && token.trim() !== "") {
-          await waitForCheckpoints(db, config.projections, parseConsistencyTokens(token), wait);
+          await waitForCheckpoints(databaseOf, config.projections, parseConsistencyTokens(token), wait);
         }
+        const db = databaseOf(primary);
         const view = await config.handle({ params: valid("param") as z.output<P>, query: query as z.output<Q>, env: c.env as E, db });
         if (view === null) throw new HttpError(404, "not_found", `nothing at ${c.req.path}`);
         return c.json(view as never, 200);

@@ -2,7 +2,7 @@ import type { AggregateClient } from "../aggregate-client";
 import type { EventEnvelope } from "../envelope";
 import type { ProcessManager } from "../process-manager";
 import { advanceCheckpoint, catalogStream, recordFailure } from "./checkpoints";
-import { healGaps, planStreamWork, retryDelaySeconds, type StreamWork } from "./stream-work";
+import { ackAll, healGaps, planStreamWork, retryDelaySeconds, settleUnowned } from "./stream-work";
 
 /**
  * Runs a process manager over a batch: per stream, in version order, each event's commands are
@@ -16,8 +16,7 @@ export async function runProcessManager(
   aggregates: AggregateClient,
 ): Promise<void> {
   const { work, malformed, foreign } = await planStreamWork(db, manager.name, manager.aggregates, batch.messages);
-  for (const message of foreign) message.ack();
-  for (const message of malformed) message.retry({ delaySeconds: retryDelaySeconds(message) });
+  settleUnowned(manager.name, foreign, malformed);
   await Promise.all(
     work.map(async (w) => {
       if (w.target <= w.checkpoint) return ackAll(w);
@@ -56,8 +55,4 @@ async function act(manager: ProcessManager, event: EventEnvelope, aggregates: Ag
       console.warn(`${manager.name}: ${issued.aggregate}/${issued.id} ${issued.command} after ${event.type} ${event.eventId}: ${outcome.body.error} ${outcome.body.message}`);
     }
   }
-}
-
-function ackAll(work: StreamWork): void {
-  for (const message of work.messages) message.ack();
 }

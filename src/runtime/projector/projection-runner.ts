@@ -1,7 +1,7 @@
 import type { AggregateClient } from "../aggregate-client";
 import type { Projection } from "../projection";
 import { advanceCheckpoint, catalogStream, recordFailure } from "./checkpoints";
-import { healGaps, planStreamWork, retryDelaySeconds, type StreamWork } from "./stream-work";
+import { ackAll, healGaps, planStreamWork, retryDelaySeconds, settleUnowned, type StreamWork } from "./stream-work";
 
 /**
  * D1 batches are one transaction each; ~11k upserts/s at 100 statements per batch against ~2.6k/s
@@ -22,11 +22,7 @@ export async function runProjection(
   aggregates: AggregateClient,
 ): Promise<void> {
   const { work, malformed, foreign } = await planStreamWork(db, projection.name, projection.aggregates, batch.messages);
-  for (const message of foreign) message.ack();
-  for (const message of malformed) {
-    console.error(`${projection.name}: message ${message.id} is not an event envelope`);
-    message.retry({ delaySeconds: retryDelaySeconds(message) });
-  }
+  settleUnowned(projection.name, foreign, malformed);
   const pending = work.filter((w) => w.target > w.checkpoint);
   for (const w of work) if (w.target <= w.checkpoint) ackAll(w);
 
@@ -88,10 +84,6 @@ function packIntoBatches<T extends { statements: readonly unknown[] }>(items: re
   }
   if (current.length > 0) groups.push(current);
   return groups;
-}
-
-function ackAll(work: StreamWork): void {
-  for (const message of work.messages) message.ack();
 }
 
 async function fail(projection: Projection, db: D1Database, work: StreamWork, error: unknown): Promise<void> {

@@ -77,3 +77,20 @@ export async function healGaps(work: StreamWork, aggregates: AggregateClient): P
 export function retryDelaySeconds(message: Message<unknown>): number {
   return Math.min(2 ** Math.max(0, message.attempts - 1), 60);
 }
+
+/** Acknowledges every message of a stream's work: applied, or already applied before. */
+export function ackAll(work: StreamWork): void {
+  for (const message of work.messages) message.ack();
+}
+
+/**
+ * Settles the messages no stream work owns: events of aggregates this subscriber does not follow
+ * are acknowledged; bodies that are not envelopes are retried until they reach the dead-letter queue.
+ */
+export function settleUnowned(subscriber: string, foreign: readonly Message<unknown>[], malformed: readonly Message<unknown>[]): void {
+  for (const message of foreign) message.ack();
+  for (const message of malformed) {
+    console.error(`${subscriber}: message ${message.id} is not an event envelope`);
+    message.retry({ delaySeconds: retryDelaySeconds(message) });
+  }
+}
