@@ -78,7 +78,11 @@ export class OutboxDispatcher {
     do {
       this.again = false;
       try {
-        await Promise.all(this.routes.map((route) => this.drain(route)));
+        // allSettled, not all: a failed queue must not end this run while another queue's send is
+        // still in flight, or the next dispatch would send that queue the same events again.
+        const results = await Promise.allSettled(this.routes.map((route) => this.drain(route)));
+        const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+        if (failed) throw failed.reason;
         this.failures = 0;
       } catch (error) {
         this.failures++;

@@ -1,0 +1,104 @@
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { AggregateClient } from "../../src/runtime/aggregate-client";
+import type { EventEnvelope } from "../../src/runtime/envelope";
+import { runCommand } from "../support/api-client";
+import { CapturedEvents } from "../support/captured-events";
+import { deliver, PROCESS_MANAGERS } from "../support/queue-delivery";
+
+const captured = new CapturedEvents();
+
+async function orderEvents(id: string): Promise<EventEnvelope[]> {
+  const page = await AggregateClient.fromEnv(env).readStream({ aggregate: "order", id, from: 1, limit: 100 });
+  return [...(page?.events ?? [])];
+}
+
+describe("the fulfilment process manager, fed through the queue handler", () => {
+  let pickedUp: EventEnvelope;
+  let delivered: EventEnvelope;
+
+  beforeAll(async () => {
+    await captured.install("order/po-1", "delivery/pd-1");
+    await runCommand("order/po-1/place", { customerId: "pc", items: [{ sku: "a", quantity: 1, unitPrice: 10 }] });
+    await runCommand("delivery/pd-1/schedule", { orderId: "po-1", address: "1 Road" }, { "X-Correlation-Id": "checkout-42" });
+    await runCommand("delivery/pd-1/pick-up", {}, { "X-Correlation-Id": "courier-7" });
+    await runCommand("delivery/pd-1/deliver", {}, { "X-Correlation-Id": "courier-7" });
+    [, pickedUp, delivered] = captured.streamSentTo(PROCESS_MANAGERS, "delivery/pd-1") as [EventEnvelope, EventEnvelope, EventEnvelope];
+    expect([pickedUp.type, delivered.type]).toEqual(["DeliveryPickedUp", "DeliveryDelivered"]);
+  });
+
+  it("ships the order when its delivery is picked up, with causation, correlation and a deterministic command id", async () => {
+    const { acked, ids } = await deliver(PROCESS_MANAGERS, [pickedUp]);
+    expect(acked).toEqual(ids);
+
+    const events = await orderEvents("po-1");
+    expect(events.map((e) => e.type)).toEqual(["OrderPlaced", "OrderShipped"]);
+    expect(events[1]!.metadata).toMatchObject({
+      causationId: pickedUp.eventId,
+      correlationId: "courier-7",
+      commandId: `fulfilment:${pickedUp.eventId}:0`,
+    });
+    // The new event fans out like any other: the views hear of the shipment.
+    expect(captured.streamSentTo("order-details", "order/po-1").map((e) => e.type)).toEqual(["OrderPlaced", "OrderShipped"]);
+  });
+
+  it("does not ship twice when the same message comes again", async () => {
+    const { acked, ids } = await deliver(PROCESS_MANAGERS, [pickedUp, pickedUp]);
+    expect(acked).toEqual(ids);
+    expect((await orderEvents("po-1")).map((e) => e.type)).toEqual(["OrderPlaced", "OrderShipped"]);
+  });
+
+  it("does not ship twice even when the checkpoint was lost after acting (the command id deduplicates)", async () => {
+    await env.READ_DB.prepare("DELETE FROM projection_checkpoints WHERE projection = 'fulfilment'").run();
+    const { acked, ids } = await deliver(PROCESS_MANAGERS, [pickedUp]);
+    expect(acked).toEqual(ids);
+    expect((await orderEvents("po-1")).map((e) => e.type)).toEqual(["OrderPlaced", "OrderShipped"]);
+  });
+
+  it("marks the order delivered when its delivery is delivered", async () => {
+    const { acked, ids } = await deliver(PROCESS_MANAGERS, [delivered]);
+    expect(acked).toEqual(ids);
+    const events = await orderEvents("po-1");
+    expect(events.map((e) => e.type)).toEqual(["OrderPlaced", "OrderShipped", "OrderDelivered"]);
+    expect(events[2]!.metadata).toMatchObject({ causationId: delivered.eventId, commandId: `fulfilment:${delivered.eventId}:0` });
+    const checkpoint = await env.READ_DB.prepare("SELECT version FROM projection_checkpoints WHERE projection = 'fulfilment' AND stream_id = 'delivery/pd-1'").first();
+    expect(checkpoint).toEqual({ version: 3 });
+  });
+
+  it("acts on every event in version order when a later one arrives first (gap healed from the delivery)", async () => {
+    await captured.install("order/po-3", "delivery/pd-3");
+    await runCommand("order/po-3/place", { customerId: "pc", items: [{ sku: "a", quantity: 1, unitPrice: 10 }] });
+    await runCommand("delivery/pd-3/schedule", { orderId: "po-3", address: "3 Road" });
+    await runCommand("delivery/pd-3/pick-up");
+    await runCommand("delivery/pd-3/deliver");
+    const [, pickUp, done] = captured.streamSentTo(PROCESS_MANAGERS, "delivery/pd-3") as [EventEnvelope, EventEnvelope, EventEnvelope];
+
+    const { acked, ids } = await deliver(PROCESS_MANAGERS, [done]);
+    expect(acked).toEqual(ids);
+    const events = await orderEvents("po-3");
+    expect(events.map((e) => e.type)).toEqual(["OrderPlaced", "OrderShipped", "OrderDelivered"]);
+    expect(events.slice(1).map((e) => e.metadata.causationId)).toEqual([pickUp.eventId, done.eventId]);
+
+    await deliver(PROCESS_MANAGERS, [pickUp]);
+    expect(await orderEvents("po-3")).toHaveLength(3);
+  });
+
+  it("acks order events on its queue without acting on them", async () => {
+    const [placed] = captured.streamSentTo("order-details", "order/po-1");
+    const { acked, ids } = await deliver(PROCESS_MANAGERS, [placed]);
+    expect(acked).toEqual(ids);
+    expect(await orderEvents("po-1")).toHaveLength(3);
+  });
+
+  it("acks, without retrying forever, an event whose command the order refuses", async () => {
+    await captured.install("order/po-2", "delivery/pd-2");
+    await runCommand("order/po-2/place", { customerId: "pc", items: [{ sku: "a", quantity: 1, unitPrice: 10 }] });
+    await runCommand("order/po-2/cancel", {});
+    await runCommand("delivery/pd-2/schedule", { orderId: "po-2", address: "2 Road" });
+    await runCommand("delivery/pd-2/pick-up");
+    const [, pickUp] = captured.streamSentTo(PROCESS_MANAGERS, "delivery/pd-2");
+    const { acked, ids } = await deliver(PROCESS_MANAGERS, [pickUp]);
+    expect(acked).toEqual(ids);
+    expect((await orderEvents("po-2")).map((e) => e.type)).toEqual(["OrderPlaced", "OrderCancelled"]);
+  });
+});
