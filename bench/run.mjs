@@ -2,6 +2,7 @@
 // their ratios are comparable, then a table. Every phase is bounded by time or count.
 //
 //   BENCH_SECONDS=5 BENCH_CONCURRENCY=16 BENCH_ITERATIONS=100 BENCH_PM_ITERATIONS=20 npm run bench
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { cpus, platform, release, totalmem } from "node:os";
@@ -21,10 +22,14 @@ const POLL_MS = 2;
 const POLL_TIMEOUT_MS = 10_000;
 /** The server's ceiling on positions per consistency token (MAX_TOKEN_POSITIONS). */
 const TOKEN_POSITIONS = 100;
+/** One request that takes this long means the server is stuck: it counts as an error, never hangs the run. */
+const REQUEST_TIMEOUT_MS = 15_000;
+/** How long the read models get to apply a phase's backlog before the run reports them stuck. */
+const DRAIN_TIMEOUT_MS = 30_000;
 const API_TOKEN = "dev-api-token";
 
 /** Output every offline `wrangler dev` prints that says nothing about the system under test. */
-const KNOWN_NOISE = [/npm warn Unknown user config/, /Request\.cf/, /getaddrinfo ENOTFOUND workers\.cloudflare\.com/, /^\s+at /];
+const KNOWN_NOISE = [/npm warn Unknown (user|env) config/, /Request\.cf/, /getaddrinfo ENOTFOUND workers\.cloudflare\.com/, /^\s+at /];
 
 const RUN = Date.now().toString(36);
 const ITEM = { sku: "tea", quantity: 1, unitPrice: 450 };
@@ -131,10 +136,13 @@ async function measureThroughput(name, send) {
  */
 async function drain(tokens) {
   const start = performance.now();
+  const deadline = start + DRAIN_TIMEOUT_MS;
   for (let i = 0; i < tokens.length; i += TOKEN_POSITIONS) {
     const merged = tokens.slice(i, i + TOKEN_POSITIONS).join(",");
     // The wait happens before the view is read, so any id will do: a 404 after it means caught up.
-    while ((await call("GET", `/orders/drain-probe?consistentWith=${merged}&wait=10000`, API_TOKEN)).status === 412);
+    while ((await call("GET", `/orders/drain-probe?consistentWith=${merged}&wait=5000`, API_TOKEN)).status === 412) {
+      if (performance.now() > deadline) return NaN;
+    }
   }
   return performance.now() - start;
 }
@@ -215,13 +223,23 @@ function call(method, path, token, payload) {
       res.on("end", () => {
         const text = Buffer.concat(chunks).toString();
         const status = res.statusCode ?? 0;
-        resolve({ ok: status >= 200 && status < 300, status, body: text ? JSON.parse(text) : null });
+        resolve({ ok: status >= 200 && status < 300, status, body: parseJson(text) });
       });
       res.on("error", reject);
     });
-    req.on("error", reject);
+    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`${method} ${path}: no answer in ${REQUEST_TIMEOUT_MS} ms`)));
+    req.on("error", (error) => resolve({ ok: false, status: 0, body: String(error) }));
     req.end(body);
   });
+}
+
+/** The body as JSON, or as text when it is not (wrangler's own "worker restarted" page, say). */
+function parseJson(text) {
+  try {
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return text;
+  }
 }
 
 // --- figures --------------------------------------------------------------------------------
@@ -246,12 +264,12 @@ function latencyRow(name, { n, p50, p99, max }) {
 }
 
 function ms(value) {
-  return `${value.toFixed(1)} ms`;
+  return Number.isNaN(value) ? "did not finish" : `${value.toFixed(1)} ms`;
 }
 
 function report(name, rows) {
   sections.push({ name, rows });
-  console.error(`done: ${name}`);
+  console.error(`${new Date().toISOString()} done: ${name}`);
 }
 
 function printReport() {
@@ -261,6 +279,7 @@ function printReport() {
     `edge-cqrs benchmark · ${startedAt.toISOString()}`,
     `machine: ${cpu[0]?.model ?? "unknown cpu"} × ${cpu.length} · ${(totalmem() / 2 ** 30).toFixed(1)} GiB · ${platform()} ${release()}`,
     `node ${process.version} · wrangler ${wrangler} · wrangler dev --log-level warn on 127.0.0.1 (load generator on the same machine)`,
+    `code: ${gitDescription()}`,
     `reproduce: BENCH_SECONDS=${SECONDS} BENCH_CONCURRENCY=${CONCURRENCY} BENCH_ITERATIONS=${ITERATIONS} BENCH_PM_ITERATIONS=${PM_ITERATIONS} npm run bench`,
     `throughput phases: ${SECONDS} s each at ${CONCURRENCY} concurrent clients (closed loop, keep-alive)`,
   ];
@@ -272,6 +291,16 @@ function printReport() {
   const serverLog = dev.logs().split("\n").filter((line) => !KNOWN_NOISE.some((noise) => noise.test(line))).join("\n").trim();
   if (serverLog) lines.push("", "wrangler output (tail):", ...serverLog.split("\n").slice(-20).map((l) => `  ${l}`));
   console.log(lines.join("\n"));
+}
+
+function gitDescription() {
+  try {
+    const git = (...args) => execFileSync("git", args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const dirty = git("status", "--porcelain", "--untracked-files=no", "--", "src", "wrangler.toml") !== "";
+    return `${git("rev-parse", "--short", "HEAD")}${dirty ? " + uncommitted changes in src/ or wrangler.toml" : ""}`;
+  } catch {
+    return "unknown (not a git checkout)";
+  }
 }
 
 function positiveNumber(name, fallback) {

@@ -18,6 +18,9 @@ const STOP_GRACE_MS = 5_000;
 /** Process output kept to explain a failed start: the tail is what matters. */
 const MAX_OUTPUT_CHARS = 16_000;
 
+/** @type {NodeJS.Signals[]} */
+const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"];
+
 // No TTY, no prompts, no telemetry: the same behaviour in CI and on a laptop.
 const CHILD_ENV = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", FORCE_COLOR: "0" };
 
@@ -58,7 +61,26 @@ export async function startWranglerDev({ port, persistTo, timeoutMs = READY_TIME
     const inspectorPort = await freePort();
     const server = startServer(stateDir, workerPort, inspectorPort);
     const url = `http://${HOST}:${workerPort}`;
+    // A runner that dies or is interrupted mid-run must not leave a workerd holding the port, nor
+    // its state behind. The server has its own process group, so Ctrl-C never reaches it directly.
+    const cleanUpOnExit = () => {
+      server.kill();
+      removeState();
+    };
+    const cleanUpOnSignal = (/** @type {NodeJS.Signals} */ signal) => {
+      cleanUpOnExit();
+      forgetCleanUp();
+      // Re-raised with our listeners gone: the default action (or the runner's own handler) follows.
+      process.kill(process.pid, signal);
+    };
+    const forgetCleanUp = () => {
+      process.off("exit", cleanUpOnExit);
+      for (const signal of FORWARDED_SIGNALS) process.off(signal, cleanUpOnSignal);
+    };
+    process.once("exit", cleanUpOnExit);
+    for (const signal of FORWARDED_SIGNALS) process.once(signal, cleanUpOnSignal);
     const stop = async () => {
+      forgetCleanUp();
       await server.stop();
       removeState();
     };
@@ -108,21 +130,17 @@ function startServer(stateDir, port, inspectorPort) {
   });
   let running = true;
   void exited.then(() => (running = false));
-  // A test runner that dies mid-run must not leave a workerd holding the port.
-  const killOnExit = () => signalGroup(child.pid, "SIGKILL");
-  process.once("exit", killOnExit);
 
   const stop = async () => {
-    process.off("exit", killOnExit);
-    if (!running) return;
-    signalGroup(child.pid, "SIGTERM");
+    if (running) signalGroup(child.pid, "SIGTERM");
     const timer = setTimeout(() => signalGroup(child.pid, "SIGKILL"), STOP_GRACE_MS);
     await exited;
     clearTimeout(timer);
     // workerd may outlive its parent by a moment; make sure the group is gone.
     signalGroup(child.pid, "SIGKILL");
   };
-  return { output, exited, isRunning: () => running, stop };
+  const kill = () => signalGroup(child.pid, "SIGKILL");
+  return { output, isRunning: () => running, stop, kill };
 }
 
 /**
