@@ -1,10 +1,4 @@
-import { exports } from "cloudflare:workers";
-
-/** Bearer tokens the `workers` vitest project binds (vitest.config.mts). */
-export const API_TOKEN = "test-api-token";
-export const ADMIN_TOKEN = "test-admin-token";
-
-const BASE = "https://edge-cqrs.test";
+import { API_TOKEN, call, command } from "./http";
 
 /** The success body of `POST /commands/...` (DESIGN §4). */
 export interface CommandBody {
@@ -21,16 +15,13 @@ export async function runCommand(path: string, payload: unknown = {}, headers: R
   return (await response.json()) as CommandBody;
 }
 
-/** `POST /commands/:aggregate/:id/:command`, any answer. */
+/** `POST /commands/:aggregate/:id/:command` (path given as `aggregate/id/command`), any answer. */
 export function postCommand(path: string, payload: unknown = {}, headers: Record<string, string> = {}): Promise<Response> {
-  return exports.default.fetch(`${BASE}/commands/${path}`, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${API_TOKEN}`, "Content-Type": "application/json", ...headers },
-    body: typeof payload === "string" ? payload : JSON.stringify(payload),
-  });
+  const [aggregate = "", id = "", name = ""] = path.split("/");
+  return command(aggregate, id, name, payload, headers);
 }
 
 /** `GET` a query route (path with its query string) with the API token. */
 export function getQuery(pathAndQuery: string, headers: Record<string, string> = {}): Promise<Response> {
-  return exports.default.fetch(`${BASE}${pathAndQuery}`, { headers: { Authorization: `Bearer ${API_TOKEN}`, ...headers } });
+  return call(pathAndQuery, { headers: { Authorization: `Bearer ${API_TOKEN}`, ...headers } });
 }

@@ -1,7 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import type { EventEnvelope } from "../../src/runtime/envelope";
 import type { OutboxRoute, QueueSender } from "../../src/runtime/outbox";
+import { objectOf } from "./http";
 
 /** One `sendBatch` the outbox made, as a capturing sender saw it. */
 export interface SentBatch {
@@ -9,9 +9,10 @@ export interface SentBatch {
   readonly envelopes: readonly EventEnvelope[];
 }
 
-/** The Durable Object stub of one aggregate instance. */
+/** The Durable Object stub of one aggregate instance, by stream id. */
 export function aggregateStub(streamId: string) {
-  return env.AGGREGATES.get(env.AGGREGATES.idFromName(streamId));
+  const [aggregate = "", id = ""] = streamId.split("/");
+  return objectOf(aggregate, id);
 }
 
 /** Swaps the queue producer of one aggregate object (tests and objects share one isolate). */
