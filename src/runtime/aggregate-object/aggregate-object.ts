@@ -3,7 +3,7 @@ import type { z } from "zod";
 import { CommandRejected, fold, upcast, type AnyAggregate, type CommandMetadata } from "../aggregate";
 import { encodeConsistencyToken } from "../consistency";
 import type { EventEnvelope } from "../envelope";
-import type { ErrorBody, ErrorCode } from "../errors";
+import { issuesOf, type ErrorBody, type ErrorCode } from "../errors";
 import { EventStore, type StoredEvent } from "../event-store";
 import { newId, streamIdOf } from "../ids";
 import { bindingQueueSender, byteLength, OutboxDispatcher, type OutboxRoute, type QueueSender } from "../outbox";
@@ -104,7 +104,7 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
       const parsed = schema.safeParse(request.payload);
       if (!parsed.success) {
         return failure(400, "invalid_command", `payload of ${aggregate.name}.${request.command} is invalid`, {
-          issues: parsed.error.issues.map((issue) => ({ path: issue.path.map(String), code: issue.code, message: issue.message })),
+          issues: issuesOf(parsed.error),
         });
       }
       const stream = this.load(aggregate, request.id);

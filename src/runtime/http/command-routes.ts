@@ -5,6 +5,7 @@ import type { AnyAggregate } from "../aggregate";
 import { HttpError } from "../errors";
 import { AGGREGATE_ID_PATTERN, COMMAND_ID_PATTERN, newId } from "../ids";
 import { errorResponses } from "./error-schemas";
+import { parseEventMetadataHeader } from "./event-metadata-header";
 import { limitBody, readJsonBody } from "./json-body";
 
 /** The success body of a command (DESIGN §4). */
@@ -35,6 +36,7 @@ export function mountCommandRoutes(app: OpenAPIHono<{ Bindings: object }>, aggre
     const commandId = optionalHeader(c.req.header("Idempotency-Key"), "Idempotency-Key") ?? newId();
     const correlationId = optionalHeader(c.req.header("X-Correlation-Id"), "X-Correlation-Id");
     const expectedVersion = parseIfMatch(c.req.header("If-Match"));
+    const metadata = parseEventMetadataHeader(c.req.header("X-Event-Metadata"));
     const payload = await readJsonBody(c);
 
     const outcome = await AggregateClient.fromEnv(c.env).execute({
@@ -45,6 +47,7 @@ export function mountCommandRoutes(app: OpenAPIHono<{ Bindings: object }>, aggre
       commandId,
       ...(correlationId !== undefined && { correlationId }),
       ...(expectedVersion !== undefined && { expectedVersion }),
+      ...(metadata !== undefined && { metadata }),
     });
     if (!outcome.ok) return c.json(outcome.body, outcome.status);
     c.header("X-Consistency-Token", outcome.body.token);
@@ -82,6 +85,7 @@ function registerCommandDocs(app: OpenAPIHono<{ Bindings: object }>, aggregate: 
           "idempotency-key": z.string().optional().describe("The command id; a retry with the same key and payload returns the first answer."),
           "if-match": z.string().optional().describe('Expected stream version, e.g. "3"; "0" means the stream must not exist yet.'),
           "x-correlation-id": z.string().optional(),
+          "x-event-metadata": z.string().optional().describe('JSON object of string fields copied onto every event\'s metadata, e.g. {"tenant":"acme"}.'),
         }),
         body: { required: true, content: { "application/json": { schema } } },
       },

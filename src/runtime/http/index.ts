@@ -4,4 +4,3 @@ export { createHttpApp, type HttpAppOptions } from "./create-http-app";
 export { ConsistencyQuerySchema, defineQuery, type QueryConfig, type QueryInput, type QueryRoute } from "./define-query";
 export { ErrorBodySchema } from "./error-schemas";
 export { MAX_BODY_BYTES } from "./json-body";
-export { issuesOf } from "./validation-hook";

@@ -1,10 +1,5 @@
 import type { z } from "zod";
-import { HttpError } from "../errors";
-
-/** Zod issues as they appear in a 400 body: where, which rule, and what it says. */
-export function issuesOf(error: z.ZodError): { path: string[]; code: string; message: string }[] {
-  return error.issues.map((issue) => ({ path: issue.path.map(String), code: issue.code, message: issue.message }));
-}
+import { HttpError, issuesOf } from "../errors";
 
 /** Turns a failed route validation into the contract's 400s: a bad path segment is an id, the rest is the query. */
 export function validationHook(result: { success: true } | { success: false; error: z.ZodError; target: string }): void {

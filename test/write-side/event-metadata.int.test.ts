@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { command, json, placeOrder, readStream, storedRows } from "../support/http";
+
+// Caller-supplied metadata (DESIGN §2): X-Event-Metadata fields ride on every event of the command.
+
+describe("X-Event-Metadata", () => {
+  it("copies the caller's string fields onto every event's metadata", async () => {
+    const response = await command("order", "meta-1", "place", placeOrder(), { "X-Event-Metadata": '{"tenant":"acme","channel":"web"}' });
+    expect(response.status).toBe(200);
+    const { body } = await readStream("order", "meta-1");
+    expect(body.events[0].metadata).toMatchObject({ tenant: "acme", channel: "web" });
+  });
+
+  it("never lets the caller override the runtime's own keys", async () => {
+    const response = await command("order", "meta-2", "place", placeOrder(), {
+      "Idempotency-Key": "meta-2-key",
+      "X-Event-Metadata": '{"commandId":"forged","recordedAt":"1970-01-01T00:00:00Z","causationId":"forged","note":"kept"}',
+    });
+    expect(response.status).toBe(200);
+    const { metadata } = (await readStream("order", "meta-2")).body.events[0];
+    expect(metadata.commandId).toBe("meta-2-key");
+    expect(metadata.causationId).toBe("meta-2-key");
+    expect(metadata.recordedAt).not.toBe("1970-01-01T00:00:00Z");
+    expect(metadata.note).toBe("kept");
+  });
+
+  it.each([
+    ["not JSON", "{tenant: acme}"],
+    ["an array", '["acme"]'],
+    ["a non-string value", '{"tenant":1}'],
+    ["a key that is not an identifier", '{"ten ant":"acme"}'],
+    ["more than 16 fields", JSON.stringify(Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, "v"])))],
+  ])("refuses %s with 400 invalid_header and stores nothing", async (_case, header) => {
+    const response = await command("order", "meta-bad", "place", placeOrder(), { "X-Event-Metadata": header });
+    expect(response.status).toBe(400);
+    expect(await json(response)).toMatchObject({ error: "invalid_header", message: expect.stringContaining("X-Event-Metadata") });
+    expect(await storedRows("order", "meta-bad")).toEqual({ streams: 0, events: 0, commands: 0 });
+  });
+});
