@@ -1,6 +1,8 @@
+import type { z } from "zod";
 import { CommandRejected } from "../aggregate/command-rejected";
 import { fold } from "../aggregate/fold";
 import type { AggregateDefinition, AnyAggregate, CommandMetadata, CommandOf, EventOf, SchemaMap } from "../aggregate/types";
+import { issuesOf, type IssueBody } from "../errors/zod-issues";
 import { deepEqual } from "./deep-equal";
 
 /** Metadata the kit gives a command unless the test says otherwise: fixed, so results are repeatable. */
@@ -11,9 +13,14 @@ export const TEST_COMMAND_METADATA: CommandMetadata = {
   now: "2026-01-01T00:00:00.000Z",
 };
 
-/** A command as a test writes it: payload before schema defaults, metadata optional. */
+/** A command as a test writes it: the payload typed as clients send it (before schema defaults), metadata optional. */
 export type TestCommand<C extends SchemaMap> = {
-  [K in keyof C & string]: { type: K; data: unknown; metadata?: Partial<CommandMetadata> };
+  [K in keyof C & string]: { type: K; data: z.input<C[K]>; metadata?: Partial<CommandMetadata> };
+}[keyof C & string];
+
+/** A command whose payload may break its schema: what `whenInvalid` takes. */
+export type UncheckedTestCommand<C extends SchemaMap> = {
+  [K in keyof C & string]: { type: K; data: unknown };
 }[keyof C & string];
 
 /** What a decider did with the command: the events, or the rejection, and the state after. */
@@ -34,12 +41,25 @@ export interface DecisionOutcome<S, E extends SchemaMap> {
  * given(order, [{ type: "OrderPlaced", data: placed }])
  *   .when({ type: "ship", data: {} })
  *   .then([{ type: "OrderShipped", data: { shippedAt: "2026-01-01T00:00:00.000Z" } }]);
+ * given(order).whenInvalid({ type: "place", data: { items: [] } }); // the payload fails its schema
  */
 export function given<N extends string, S, C extends SchemaMap, E extends SchemaMap>(
   aggregate: AggregateDefinition<N, S, C, E>,
   history: readonly EventOf<E>[] = [],
 ) {
   return {
+    /**
+     * Asserts the command's payload fails its schema, as the runtime would answer 400
+     * `invalid_command`; returns the issues for finer assertions.
+     */
+    whenInvalid(command: UncheckedTestCommand<C>): IssueBody[] {
+      const schema = aggregate.commands[command.type];
+      if (!schema) throw new Error(`${aggregate.name} has no command ${command.type}`);
+      const parsed = schema.safeParse(command.data);
+      if (parsed.success) throw new Error(`expected ${command.type} to be invalid, but its payload passed the schema`);
+      return issuesOf(parsed.error);
+    },
+
     when(command: TestCommand<C>): DecisionOutcome<S, E> {
       const erased: AnyAggregate = aggregate;
       const state = fold(erased, aggregate.initialState(), history) as S;

@@ -1,1 +1,1 @@
-export { given, TEST_COMMAND_METADATA, type DecisionOutcome, type TestCommand } from "./given";
+export { given, TEST_COMMAND_METADATA, type DecisionOutcome, type TestCommand, type UncheckedTestCommand } from "./given";
