@@ -10,6 +10,20 @@ import { ackAll, healGaps, planStreamWork, retryDelaySeconds, settleUnowned, typ
 export const MAX_STATEMENTS_PER_BATCH = 300;
 
 /**
+ * A long catch-up (a new projection, a stream that was parked) is applied in transactions of at
+ * most this many events, each moving the checkpoint by itself, so no single D1 batch grows with a
+ * stream's length and a failure keeps the progress made before it.
+ */
+export const MAX_EVENTS_PER_TRANSACTION = 100;
+
+/** One stream, ready to apply: its statements in transactions applied in order. */
+interface ReadyStream {
+  readonly work: StreamWork;
+  readonly transactions: D1PreparedStatement[][];
+  readonly statements: number;
+}
+
+/**
  * Applies a batch of queue messages to one projection, exactly once per event: per stream, the
  * view statements and the checkpoint move in one D1 batch; duplicates (version ≤ checkpoint) are
  * skipped and gaps are read from the aggregate. A failing stream is retried on its own and never
@@ -26,13 +40,13 @@ export async function runProjection(
   const pending = work.filter((w) => w.target > w.checkpoint);
   for (const w of work) if (w.target <= w.checkpoint) ackAll(w);
 
-  const ready: { work: StreamWork; statements: D1PreparedStatement[] }[] = [];
+  const ready: ReadyStream[] = [];
   const now = new Date().toISOString();
   await Promise.all(
     pending.map(async (w) => {
       try {
         await healGaps(w, aggregates);
-        ready.push({ work: w, statements: statementsFor(projection, db, w, now) });
+        ready.push(prepare(projection, db, w, now));
       } catch (error) {
         await fail(projection, db, w, error);
       }
@@ -40,47 +54,62 @@ export async function runProjection(
   );
 
   for (const group of packIntoBatches(ready)) {
+    if (group.length === 1) {
+      await applyAlone(projection, db, group[0]!);
+      continue;
+    }
     try {
-      await db.batch(group.flatMap((g) => g.statements));
-      group.forEach((g) => ackAll(g.work));
-    } catch (error) {
-      // One poisoned stream must not fail its neighbours: retry each on its own to find it.
-      if (group.length === 1) {
-        await fail(projection, db, group[0]!.work, error);
-        continue;
-      }
-      for (const single of group) {
-        try {
-          await db.batch(single.statements);
-          ackAll(single.work);
-        } catch (singleError) {
-          await fail(projection, db, single.work, singleError);
-        }
-      }
+      await db.batch(group.flatMap((r) => r.transactions.flat()));
+      group.forEach((r) => ackAll(r.work));
+    } catch {
+      // One poisoned stream must not fail its neighbours: apply each on its own to find it.
+      for (const single of group) await applyAlone(projection, db, single);
     }
   }
 }
 
-function statementsFor(projection: Projection, db: D1Database, work: StreamWork, now: string): D1PreparedStatement[] {
-  // The checkpoint goes first so that a lost race aborts the batch before any view statement runs.
-  const statements = [advanceCheckpoint(db, projection.name, work.streamId, work.checkpoint, work.target)];
-  if (work.checkpoint === 0) statements.push(catalogStream(db, work.streamId, work.aggregate, now));
-  for (const event of work.events) statements.push(...projection.statementsFor(event, { db }));
-  return statements;
+/** Applies one stream's transactions in order; acks its messages only when all of them committed. */
+async function applyAlone(projection: Projection, db: D1Database, ready: ReadyStream): Promise<void> {
+  try {
+    for (const transaction of ready.transactions) await db.batch(transaction);
+    ackAll(ready.work);
+  } catch (error) {
+    await fail(projection, db, ready.work, error);
+  }
 }
 
-function packIntoBatches<T extends { statements: readonly unknown[] }>(items: readonly T[]): T[][] {
-  const groups: T[][] = [];
-  let current: T[] = [];
+function prepare(projection: Projection, db: D1Database, work: StreamWork, now: string): ReadyStream {
+  const transactions: D1PreparedStatement[][] = [];
+  for (let start = 0; start < work.events.length; start += MAX_EVENTS_PER_TRANSACTION) {
+    const events = work.events.slice(start, start + MAX_EVENTS_PER_TRANSACTION);
+    const from = work.checkpoint + start;
+    const to = events[events.length - 1]!.version;
+    // The checkpoint goes first so that a lost race aborts the batch before any view statement runs.
+    const statements = [advanceCheckpoint(db, projection.name, work.streamId, from, to)];
+    if (from === 0) statements.push(catalogStream(db, work.streamId, work.aggregate, now));
+    for (const event of events) statements.push(...projection.statementsFor(event, { db }));
+    transactions.push(statements);
+  }
+  return { work, transactions, statements: transactions.reduce((n, t) => n + t.length, 0) };
+}
+
+/** Groups streams into shared D1 batches; a stream needing several transactions stays alone. */
+function packIntoBatches(items: readonly ReadyStream[]): ReadyStream[][] {
+  const groups: ReadyStream[][] = [];
+  let current: ReadyStream[] = [];
   let size = 0;
   for (const item of items) {
-    if (current.length > 0 && size + item.statements.length > MAX_STATEMENTS_PER_BATCH) {
+    if (item.transactions.length > 1) {
+      groups.push([item]);
+      continue;
+    }
+    if (current.length > 0 && size + item.statements > MAX_STATEMENTS_PER_BATCH) {
       groups.push(current);
       current = [];
       size = 0;
     }
     current.push(item);
-    size += item.statements.length;
+    size += item.statements;
   }
   if (current.length > 0) groups.push(current);
   return groups;
