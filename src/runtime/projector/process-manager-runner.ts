@@ -2,7 +2,7 @@ import type { AggregateClient } from "../aggregate-client";
 import type { EventEnvelope } from "../envelope";
 import type { ProcessManager } from "../process-manager";
 import { advanceCheckpoint, catalogStream, recordFailure } from "./checkpoints";
-import { ackAll, healGaps, planStreamWork, retryDelaySeconds, settleUnowned } from "./stream-work";
+import { ackAll, eventRuns, healGaps, planStreamWork, retryDelaySeconds, settleUnowned } from "./stream-work";
 
 /**
  * Runs a process manager over a batch: per stream, in version order, each event's commands are
@@ -22,10 +22,14 @@ export async function runProcessManager(
       if (w.target <= w.checkpoint) return ackAll(w);
       try {
         await healGaps(w, aggregates);
-        for (const event of w.events) await act(manager, event, aggregates);
-        const statements = [advanceCheckpoint(db, manager.name, w.streamId, w.checkpoint, w.target)];
-        if (w.checkpoint === 0) statements.push(catalogStream(db, w.streamId, w.aggregate, new Date().toISOString()));
-        await db.batch(statements);
+        // The checkpoint moves every MAX_EVENTS_PER_TRANSACTION events, so a failure late in a long
+        // catch-up replays (idempotently) only the commands since the last move.
+        for (const { events, from, to } of eventRuns(w)) {
+          for (const event of events) await act(manager, event, aggregates);
+          const statements = [advanceCheckpoint(db, manager.name, w.streamId, from, to)];
+          if (from === 0) statements.push(catalogStream(db, w.streamId, w.aggregate, new Date().toISOString()));
+          await db.batch(statements);
+        }
         ackAll(w);
       } catch (error) {
         console.error(`${manager.name}: ${w.streamId} failed at versions ${w.checkpoint + 1}..${w.target}:`, error);

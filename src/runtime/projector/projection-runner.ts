@@ -1,20 +1,13 @@
 import type { AggregateClient } from "../aggregate-client";
 import type { Projection } from "../projection";
 import { advanceCheckpoint, catalogStream, recordFailure } from "./checkpoints";
-import { ackAll, healGaps, planStreamWork, retryDelaySeconds, settleUnowned, type StreamWork } from "./stream-work";
+import { ackAll, eventRuns, healGaps, planStreamWork, retryDelaySeconds, settleUnowned, type StreamWork } from "./stream-work";
 
 /**
  * D1 batches are one transaction each; ~11k upserts/s at 100 statements per batch against ~2.6k/s
  * at 10 (DESIGN §2), so streams are packed together up to this many statements.
  */
 export const MAX_STATEMENTS_PER_BATCH = 300;
-
-/**
- * A long catch-up (a new projection, a stream that was parked) is applied in transactions of at
- * most this many events, each moving the checkpoint by itself, so no single D1 batch grows with a
- * stream's length and a failure keeps the progress made before it.
- */
-export const MAX_EVENTS_PER_TRANSACTION = 100;
 
 /** One stream, ready to apply: its statements in transactions applied in order. */
 interface ReadyStream {
@@ -79,17 +72,13 @@ async function applyAlone(projection: Projection, db: D1Database, ready: ReadySt
 }
 
 function prepare(projection: Projection, db: D1Database, work: StreamWork, now: string): ReadyStream {
-  const transactions: D1PreparedStatement[][] = [];
-  for (let start = 0; start < work.events.length; start += MAX_EVENTS_PER_TRANSACTION) {
-    const events = work.events.slice(start, start + MAX_EVENTS_PER_TRANSACTION);
-    const from = work.checkpoint + start;
-    const to = events[events.length - 1]!.version;
+  const transactions = eventRuns(work).map(({ events, from, to }) => {
     // The checkpoint goes first so that a lost race aborts the batch before any view statement runs.
     const statements = [advanceCheckpoint(db, projection.name, work.streamId, from, to)];
     if (from === 0) statements.push(catalogStream(db, work.streamId, work.aggregate, now));
     for (const event of events) statements.push(...projection.statementsFor(event, { db }));
-    transactions.push(statements);
-  }
+    return statements;
+  });
   return { work, transactions, statements: transactions.reduce((n, t) => n + t.length, 0) };
 }
 

@@ -2,6 +2,13 @@ import type { AggregateClient } from "../aggregate-client";
 import { EventEnvelopeSchema, type EventEnvelope } from "../envelope";
 import { readCheckpoints } from "./checkpoints";
 
+/**
+ * A long catch-up (a new projection, a stream that was parked) is applied in transactions of at
+ * most this many events, each moving the checkpoint by itself, so no single D1 batch grows with a
+ * stream's length and a failure keeps the progress made before it.
+ */
+export const MAX_EVENTS_PER_TRANSACTION = 100;
+
 /** One stream's share of a message batch, with what it takes to bring the subscriber up to date. */
 export interface StreamWork {
   readonly streamId: string;
@@ -93,4 +100,21 @@ export function settleUnowned(subscriber: string, foreign: readonly Message<unkn
     console.error(`${subscriber}: message ${message.id} is not an event envelope`);
     message.retry({ delaySeconds: retryDelaySeconds(message) });
   }
+}
+
+/** A run of a stream's events applied as one transaction: the checkpoint moves from `from` to `to`. */
+export interface EventRun {
+  readonly events: readonly EventEnvelope[];
+  readonly from: number;
+  readonly to: number;
+}
+
+/** The stream's events (contiguous after {@link healGaps}) in runs of at most {@link MAX_EVENTS_PER_TRANSACTION}. */
+export function eventRuns(work: StreamWork): EventRun[] {
+  const runs: EventRun[] = [];
+  for (let start = 0; start < work.events.length; start += MAX_EVENTS_PER_TRANSACTION) {
+    const events = work.events.slice(start, start + MAX_EVENTS_PER_TRANSACTION);
+    runs.push({ events, from: work.checkpoint + start, to: events[events.length - 1]!.version });
+  }
+  return runs;
 }
