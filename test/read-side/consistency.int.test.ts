@@ -46,7 +46,8 @@ describe("consistency tokens over HTTP", () => {
     await applyToOrderDetails("order/co-1");
     const response = await query;
     expect(response.status).toBe(200);
-    expect(Date.now() - started).toBeLessThan(1000);
+    // Answered on catching up, not at the end of the 3 s wait (generous margin for a loaded CI box).
+    expect(Date.now() - started).toBeLessThan(2000);
     expect(await response.json()).toMatchObject({ id: "co-1", status: "placed", total: 600, version: 1 });
   });
 
@@ -86,7 +87,8 @@ describe("consistency tokens over HTTP", () => {
     const started = Date.now();
     const response = await getQuery(`/orders/co-1?consistentWith=${placed.token}&wait=10000`);
     expect(response.status).toBe(200);
-    expect(Date.now() - started).toBeLessThan(1000);
+    // Not the 10 s wait: the checkpoint is already there.
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it("applies tokens to the order-history query too", async () => {
