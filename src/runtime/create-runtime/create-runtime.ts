@@ -43,7 +43,7 @@ export function createRuntime<E extends object>(app: Application<E>) {
       subscribers.filter((s) => s.aggregates.includes(name)).map((s) => ({ queue: s.queue.name, binding: s.queue.binding })),
     ]),
   );
-  const http = createHttpApp<E>({ title: app.title, version: app.version, aggregates, queries: app.queries ?? [] });
+  const http = createHttpApp<E>({ title: app.title, version: app.version, aggregates, queries: app.queries ?? [], subscribers });
   const queue = createQueueHandler(subscribers);
   const AggregateObject = createAggregateObjectClass<E>({ aggregates, routesFor: (name) => routes.get(name) ?? [] });
 

@@ -1,6 +1,9 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
+import { mountAdminRoutes } from "../admin";
 import type { AnyAggregate } from "../aggregate";
+import type { ProcessManager } from "../process-manager";
+import type { Projection } from "../projection";
 import { bearerAuth } from "./bearer-auth";
 import { mountCommandRoutes } from "./command-routes";
 import type { QueryRoute } from "./define-query";
@@ -13,6 +16,7 @@ export interface HttpAppOptions<E extends object> {
   readonly version: string;
   readonly aggregates: ReadonlyMap<string, AnyAggregate>;
   readonly queries: readonly QueryRoute[];
+  readonly subscribers: readonly (Projection | ProcessManager)[];
 }
 
 const healthRoute = createRoute({
@@ -44,6 +48,7 @@ export function createHttpApp<E extends object>(options: HttpAppOptions<E>): Ope
 
   mountCommandRoutes(open, options.aggregates);
   mountStreamRoutes(open, options.aggregates);
+  mountAdminRoutes(open, options.subscribers);
   for (const query of options.queries) query.mount(open);
   return app;
 }

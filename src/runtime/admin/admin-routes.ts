@@ -1,0 +1,175 @@
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { z } from "zod";
+import { EventEnvelopeSchema } from "../envelope";
+import { HttpError } from "../errors";
+import { errorResponses } from "../http/error-schemas";
+import type { ProcessManager } from "../process-manager";
+import type { Projection } from "../projection";
+import type { Subscription } from "../subscription";
+
+type Subscriber = Projection | ProcessManager;
+
+/** Largest page of dead letters one request lists or replays. */
+export const MAX_DEAD_LETTER_PAGE = 100;
+
+const SubscriberStatusSchema = z.object({
+  name: z.string(),
+  kind: z.enum(["projection", "process-manager"]),
+  queue: z.string(),
+  deadLetterQueue: z.string().nullable(),
+  streams: z.number().int().describe("Streams with a checkpoint"),
+  deadLetters: z.number().int().describe("Messages parked in D1 by the dead-letter consumer"),
+  failingStreams: z.array(z.object({ streamId: z.string(), version: z.number().int(), error: z.string(), failedAt: z.string() })),
+});
+
+const DeadLetterSchema = z.object({
+  messageId: z.string(),
+  streamId: z.string().nullable(),
+  version: z.number().int().nullable(),
+  error: z.string().nullable().describe("The last error the subscriber met on this stream before the message was parked"),
+  parkedAt: z.string(),
+  body: z.unknown(),
+});
+
+const NameParams = z.object({ name: z.string() });
+
+const statusRoute = createRoute({
+  method: "get",
+  path: "/admin/projections",
+  tags: ["admin"],
+  summary: "Each projection and process manager: checkpoints, dead letters, failing streams",
+  security: [{ bearer: [] }],
+  responses: {
+    200: { description: "Status", content: { "application/json": { schema: z.object({ projections: z.array(SubscriberStatusSchema) }) } } },
+    ...errorResponses([401]),
+  },
+});
+
+const deadLettersRoute = createRoute({
+  method: "get",
+  path: "/admin/projections/{name}/dead-letters",
+  tags: ["admin"],
+  summary: "Messages parked by a subscriber's dead-letter queue, oldest first",
+  security: [{ bearer: [] }],
+  request: { params: NameParams, query: z.object({ limit: z.coerce.number().int().min(1).max(MAX_DEAD_LETTER_PAGE).default(MAX_DEAD_LETTER_PAGE) }) },
+  responses: {
+    200: { description: "Dead letters", content: { "application/json": { schema: z.object({ deadLetters: z.array(DeadLetterSchema) }) } } },
+    ...errorResponses([400, 401, 404]),
+  },
+});
+
+const replayRoute = createRoute({
+  method: "post",
+  path: "/admin/projections/{name}/dead-letters/replay",
+  tags: ["admin"],
+  summary: "Send parked messages back to the subscriber's queue; checkpoints keep it exactly once",
+  security: [{ bearer: [] }],
+  request: { params: NameParams },
+  responses: {
+    202: { description: "Replayed", content: { "application/json": { schema: z.object({ replayed: z.number().int() }) } } },
+    ...errorResponses([401, 404]),
+  },
+});
+
+type DeadLetterRow = { message_id: string; stream_id: string | null; version: number | null; error: string | null; parked_at: string; body: string };
+
+/**
+ * `/admin/projections…`: what operators need to see and fix on the read side. Replaying a dead
+ * letter sends its envelope back to the subscriber's own queue, where the usual checkpoint rules
+ * apply: an event already applied is skipped, a missing one is healed from its aggregate.
+ */
+export function mountAdminRoutes(app: OpenAPIHono<{ Bindings: object }>, subscribers: readonly Subscriber[]): void {
+  const byName = new Map(subscribers.map((s) => [s.name, s]));
+  const find = (name: string): Subscriber => {
+    const subscriber = byName.get(name);
+    if (!subscriber) throw new HttpError(404, "not_found", `no projection or process manager named ${name}`);
+    return subscriber;
+  };
+
+  app.openapi(statusRoute, async (c) => {
+    const projections = await Promise.all(subscribers.map((s) => status(s, database(c.env, s))));
+    return c.json({ projections }, 200);
+  });
+
+  app.openapi(deadLettersRoute, async (c) => {
+    const subscriber = find(c.req.valid("param").name);
+    const rows = await parkedMessages(database(c.env, subscriber), subscriber.name, c.req.valid("query").limit);
+    return c.json(
+      {
+        deadLetters: rows.map((r) => ({
+          messageId: r.message_id,
+          streamId: r.stream_id,
+          version: r.version,
+          error: r.error,
+          parkedAt: r.parked_at,
+          body: JSON.parse(r.body) as unknown,
+        })),
+      },
+      200,
+    );
+  });
+
+  app.openapi(replayRoute, async (c) => {
+    const subscriber = find(c.req.valid("param").name);
+    const db = database(c.env, subscriber);
+    const queue = (c.env as Record<string, unknown>)[subscriber.queue.binding] as Queue | undefined;
+    if (!queue) throw new Error(`queue producer binding ${subscriber.queue.binding} is missing from wrangler.toml`);
+    let replayed = 0;
+    for (;;) {
+      const rows = await parkedMessages(db, subscriber.name, MAX_DEAD_LETTER_PAGE);
+      if (rows.length === 0) break;
+      // A parked body that is not an envelope would only be parked again: it stays for a human.
+      const replayable = rows.filter((r) => EventEnvelopeSchema.safeParse(JSON.parse(r.body)).success);
+      if (replayable.length === 0) break;
+      await queue.sendBatch(replayable.map((r) => ({ body: JSON.parse(r.body) as unknown, contentType: "json" as const })));
+      // Deleted only after the send: a crash in between replays a message twice, which the checkpoints absorb.
+      await db.batch(replayable.map((r) => db.prepare("DELETE FROM dead_letters WHERE message_id = ?").bind(r.message_id)));
+      replayed += replayable.length;
+      if (replayable.length < rows.length) break;
+    }
+    return c.json({ replayed }, 202);
+  });
+}
+
+async function status(subscriber: Subscriber, db: D1Database): Promise<z.infer<typeof SubscriberStatusSchema>> {
+  const [streams, parked, failing] = await db.batch<Record<string, unknown>>([
+    db.prepare("SELECT COUNT(*) AS n FROM projection_checkpoints WHERE projection = ?").bind(subscriber.name),
+    db.prepare("SELECT COUNT(*) AS n FROM dead_letters WHERE projection = ?").bind(subscriber.name),
+    // A recorded error whose stream has since moved past it is history, not a failing stream.
+    db
+      .prepare(
+        `SELECT e.stream_id, e.version, e.error, e.failed_at FROM projection_errors e
+         LEFT JOIN projection_checkpoints c ON c.projection = e.projection AND c.stream_id = e.stream_id
+         WHERE e.projection = ? AND COALESCE(c.version, 0) < e.version ORDER BY e.failed_at DESC LIMIT 20`,
+      )
+      .bind(subscriber.name),
+  ]);
+  return {
+    name: subscriber.name,
+    kind: subscriber.kind,
+    queue: subscriber.queue.name,
+    deadLetterQueue: subscriber.queue.deadLetterQueue ?? null,
+    streams: Number(streams?.results[0]?.n ?? 0),
+    deadLetters: Number(parked?.results[0]?.n ?? 0),
+    failingStreams: (failing?.results ?? []).map((r) => ({
+      streamId: String(r.stream_id),
+      version: Number(r.version),
+      error: String(r.error),
+      failedAt: String(r.failed_at),
+    })),
+  };
+}
+
+function parkedMessages(db: D1Database, subscriber: string, limit: number): Promise<DeadLetterRow[]> {
+  return db
+    .prepare("SELECT message_id, stream_id, version, error, parked_at, body FROM dead_letters WHERE projection = ? ORDER BY parked_at, message_id LIMIT ?")
+    .bind(subscriber, limit)
+    .all<DeadLetterRow>()
+    .then((r) => r.results);
+}
+
+function database(env: object, subscriber: Subscription): D1Database {
+  const db = (env as Record<string, unknown>)[subscriber.database] as D1Database | undefined;
+  if (!db) throw new Error(`D1 binding ${subscriber.database} (for ${subscriber.name}) is missing from wrangler.toml`);
+  return db;
+}

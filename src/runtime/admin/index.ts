@@ -1,0 +1,1 @@
+export { MAX_DEAD_LETTER_PAGE, mountAdminRoutes } from "./admin-routes";
