@@ -39,8 +39,19 @@ export interface Subscription {
   readonly database: string;
 }
 
-/** Names of aggregates, checked at definition time. */
+/**
+ * Names of the followed aggregates, checked at definition time: handlers are keyed by event type,
+ * so two followed aggregates with an event type of the same name would make a handler ambiguous.
+ */
 export function aggregateNames(from: readonly AnyAggregate[], owner: string): string[] {
   if (from.length === 0) throw new Error(`${owner}: "from" names no aggregate`);
+  const ownerOfType = new Map<string, string>();
+  for (const aggregate of from) {
+    for (const type of Object.keys(aggregate.events)) {
+      const other = ownerOfType.get(type);
+      if (other !== undefined) throw new Error(`${owner}: event type ${type} exists in both ${other} and ${aggregate.name}`);
+      ownerOfType.set(type, aggregate.name);
+    }
+  }
   return from.map((aggregate) => aggregate.name);
 }
