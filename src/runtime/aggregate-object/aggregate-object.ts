@@ -7,8 +7,20 @@ import { issuesOf, type ErrorBody, type ErrorCode } from "../errors";
 import { EventStore, type StoredEvent } from "../event-store";
 import { newId, streamIdOf } from "../ids";
 import { bindingQueueSender, byteLength, OutboxDispatcher, type OutboxRoute, type QueueSender } from "../outbox";
-import type { CommandOutcome, CommandRequest, CommandSuccess, StreamPage, StreamReadRequest } from "./protocol";
+import {
+  LIVE_AGGREGATE_PARAM,
+  LIVE_FROM_PARAM,
+  LIVE_ID_PARAM,
+  type CommandOutcome,
+  type CommandRequest,
+  type CommandSuccess,
+  type StreamPage,
+  type StreamReadRequest,
+} from "../aggregate-protocol";
 import { requestHash } from "./request-hash";
+
+/** Stored events are replayed to a new live subscriber this many rows at a time. */
+const LIVE_REPLAY_PAGE = 1000;
 
 /** A queue message carries at most 128 KB; an event that could not travel is refused at the command. */
 export const MAX_EVENT_BYTES = 120 * 1024;
@@ -28,6 +40,11 @@ export interface WakeStats {
   readonly snapshotVersion: number;
   readonly eventsFolded: number;
   readonly rowsRead: number;
+}
+
+/** What a live subscriber's socket remembers across hibernation. */
+interface LiveAttachment {
+  readonly from: number;
 }
 
 interface LoadedStream {
@@ -83,6 +100,47 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
       if (request.asOf === undefined) return { streamId: stream.streamId, version: stream.version, events };
       const asOf = Math.min(request.asOf, stream.version);
       return { streamId: stream.streamId, version: stream.version, events, state: { version: asOf, value: this.stateAt(stream, asOf) } };
+    }
+
+    /**
+     * A live subscription (`GET /streams/:aggregate/:id/live`): the stored events after `from`,
+     * then every new one, one envelope per message. Stored events are sent and the socket is
+     * accepted in the same synchronous turn, so no append can slip in between. Hibernatable: an
+     * idle object with open sockets is evicted from memory without closing them.
+     */
+    override async fetch(request: Request): Promise<Response> {
+      const url = new URL(request.url);
+      const aggregate = options.aggregates.get(url.searchParams.get(LIVE_AGGREGATE_PARAM) ?? "");
+      const id = url.searchParams.get(LIVE_ID_PARAM) ?? "";
+      const from = Number(url.searchParams.get(LIVE_FROM_PARAM) ?? "0");
+      if (!aggregate || !Number.isSafeInteger(from) || from < 0 || request.headers.get("Upgrade") !== "websocket") {
+        return new Response("expected a live-stream upgrade from the runtime's router", { status: 400 });
+      }
+      const stream = this.load(aggregate, id);
+      const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+      this.ctx.acceptWebSocket(server);
+      // Survives hibernation: new events at or below `from` are not what this subscriber asked for.
+      server.serializeAttachment({ from } satisfies LiveAttachment);
+      for (let after = from; ; ) {
+        const page = this.store.eventsAfter(after, undefined, LIVE_REPLAY_PAGE);
+        for (const event of page) server.send(JSON.stringify(this.envelope(stream, event)));
+        if (page.length < LIVE_REPLAY_PAGE) break;
+        after = page[page.length - 1]!.version;
+      }
+      return new Response(null, { status: 101, webSocket: client });
+    }
+
+    override webSocketMessage(): void {
+      // Live subscriptions only listen; anything a client sends is ignored.
+    }
+
+    override webSocketClose(ws: WebSocket, code: number, reason: string): void {
+      try {
+        // Complete the closing handshake; 1005/1006 describe a close but cannot be sent.
+        ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
+      } catch {
+        // Already closed.
+      }
     }
 
     override async alarm(): Promise<void> {
@@ -175,9 +233,25 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
         stream.dispatcher.armSafetyAlarm();
         stream.version = version;
         stream.state = state;
+        this.broadcast(stream, events);
         void stream.dispatcher.dispatch();
       }
       return { ok: true, replayed: false, body };
+    }
+
+    /** Sends committed events to every live subscription of this stream. */
+    private broadcast(stream: LoadedStream, events: readonly StoredEvent[]): void {
+      const sockets = this.ctx.getWebSockets();
+      if (sockets.length === 0) return;
+      const messages = events.map((e) => ({ version: e.version, text: JSON.stringify(this.envelope(stream, e)) }));
+      for (const socket of sockets) {
+        const from = (socket.deserializeAttachment() as LiveAttachment | null)?.from ?? 0;
+        try {
+          for (const message of messages) if (message.version > from) socket.send(message.text);
+        } catch {
+          // A socket closing as we send: the client reconnects with ?from= its last version.
+        }
+      }
     }
 
     /** The stream this object already holds, loaded; undefined for an object never written. */

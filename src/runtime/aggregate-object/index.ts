@@ -5,5 +5,5 @@ export {
   type AggregateObjectOptions,
   type WakeStats,
 } from "./aggregate-object";
-export type { CommandOutcome, CommandRequest, CommandSuccess, StreamPage, StreamReadRequest } from "./protocol";
+export type { CommandOutcome, CommandRequest, CommandSuccess, StreamPage, StreamReadRequest } from "../aggregate-protocol";
 export { canonicalJson, requestHash } from "./request-hash";

@@ -15,6 +15,7 @@ export type ErrorCode =
   | "version_conflict"
   | "stale"
   | "payload_too_large"
+  | "upgrade_required"
   | "rejected"
   | "idempotency_key_reuse"
   | "internal_error";

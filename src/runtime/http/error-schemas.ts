@@ -16,6 +16,7 @@ const DESCRIPTIONS: Record<number, string> = {
   412: "stale: the consistency token was not reached in time (see Retry-After)",
   413: "payload_too_large",
   422: "rejected (with reason) or idempotency_key_reuse",
+  426: "upgrade_required: the route speaks WebSocket only",
 };
 
 /** OpenAPI response entries for the given error statuses. */

@@ -3,7 +3,8 @@ import { z } from "zod";
 import { AggregateClient, MAX_STREAM_PAGE } from "../aggregate-client";
 import type { AnyAggregate } from "../aggregate";
 import { EventEnvelopeSchema } from "../envelope";
-import { HttpError } from "../errors";
+import { LIVE_AGGREGATE_PARAM, LIVE_FROM_PARAM, LIVE_ID_PARAM } from "../aggregate-protocol";
+import { HttpError, issuesOf } from "../errors";
 import { AGGREGATE_ID_PATTERN } from "../ids";
 import { errorResponses } from "./error-schemas";
 
@@ -38,8 +39,39 @@ const route = createRoute({
   },
 });
 
-/** `GET /streams/:aggregate/:id?from&limit&asOf`, the admin view of one stream. */
+const LiveQuerySchema = z.object({
+  from: z.coerce.number().int().min(0).default(0).describe("Send the stored events after this version first"),
+  access_token: z.string().optional().describe("The admin token, for browsers (they cannot set headers on a WebSocket)"),
+});
+
+/** `GET /streams/:aggregate/:id?from&limit&asOf`, the admin view of one stream, and its live feed. */
 export function mountStreamRoutes(app: OpenAPIHono<{ Bindings: object }>, aggregates: ReadonlyMap<string, AnyAggregate>): void {
+  app.openAPIRegistry.registerPath({
+    method: "get",
+    path: "/streams/{aggregate}/{id}/live",
+    tags: ["admin"],
+    summary: "WebSocket: the stored events after ?from=, then each new one, one envelope per message (admin)",
+    security: [{ bearer: [] }],
+    request: { params: z.object({ aggregate: z.string(), id: z.string() }), query: LiveQuerySchema },
+    responses: { 101: { description: "Switching to WebSocket" }, ...errorResponses([400, 401, 404, 426]) },
+  });
+
+  app.get("/streams/:aggregate/:id/live", async (c) => {
+    const { aggregate, id } = c.req.param();
+    if (!aggregates.has(aggregate)) throw new HttpError(404, "unknown_aggregate", `no aggregate named ${aggregate}`);
+    if (!AGGREGATE_ID_PATTERN.test(id)) throw new HttpError(400, "invalid_id", "id must be 1-128 characters of [A-Za-z0-9._~-]");
+    const query = LiveQuerySchema.safeParse(c.req.query());
+    if (!query.success) throw new HttpError(400, "invalid_query", "the query parameters are invalid", { issues: issuesOf(query.error) });
+    if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
+      throw new HttpError(426, "upgrade_required", "connect with a WebSocket client (Upgrade: websocket)", {}, { Upgrade: "websocket" });
+    }
+    const url = new URL("https://aggregate-object/live");
+    url.searchParams.set(LIVE_AGGREGATE_PARAM, aggregate);
+    url.searchParams.set(LIVE_ID_PARAM, id);
+    url.searchParams.set(LIVE_FROM_PARAM, String(query.data.from));
+    return AggregateClient.fromEnv(c.env).stub(aggregate, id).fetch(new Request(url, { headers: { Upgrade: "websocket" } }));
+  });
+
   app.openapi(route, async (c) => {
     const { aggregate, id } = c.req.valid("param");
     const { from, limit, asOf } = c.req.valid("query");

@@ -51,3 +51,8 @@ export interface StreamPage {
   /** Present when `asOf` was asked: the state folded up to that version. */
   readonly state?: { readonly version: number; readonly value: unknown };
 }
+
+/** Query parameters of the Worker's live-subscription request to an aggregate object. */
+export const LIVE_AGGREGATE_PARAM = "aggregate";
+export const LIVE_ID_PARAM = "id";
+export const LIVE_FROM_PARAM = "from";
