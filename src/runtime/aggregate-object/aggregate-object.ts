@@ -17,6 +17,7 @@ import {
   type StreamPage,
   type StreamReadRequest,
 } from "../aggregate-protocol";
+import { LiveSubscriptions } from "./live-subscriptions";
 import { requestHash } from "./request-hash";
 
 /** Stored events are replayed to a new live subscriber this many rows at a time. */
@@ -42,11 +43,6 @@ export interface WakeStats {
   readonly rowsRead: number;
 }
 
-/** What a live subscriber's socket remembers across hibernation. */
-interface LiveAttachment {
-  readonly from: number;
-}
-
 interface LoadedStream {
   readonly aggregate: AnyAggregate;
   readonly streamId: string;
@@ -68,11 +64,13 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
     lastWake: WakeStats | undefined;
     private loaded: LoadedStream | undefined;
     private sender: QueueSender;
+    private readonly live: LiveSubscriptions;
 
     constructor(ctx: DurableObjectState, env: E) {
       super(ctx, env);
       this.store = new EventStore(ctx.storage.sql);
       this.sender = bindingQueueSender(env);
+      this.live = new LiveSubscriptions(ctx);
       const stream = this.storedStream();
       // Resume a fan-out that an eviction or crash interrupted, without waiting for the alarm.
       if (stream && !stream.dispatcher.isCaughtUp()) void stream.dispatcher.dispatch();
@@ -117,16 +115,7 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
         return new Response("expected a live-stream upgrade from the runtime's router", { status: 400 });
       }
       const stream = this.load(aggregate, id);
-      const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
-      this.ctx.acceptWebSocket(server);
-      // Survives hibernation: new events at or below `from` are not what this subscriber asked for.
-      server.serializeAttachment({ from } satisfies LiveAttachment);
-      for (let after = from; ; ) {
-        const page = this.store.eventsAfter(after, undefined, LIVE_REPLAY_PAGE);
-        for (const event of page) server.send(JSON.stringify(this.envelope(stream, event)));
-        if (page.length < LIVE_REPLAY_PAGE) break;
-        after = page[page.length - 1]!.version;
-      }
+      const client = this.live.open(from, this.storedAfter(stream, from));
       return new Response(null, { status: 101, webSocket: client });
     }
 
@@ -135,12 +124,7 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
     }
 
     override webSocketClose(ws: WebSocket, code: number, reason: string): void {
-      try {
-        // Complete the closing handshake; 1005/1006 describe a close but cannot be sent.
-        ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
-      } catch {
-        // Already closed.
-      }
+      LiveSubscriptions.close(ws, code, reason);
     }
 
     override async alarm(): Promise<void> {
@@ -233,24 +217,19 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
         stream.dispatcher.armSafetyAlarm();
         stream.version = version;
         stream.state = state;
-        this.broadcast(stream, events);
+        if (this.live.active) this.live.broadcast(events.map((e) => ({ version: e.version, text: JSON.stringify(this.envelope(stream, e)) })));
         void stream.dispatcher.dispatch();
       }
       return { ok: true, replayed: false, body };
     }
 
-    /** Sends committed events to every live subscription of this stream. */
-    private broadcast(stream: LoadedStream, events: readonly StoredEvent[]): void {
-      const sockets = this.ctx.getWebSockets();
-      if (sockets.length === 0) return;
-      const messages = events.map((e) => ({ version: e.version, text: JSON.stringify(this.envelope(stream, e)) }));
-      for (const socket of sockets) {
-        const from = (socket.deserializeAttachment() as LiveAttachment | null)?.from ?? 0;
-        try {
-          for (const message of messages) if (message.version > from) socket.send(message.text);
-        } catch {
-          // A socket closing as we send: the client reconnects with ?from= its last version.
-        }
+    /** The stored events after `from` as envelope JSON, paged so a long stream is never read whole. */
+    private *storedAfter(stream: LoadedStream, from: number): Generator<string> {
+      for (let after = from; ; ) {
+        const page = this.store.eventsAfter(after, undefined, LIVE_REPLAY_PAGE);
+        for (const event of page) yield JSON.stringify(this.envelope(stream, event));
+        if (page.length < LIVE_REPLAY_PAGE) return;
+        after = page[page.length - 1]!.version;
       }
     }
 
