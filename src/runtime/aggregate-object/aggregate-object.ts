@@ -196,7 +196,9 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
           recordedAt: now,
         };
       });
-      const oversized = events.find((e) => byteLength(JSON.stringify(this.envelope(stream, e))) > MAX_EVENT_BYTES);
+      // Serialised once: measured against the queue's limit here, sent to live subscribers below.
+      const envelopes = events.map((e) => JSON.stringify(this.envelope(stream, e)));
+      const oversized = events.find((_e, i) => byteLength(envelopes[i]!) > MAX_EVENT_BYTES);
       if (oversized) {
         return failure(413, "payload_too_large", `event ${oversized.type} would exceed ${MAX_EVENT_BYTES} bytes, more than a queue message carries`);
       }
@@ -217,7 +219,7 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
         stream.dispatcher.armSafetyAlarm();
         stream.version = version;
         stream.state = state;
-        if (this.live.active) this.live.broadcast(events.map((e) => ({ version: e.version, text: JSON.stringify(this.envelope(stream, e)) })));
+        if (this.live.active) this.live.broadcast(events.map((e, i) => ({ version: e.version, text: envelopes[i]! })));
         void stream.dispatcher.dispatch();
       }
       return { ok: true, replayed: false, body };
