@@ -119,11 +119,13 @@ export function mountAdminRoutes(app: OpenAPIHono<{ Bindings: object }>, subscri
       const rows = await parkedMessages(db, subscriber.name, MAX_DEAD_LETTER_PAGE);
       if (rows.length === 0) break;
       // A parked body that is not an envelope would only be parked again: it stays for a human.
-      const replayable = rows.filter((r) => EventEnvelopeSchema.safeParse(JSON.parse(r.body)).success);
+      const replayable = rows
+        .map((r) => ({ messageId: r.message_id, envelope: EventEnvelopeSchema.safeParse(JSON.parse(r.body)) }))
+        .filter((r) => r.envelope.success);
       if (replayable.length === 0) break;
-      await queue.sendBatch(replayable.map((r) => ({ body: JSON.parse(r.body) as unknown, contentType: "json" as const })));
+      await queue.sendBatch(replayable.map((r) => ({ body: r.envelope.data, contentType: "json" as const })));
       // Deleted only after the send: a crash in between replays a message twice, which the checkpoints absorb.
-      await db.batch(replayable.map((r) => db.prepare("DELETE FROM dead_letters WHERE message_id = ?").bind(r.message_id)));
+      await db.batch(replayable.map((r) => db.prepare("DELETE FROM dead_letters WHERE message_id = ?").bind(r.messageId)));
       replayed += replayable.length;
       if (replayable.length < rows.length) break;
     }
