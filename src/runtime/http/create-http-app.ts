@@ -2,6 +2,7 @@ import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { mountAdminRoutes } from "../admin";
 import type { AnyAggregate } from "../aggregate";
+import { mountInspector } from "../inspector";
 import type { ProcessManager } from "../process-manager";
 import type { Projection } from "../projection";
 import { bearerAuth } from "./bearer-auth";
@@ -49,6 +50,7 @@ export function createHttpApp<E extends object>(options: HttpAppOptions<E>): Ope
   mountCommandRoutes(open, options.aggregates);
   mountStreamRoutes(open, options.aggregates);
   mountAdminRoutes(open, options.subscribers);
+  mountInspector(open, [...options.aggregates.keys()]);
   for (const query of options.queries) query.mount(open);
   return app;
 }
