@@ -20,6 +20,14 @@ const SubscriberStatusSchema = z.object({
   streams: z.number().int().describe("Streams with a checkpoint"),
   deadLetters: z.number().int().describe("Messages parked in D1 by the dead-letter consumer"),
   failingStreams: z.array(z.object({ streamId: z.string(), version: z.number().int(), error: z.string(), failedAt: z.string() })),
+  lag: z
+    .object({
+      lastBatchAt: z.string(),
+      lastLagMs: z.number().int().describe("Age of the last batch's oldest message when the batch was done"),
+      messages: z.number().int().describe("Messages consumed so far"),
+    })
+    .nullable()
+    .describe("null until the subscriber consumed its first batch"),
 });
 
 const DeadLetterSchema = z.object({
@@ -134,7 +142,7 @@ export function mountAdminRoutes(app: OpenAPIHono<{ Bindings: object }>, subscri
 }
 
 async function status(subscriber: Subscriber, db: D1Database): Promise<z.infer<typeof SubscriberStatusSchema>> {
-  const [streams, parked, failing] = await db.batch<Record<string, unknown>>([
+  const [streams, parked, failing, stats] = await db.batch<Record<string, unknown>>([
     db.prepare("SELECT COUNT(*) AS n FROM projection_checkpoints WHERE projection = ?").bind(subscriber.name),
     db.prepare("SELECT COUNT(*) AS n FROM dead_letters WHERE projection = ?").bind(subscriber.name),
     // A recorded error whose stream has since moved past it is history, not a failing stream.
@@ -145,7 +153,9 @@ async function status(subscriber: Subscriber, db: D1Database): Promise<z.infer<t
          WHERE e.projection = ? AND COALESCE(c.version, 0) < e.version ORDER BY e.failed_at DESC LIMIT 20`,
       )
       .bind(subscriber.name),
+    db.prepare("SELECT last_batch_at, last_lag_ms, messages FROM projection_stats WHERE projection = ?").bind(subscriber.name),
   ]);
+  const lag = stats?.results[0];
   return {
     name: subscriber.name,
     kind: subscriber.kind,
@@ -159,6 +169,7 @@ async function status(subscriber: Subscriber, db: D1Database): Promise<z.infer<t
       error: String(r.error),
       failedAt: String(r.failed_at),
     })),
+    lag: lag ? { lastBatchAt: String(lag.last_batch_at), lastLagMs: Number(lag.last_lag_ms), messages: Number(lag.messages) } : null,
   };
 }
 

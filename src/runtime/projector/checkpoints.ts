@@ -48,3 +48,21 @@ export async function recordFailure(db: D1Database, subscriber: string, streamId
     .run()
     .catch((e: unknown) => console.error(`${subscriber}: could not record failure`, e));
 }
+
+/**
+ * Records how far behind a subscriber ran in the batch it just finished: the age of the batch's
+ * oldest message when the batch completed. One small upsert per batch, best effort.
+ */
+export async function recordBatchLag(db: D1Database, subscriber: string, messages: readonly Message<unknown>[]): Promise<void> {
+  if (messages.length === 0) return;
+  const now = Date.now();
+  const oldest = Math.min(...messages.map((m) => m.timestamp.getTime()));
+  await db
+    .prepare(
+      `INSERT INTO projection_stats (projection, last_batch_at, last_lag_ms, messages) VALUES (?1, ?2, ?3, ?4)
+       ON CONFLICT (projection) DO UPDATE SET last_batch_at = ?2, last_lag_ms = ?3, messages = messages + ?4`,
+    )
+    .bind(subscriber, new Date(now).toISOString(), Math.max(0, now - oldest), messages.length)
+    .run()
+    .catch((e: unknown) => console.error(`${subscriber}: could not record lag`, e));
+}

@@ -1,6 +1,7 @@
 import { AggregateClient } from "../aggregate-client";
 import type { ProcessManager } from "../process-manager";
 import type { Projection } from "../projection";
+import { recordBatchLag } from "./checkpoints";
 import { parkDeadLetters } from "./dead-letters";
 import { runProcessManager } from "./process-manager-runner";
 import { runProjection } from "./projection-runner";
@@ -29,7 +30,8 @@ export function createQueueHandler(subscribers: readonly Subscriber[]) {
     if (!db || typeof db.batch !== "function") throw new Error(`D1 binding ${owner.database} (for ${owner.name}) is missing from wrangler.toml`);
     if (parked) return parkDeadLetters(parked, batch, db);
     const aggregates = AggregateClient.fromEnv(env);
-    if (owner.kind === "projection") return runProjection(owner, batch, db, aggregates);
-    return runProcessManager(owner, batch, db, aggregates);
+    if (owner.kind === "projection") await runProjection(owner, batch, db, aggregates);
+    else await runProcessManager(owner, batch, db, aggregates);
+    await recordBatchLag(db, owner.name, batch.messages);
   };
 }
