@@ -41,8 +41,9 @@ export class OutboxDispatcher {
   ) {}
 
   /**
-   * Called synchronously inside the command's storage transaction, so the alarm is durable with
-   * the events it guards: no `await` separates the writes, and they commit together.
+   * Called in the same synchronous turn as the command's `transactionSync`, so the alarm is
+   * durable with the events it guards: no `await` separates the writes, and Durable Object storage
+   * commits writes of one turn together (DESIGN §2, platform facts).
    */
   armSafetyAlarm(): void {
     if (this.alarmArmed || this.routes.length === 0) return;
