@@ -25,3 +25,16 @@ export const EventEnvelopeSchema = z.object({
 
 export type EventMetadata = z.infer<typeof EventMetadataSchema>;
 export type EventEnvelope = z.infer<typeof EventEnvelopeSchema>;
+
+/**
+ * Every name the runtime owns on an envelope or in its metadata. Caller metadata
+ * (`X-Event-Metadata`) naming one of these is refused with a 400 at the edge, and the aggregate
+ * object drops any that still reach it, so a caller can never forge an envelope field.
+ */
+export const RESERVED_METADATA_KEYS: ReadonlySet<string> = new Set([
+  ...Object.keys(EventEnvelopeSchema.shape),
+  ...Object.keys(EventMetadataSchema.shape),
+  "traceparent",
+  "tracestate",
+  "actor",
+]);

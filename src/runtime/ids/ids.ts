@@ -20,3 +20,13 @@ export function parseStreamId(streamId: string): { aggregate: string; id: string
   const id = streamId.slice(slash + 1);
   return AGGREGATE_ID_PATTERN.test(id) ? { aggregate, id } : undefined;
 }
+
+/**
+ * Command ids the runtime issues itself (process managers, timers) start with this prefix, and a
+ * client `Idempotency-Key` starting with it is refused at the edge: no client can take, and so
+ * block, a command the runtime will send later.
+ */
+export const RUNTIME_COMMAND_ID_PREFIX = "edge-cqrs:";
+
+/** Whether a command id is in the namespace only the runtime may use. */
+export const isRuntimeCommandId = (commandId: string): boolean => commandId.startsWith(RUNTIME_COMMAND_ID_PREFIX);

@@ -1,1 +1,9 @@
-export { AGGREGATE_ID_PATTERN, COMMAND_ID_PATTERN, newId, parseStreamId, streamIdOf } from "./ids";
+export {
+  AGGREGATE_ID_PATTERN,
+  COMMAND_ID_PATTERN,
+  isRuntimeCommandId,
+  newId,
+  parseStreamId,
+  RUNTIME_COMMAND_ID_PREFIX,
+  streamIdOf,
+} from "./ids";

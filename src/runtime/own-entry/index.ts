@@ -1,0 +1,1 @@
+export { ownEntry } from "./own-entry";
