@@ -1,18 +1,28 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
-// Three scopes, told apart by file name (STYLE.md): *.unit tests are pure and run in Node;
-// *.int tests run inside workerd with real local Durable Objects, Queues and D1; *.e2e tests
-// run in Node and drive a real `wrangler dev` over HTTP.
+// The example and the tests import the runtime by its package name; in this repository that name
+// is the source. Inside workerd it is the full entry, in Node the entry without createRuntime,
+// exactly as the published package's `workerd` and `default` export conditions choose.
+const runtimeAlias = (entry: string) => [
+  { find: /^edge-cqrs$/, replacement: new URL(entry, import.meta.url).pathname },
+  { find: /^edge-cqrs\/testing$/, replacement: new URL("./src/runtime/testing.ts", import.meta.url).pathname },
+];
+
+// Three scopes, told apart by file name: *.unit tests are pure and run in Node; *.int tests run
+// inside workerd with real local Durable Objects, Queues and D1; *.e2e tests run in Node and drive
+// a real `wrangler dev` over HTTP.
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("schema/migrations");
   return {
     test: {
       projects: [
         {
+          resolve: { alias: runtimeAlias("./src/runtime/index.node.ts") },
           test: { name: "unit", environment: "node", include: ["test/**/*.unit.test.ts"] },
         },
         {
+          resolve: { alias: runtimeAlias("./src/runtime/index.ts") },
           plugins: [
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },

@@ -1,5 +1,5 @@
 import { application } from "./app";
-import { createRuntime } from "./runtime/worker";
+import { createRuntime } from "edge-cqrs";
 
 const runtime = createRuntime<Env>(application);
 

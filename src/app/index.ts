@@ -1,4 +1,4 @@
-import type { Application } from "../runtime";
+import type { Application } from "edge-cqrs";
 import { delivery } from "./delivery";
 import { fulfilment } from "./fulfilment";
 import { order } from "./order";

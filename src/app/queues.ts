@@ -1,4 +1,4 @@
-import type { QueueRef } from "../runtime";
+import type { QueueRef } from "edge-cqrs";
 
 // One queue per subscriber, as wrangler.toml declares them (producers, consumers and dead-letter queues).
 export const ORDER_DETAILS_QUEUE: QueueRef = { name: "order-details", binding: "ORDER_DETAILS_QUEUE", deadLetterQueue: "order-details-dlq" };

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { delivery, type DeliveryEvent, type DeliveryState } from "../../src/app/delivery";
-import { fold } from "../../src/runtime";
-import { given, TEST_COMMAND_METADATA, type TestCommand, type UncheckedTestCommand } from "../../src/runtime/testing";
+import { given, stateAfter, TEST_COMMAND_METADATA, type TestCommand, type UncheckedTestCommand } from "edge-cqrs/testing";
 
 type DeliveryTestCommand = TestCommand<typeof delivery.commands>;
 
@@ -179,7 +178,7 @@ describe("delivery: evolve", () => {
   });
 
   it("folds to a state that survives a JSON round trip (snapshots)", () => {
-    const state = fold(delivery, delivery.initialState(), [scheduled, pickedUp, failedEvent]);
+    const state = stateAfter(delivery, [scheduled, pickedUp, failedEvent]);
     expect(state).toEqual({ status: "failed", orderId: ORDER_ID, address: ADDRESS });
     expect(JSON.parse(JSON.stringify(state))).toEqual(state);
   });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { order, type OrderEvent, type OrderState } from "../../src/app/order";
-import { fold } from "../../src/runtime";
-import { given, TEST_COMMAND_METADATA, type TestCommand, type UncheckedTestCommand } from "../../src/runtime/testing";
+import { given, stateAfter, TEST_COMMAND_METADATA, type TestCommand, type UncheckedTestCommand } from "edge-cqrs/testing";
 
 type OrderTestCommand = TestCommand<typeof order.commands>;
 
@@ -338,7 +337,7 @@ describe("order: evolve", () => {
   });
 
   it("does not mutate the state it is given", () => {
-    const before = fold(order, order.initialState(), [placed]) as OrderState;
+    const before = stateAfter(order, [placed]) as OrderState;
     const copy = structuredClone(before);
     order.evolve(before, { type: "ItemAdded", data: { sku: "tea", quantity: 1, unitPrice: 450 } });
     order.evolve(before, { type: "ItemRemoved", data: cup });
@@ -346,7 +345,7 @@ describe("order: evolve", () => {
   });
 
   it("folds to a state that survives a JSON round trip (snapshots)", () => {
-    const state = fold(order, order.initialState(), [
+    const state = stateAfter(order, [
       placed,
       { type: "ItemAdded", data: { sku: "jam", quantity: 1, unitPrice: 300 } },
       { type: "ItemRemoved", data: cup },

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { application } from "../../src/app";
-import { contractSchemas } from "../../src/runtime";
+import { contractSchemas } from "edge-cqrs";
 
 // The checked-in JSON Schemas of the public command and event contracts. `npm run contracts`
 // regenerates them; this test fails when the code and the files disagree, so a contract never

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { encodeConsistencyToken, parseConsistencyTokens } from "../../src/runtime";
+import { encodeConsistencyToken, parseConsistencyTokens } from "../../src/runtime/consistency";
 import { canonicalJson } from "../../src/runtime/aggregate-object/request-hash";
 
 describe("consistency tokens", () => {

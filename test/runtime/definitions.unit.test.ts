@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { defineAggregate, defineProcessManager, defineProjection } from "../../src/runtime";
+import { defineAggregate, defineProcessManager, defineProjection } from "edge-cqrs";
 
 // Definition-time checks: mistakes in a domain's definitions fail when the Worker loads, not later.
 const counter = (name: string, event = "Incremented") =>

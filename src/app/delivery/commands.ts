@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { CommandOf } from "../../runtime";
+import type { CommandOf } from "edge-cqrs";
 import { Address, FailureReason, OrderId } from "./events";
 
 export const ScheduleDelivery = z.object({ orderId: OrderId, address: Address }).strict();

@@ -1,4 +1,4 @@
-import { reject } from "../../runtime";
+import { reject } from "edge-cqrs";
 import type { DeliveryCommand } from "./commands";
 import type { DeliveryEvent } from "./events";
 import type { DeliveryState } from "./state";

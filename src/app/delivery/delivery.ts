@@ -1,4 +1,4 @@
-import { defineAggregate } from "../../runtime";
+import { defineAggregate } from "edge-cqrs";
 import { deliveryCommands } from "./commands";
 import { decideDelivery } from "./decide";
 import { deliveryEvents } from "./events";

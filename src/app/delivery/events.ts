@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AGGREGATE_ID_PATTERN, type EventOf } from "../../runtime";
+import { AGGREGATE_ID_PATTERN, type EventOf } from "edge-cqrs";
 
 /** An address is a label for a courier, not a document. */
 export const MAX_ADDRESS_LENGTH = 500;

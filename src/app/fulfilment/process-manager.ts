@@ -1,4 +1,4 @@
-import { command, defineProcessManager } from "../../runtime";
+import { command, defineProcessManager } from "edge-cqrs";
 import { delivery } from "../delivery";
 import { order } from "../order";
 import { PROCESS_MANAGER_QUEUE } from "../queues";

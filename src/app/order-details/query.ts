@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AGGREGATE_ID_PATTERN, defineQuery } from "../../runtime";
+import { AGGREGATE_ID_PATTERN, defineQuery } from "edge-cqrs";
 import { orderDetails } from "./projection";
 
 export const OrderStatus = z.enum(["placed", "shipped", "delivered", "cancelled"]);

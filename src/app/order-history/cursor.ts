@@ -1,4 +1,4 @@
-import { HttpError } from "../../runtime";
+import { HttpError } from "edge-cqrs";
 
 /** Where a page ended: the keyset (placedAt, id) of its last row. */
 export interface HistoryCursor {

@@ -1,4 +1,4 @@
-import { defineProjection } from "../../runtime";
+import { defineProjection } from "edge-cqrs";
 import { delivery } from "../delivery";
 import { order } from "../order";
 import { ORDER_HISTORY_QUEUE } from "../queues";

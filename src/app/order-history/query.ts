@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AGGREGATE_ID_PATTERN, defineQuery } from "../../runtime";
+import { AGGREGATE_ID_PATTERN, defineQuery } from "edge-cqrs";
 import { DeliveryStatus, OrderStatus } from "../order-details";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { orderHistory } from "./projection";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { CommandOf } from "../../runtime";
+import type { CommandOf } from "edge-cqrs";
 import { CustomerId, MAX_ITEMS, MAX_REASON_LENGTH, Quantity, Sku, UnitPrice } from "./events";
 
 const NewLine = z.object({ sku: Sku, quantity: Quantity, unitPrice: UnitPrice }).strict();

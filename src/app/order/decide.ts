@@ -1,4 +1,4 @@
-import { reject } from "../../runtime";
+import { reject } from "edge-cqrs";
 import type { OrderCommand } from "./commands";
 import { MAX_ITEMS, MAX_QUANTITY, type OrderEvent } from "./events";
 import type { OrderState } from "./state";

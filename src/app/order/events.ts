@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AGGREGATE_ID_PATTERN, type EventOf } from "../../runtime";
+import { AGGREGATE_ID_PATTERN, type EventOf } from "edge-cqrs";
 
 /** At most 100 lines per order: keeps an `OrderPlaced` envelope far below a queue message's 128 KB. */
 export const MAX_ITEMS = 100;

@@ -1,4 +1,4 @@
-import { defineAggregate } from "../../runtime";
+import { defineAggregate } from "edge-cqrs";
 import { orderCommands } from "./commands";
 import { decideOrder } from "./decide";
 import { orderEvents, upcastItemAddedV1 } from "./events";

@@ -5,17 +5,9 @@ import type { OutboxRoute } from "../outbox";
 import type { ProcessManager } from "../process-manager";
 import type { Projection } from "../projection";
 import { createQueueHandler } from "../projector";
+import type { Application } from "./application";
 import { assertBindings } from "./assert-bindings";
 
-/** An application as the runtime composes it: the domain exports these and nothing else. */
-export interface Application<E extends object> {
-  readonly title: string;
-  readonly version: string;
-  readonly aggregates: readonly AnyAggregate[];
-  readonly projections?: readonly Projection[];
-  readonly processManagers?: readonly ProcessManager[];
-  readonly queries?: readonly QueryRoute[];
-}
 
 /**
  * Composes an application into what a Worker exports: the aggregate Durable Object class and

@@ -1,1 +1,2 @@
-export { createRuntime, type Application } from "./create-runtime";
+export { createRuntime } from "./create-runtime";
+export type { Application } from "./application";

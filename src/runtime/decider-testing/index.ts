@@ -1,1 +1,2 @@
 export { given, TEST_COMMAND_METADATA, type DecisionOutcome, type TestCommand, type UncheckedTestCommand } from "./given";
+export { stateAfter } from "./state-after";
