@@ -1,0 +1,1 @@
+export { initProject, InitError, ownVersion, packagedTemplatesRoot, type InitOptions } from "./init";

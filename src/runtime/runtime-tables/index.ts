@@ -1,0 +1,1 @@
+export { ensureRuntimeTables, RUNTIME_TABLES_VERSION } from "./runtime-tables";

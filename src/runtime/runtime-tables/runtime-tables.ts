@@ -1,0 +1,72 @@
+/**
+ * The runtime's own tables in every read database (checkpoints, stream catalog, failures, dead
+ * letters, batch stats). They ship with the package and create themselves: an application's
+ * migrations hold only its views, and upgrading edge-cqrs brings its schema changes along.
+ *
+ * Each step runs in one D1 batch (a transaction) together with the version it reaches. Steps must
+ * be idempotent (`IF NOT EXISTS`), because two isolates starting at once may both run one.
+ */
+const STEPS: readonly (readonly string[])[] = [
+  [
+    // One row per (subscriber, stream): the highest version applied, written in the same batch as
+    // the view change it accounts for. The CHECK turns a lost race into an aborted batch: the
+    // guarded upsert writes -1 when another consumer moved the checkpoint first.
+    `CREATE TABLE IF NOT EXISTS projection_checkpoints (
+       projection TEXT NOT NULL, stream_id TEXT NOT NULL, version INTEGER NOT NULL CHECK (version >= 0),
+       PRIMARY KEY (projection, stream_id)) WITHOUT ROWID`,
+    // Every stream any subscriber has seen: Durable Objects cannot be listed.
+    `CREATE TABLE IF NOT EXISTS stream_catalog (
+       stream_id TEXT PRIMARY KEY, aggregate TEXT NOT NULL, first_seen_at TEXT NOT NULL) WITHOUT ROWID`,
+    "CREATE INDEX IF NOT EXISTS stream_catalog_by_aggregate ON stream_catalog (aggregate, stream_id)",
+    // The last error a subscriber met on a stream, so a parked message can say why it was parked.
+    `CREATE TABLE IF NOT EXISTS projection_errors (
+       projection TEXT NOT NULL, stream_id TEXT NOT NULL, version INTEGER NOT NULL, error TEXT NOT NULL,
+       failed_at TEXT NOT NULL, PRIMARY KEY (projection, stream_id)) WITHOUT ROWID`,
+    // Messages a subscriber's dead-letter queue received, visible and replayable from the admin API.
+    `CREATE TABLE IF NOT EXISTS dead_letters (
+       message_id TEXT PRIMARY KEY, projection TEXT NOT NULL, stream_id TEXT, version INTEGER,
+       body TEXT NOT NULL, error TEXT, parked_at TEXT NOT NULL)`,
+    "CREATE INDEX IF NOT EXISTS dead_letters_by_projection ON dead_letters (projection, parked_at)",
+    // How far behind each subscriber runs: written once per consumed batch.
+    `CREATE TABLE IF NOT EXISTS projection_stats (
+       projection TEXT PRIMARY KEY, last_batch_at TEXT NOT NULL, last_lag_ms INTEGER NOT NULL,
+       messages INTEGER NOT NULL) WITHOUT ROWID`,
+  ],
+];
+
+/** The schema version this build of the runtime expects. */
+export const RUNTIME_TABLES_VERSION = STEPS.length;
+
+const ready = new WeakMap<D1Database, Promise<void>>();
+
+/**
+ * Brings the runtime's tables in `db` up to {@link RUNTIME_TABLES_VERSION}: one read per isolate
+ * and database once they are current. A failure is not remembered, so the next call tries again.
+ */
+export function ensureRuntimeTables(db: D1Database): Promise<void> {
+  let pending = ready.get(db);
+  if (!pending) {
+    pending = migrate(db).catch((error: unknown) => {
+      ready.delete(db);
+      throw error;
+    });
+    ready.set(db, pending);
+  }
+  return pending;
+}
+
+async function migrate(db: D1Database): Promise<void> {
+  const [, current] = await db.batch<{ version: number }>([
+    db.prepare("CREATE TABLE IF NOT EXISTS edge_cqrs_schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)"),
+    db.prepare("SELECT version FROM edge_cqrs_schema"),
+  ]);
+  const from = current?.results[0]?.version ?? 0;
+  for (let version = from + 1; version <= STEPS.length; version++) {
+    await db.batch([
+      ...STEPS[version - 1]!.map((sql) => db.prepare(sql)),
+      db
+        .prepare("INSERT INTO edge_cqrs_schema (id, version) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET version = MAX(version, ?1)")
+        .bind(version),
+    ]);
+  }
+}
