@@ -6,7 +6,7 @@ import { evolveDelivery } from "./evolve";
 import { initialDeliveryState } from "./state";
 
 /**
- * The `delivery` aggregate (DESIGN §6): scheduled for an order, picked up, then delivered,
+ * The `delivery` aggregate: scheduled for an order, picked up, then delivered,
  * or failed before or after pick-up. Ids are chosen by the client.
  *
  * @example

@@ -5,7 +5,7 @@ import { orderDetails } from "./projection";
 export const OrderStatus = z.enum(["placed", "shipped", "delivered", "cancelled"]);
 export const DeliveryStatus = z.enum(["scheduled", "picked_up", "delivered", "failed"]);
 
-/** `GET /orders/:id` (DESIGN §6). */
+/** `GET /orders/:id`. */
 export const OrderDetailsView = z
   .object({
     id: z.string(),

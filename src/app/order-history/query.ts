@@ -4,7 +4,7 @@ import { DeliveryStatus, OrderStatus } from "../order-details";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { orderHistory } from "./projection";
 
-/** Page size of the order history (DESIGN §6). */
+/** Page size of the order history. */
 export const DEFAULT_HISTORY_PAGE = 20;
 export const MAX_HISTORY_PAGE = 100;
 

@@ -6,7 +6,7 @@ import { evolveOrder } from "./evolve";
 import { initialOrderState } from "./state";
 
 /**
- * The `order` aggregate (DESIGN §6): placed with items, edited while `placed`, then shipped
+ * The `order` aggregate: placed with items, edited while `placed`, then shipped
  * and delivered, or cancelled before it ships. Ids are chosen by the client.
  *
  * @example
