@@ -13,14 +13,15 @@ const EventMetadataHeaderSchema = z
 
 // A caller key named like a member of every object (`constructor`, `toString`, `hasOwnProperty`…)
 // would shadow it on the stored metadata, and a consumer calling `metadata.hasOwnProperty(…)` would
-// find a string. `__proto__` and friends already fail the key pattern; these pass it.
+// find a string; `__proto__` would be dropped by the schema without a word.
 const OBJECT_MEMBER_NAMES: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
 
 /**
  * `X-Event-Metadata: {"tenant":"acme","channel":"web"}`: caller-supplied string fields copied onto
  * every event the command appends. A key the runtime owns on the envelope or in its metadata
- * ({@link RESERVED_METADATA_KEYS}) is refused with 400 `invalid_header` naming it, never silently
- * dropped, so a caller learns at once that it cannot set `eventId`, `commandId` and the like.
+ * ({@link RESERVED_METADATA_KEYS}), or a member name of every object, is refused with 400
+ * `invalid_header` naming it, never silently dropped, so a caller learns at once that it cannot
+ * set `eventId`, `commandId` and the like.
  */
 export function parseEventMetadataHeader(value: string | undefined): Record<string, string> | undefined {
   if (value === undefined) return undefined;
@@ -33,17 +34,20 @@ export function parseEventMetadataHeader(value: string | undefined): Record<stri
   } catch {
     throw new HttpError(400, "invalid_header", "X-Event-Metadata must be a JSON object of strings");
   }
+  // Before the schema, which would drop a `__proto__` key silently instead of refusing it.
+  const refused = isRecord(parsed) ? Object.keys(parsed).filter((key) => RESERVED_METADATA_KEYS.has(key) || OBJECT_MEMBER_NAMES.has(key)) : [];
+  if (refused.length > 0) {
+    throw new HttpError(400, "invalid_header", `X-Event-Metadata may not set reserved names: ${refused.join(", ")}`, { keys: refused });
+  }
   const result = EventMetadataHeaderSchema.safeParse(parsed);
   if (!result.success) {
     throw new HttpError(400, "invalid_header", `X-Event-Metadata must be a JSON object of at most ${MAX_METADATA_FIELDS} string fields`, {
       issues: issuesOf(result.error),
     });
   }
-  const refused = Object.keys(result.data).filter((key) => RESERVED_METADATA_KEYS.has(key) || OBJECT_MEMBER_NAMES.has(key));
-  if (refused.length > 0) {
-    throw new HttpError(400, "invalid_header", `X-Event-Metadata may not set ${refused.join(", ")}: the runtime owns these names`, {
-      keys: refused,
-    });
-  }
   return result.data;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
