@@ -1,6 +1,9 @@
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWranglerDev, type WranglerDev } from "../../scripts/wrangler-dev.mjs";
+import { RESERVED_METADATA_KEYS } from "../../src/runtime/envelope";
+import { MAX_BODY_BYTES, MAX_JSON_DEPTH } from "../../src/runtime/http";
+import { RUNTIME_COMMAND_ID_PREFIX } from "../../src/runtime/ids";
 
 // Hostile input against a real `wrangler dev`: one row per request, each answered with the
 // documented status and error code, and none allowed to change anything. After every row the
@@ -12,8 +15,6 @@ const ADMIN_TOKEN = "dev-admin-token";
 const SEED_ORDER = "seed-1";
 const SEED_CUSTOMER = "seed-c";
 const SENTINEL_ORDER = "sentinel-1";
-const MAX_JSON_DEPTH = 64;
-const MAX_BODY_BYTES = 64 * 1024;
 const CONSISTENCY_WAIT_MS = 10_000;
 const PROTOTYPE_NAMES = ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf"] as const;
 const AGGREGATES = new Set(["order", "delivery"]);
@@ -43,7 +44,7 @@ interface Answer {
 
 const PLACE = { customerId: SEED_CUSTOMER, items: [{ sku: "tea", quantity: 2, unitPrice: 450 }] };
 const ADD_ITEM = { sku: "jam", quantity: 1, unitPrice: 250 };
-const RUNTIME_ID = "edge-cqrs:pm:fulfilment:0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b:0";
+const RUNTIME_ID = `${RUNTIME_COMMAND_ID_PREFIX}pm:fulfilment:0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b:0`;
 
 const b64url = (text: string) => Buffer.from(text).toString("base64url");
 const nested = (depth: number, inner = "1") => `${"[".repeat(depth)}${inner}${"]".repeat(depth)}`;
@@ -124,8 +125,8 @@ const ROWS: readonly Row[] = [
 
   // The runtime's reserved ids and metadata keys.
   { label: "Idempotency-Key of a process manager's command", method: "POST", path: `/commands/order/${SEED_ORDER}/add-item`, body: ADD_ITEM, headers: { "Idempotency-Key": RUNTIME_ID }, status: 400, error: "invalid_header" },
-  { label: "Idempotency-Key of the bare reserved prefix", method: "POST", path: "/commands/order/hx-8/place", body: PLACE, headers: { "Idempotency-Key": "edge-cqrs:" }, status: 400, error: "invalid_header" },
-  ...["eventId", "streamId", "aggregateId", "version", "type", "data", "commandId", "correlationId", "causationId", "recordedAt", "traceparent"].map(
+  { label: "Idempotency-Key of the bare reserved prefix", method: "POST", path: "/commands/order/hx-8/place", body: PLACE, headers: { "Idempotency-Key": RUNTIME_COMMAND_ID_PREFIX }, status: 400, error: "invalid_header" },
+  ...[...RESERVED_METADATA_KEYS].map(
     (key): Row => ({
       label: `X-Event-Metadata forging ${key}`,
       method: "POST",
