@@ -36,7 +36,7 @@ describe("the fulfilment process manager, fed through the queue handler", () => 
     expect(events[1]!.metadata).toMatchObject({
       causationId: pickedUp.eventId,
       correlationId: "courier-7",
-      commandId: `fulfilment:${pickedUp.eventId}:0`,
+      commandId: `edge-cqrs:pm:fulfilment:${pickedUp.eventId}:0`,
     });
     // The new event fans out like any other: the views hear of the shipment.
     expect(captured.streamSentTo("order-details", "order/po-1").map((e) => e.type)).toEqual(["OrderPlaced", "OrderShipped"]);
@@ -60,7 +60,7 @@ describe("the fulfilment process manager, fed through the queue handler", () => 
     expect(acked).toEqual(ids);
     const events = await orderEvents("po-1");
     expect(events.map((e) => e.type)).toEqual(["OrderPlaced", "OrderShipped", "OrderDelivered"]);
-    expect(events[2]!.metadata).toMatchObject({ causationId: delivered.eventId, commandId: `fulfilment:${delivered.eventId}:0` });
+    expect(events[2]!.metadata).toMatchObject({ causationId: delivered.eventId, commandId: `edge-cqrs:pm:fulfilment:${delivered.eventId}:0` });
     const checkpoint = await env.READ_DB.prepare("SELECT version FROM projection_checkpoints WHERE projection = 'fulfilment' AND stream_id = 'delivery/pd-1'").first();
     expect(checkpoint).toEqual({ version: 3 });
   });

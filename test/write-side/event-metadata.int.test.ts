@@ -11,17 +11,14 @@ describe("X-Event-Metadata", () => {
     expect(body.events[0].metadata).toMatchObject({ tenant: "acme", channel: "web" });
   });
 
-  it("never lets the caller override the runtime's own keys", async () => {
+  it("refuses, naming them, keys the runtime owns on the envelope or in metadata, and stores nothing", async () => {
     const response = await command("order", "meta-2", "place", placeOrder(), {
       "Idempotency-Key": "meta-2-key",
-      "X-Event-Metadata": '{"commandId":"forged","recordedAt":"1970-01-01T00:00:00Z","causationId":"forged","note":"kept"}',
+      "X-Event-Metadata": '{"eventId":"forged","commandId":"forged","recordedAt":"1970-01-01T00:00:00Z","note":"kept"}',
     });
-    expect(response.status).toBe(200);
-    const { metadata } = (await readStream("order", "meta-2")).body.events[0];
-    expect(metadata.commandId).toBe("meta-2-key");
-    expect(metadata.causationId).toBe("meta-2-key");
-    expect(metadata.recordedAt).not.toBe("1970-01-01T00:00:00Z");
-    expect(metadata.note).toBe("kept");
+    expect(response.status).toBe(400);
+    expect(await json(response)).toMatchObject({ error: "invalid_header", keys: ["eventId", "commandId", "recordedAt"] });
+    expect(await storedRows("order", "meta-2")).toEqual({ streams: 0, events: 0, commands: 0 });
   });
 
   it.each([

@@ -3,6 +3,7 @@ import { CommandRejected } from "../aggregate/command-rejected";
 import { fold } from "../aggregate/fold";
 import type { AggregateDefinition, AnyAggregate, CommandMetadata, CommandOf, EventOf, SchemaMap } from "../aggregate/types";
 import { issuesOf, type IssueBody } from "../errors/zod-issues";
+import { ownEntry } from "../own-entry";
 import { deepEqual } from "./deep-equal";
 
 /** Metadata the kit gives a command unless the test says otherwise: fixed, so results are repeatable. */
@@ -53,7 +54,7 @@ export function given<N extends string, S, C extends SchemaMap, E extends Schema
      * `invalid_command`; returns the issues for finer assertions.
      */
     whenInvalid(command: UncheckedTestCommand<C>): IssueBody[] {
-      const schema = aggregate.commands[command.type];
+      const schema = ownEntry(aggregate.commands, command.type);
       if (!schema) throw new Error(`${aggregate.name} has no command ${command.type}`);
       const parsed = schema.safeParse(command.data);
       if (parsed.success) throw new Error(`expected ${command.type} to be invalid, but its payload passed the schema`);
@@ -63,7 +64,7 @@ export function given<N extends string, S, C extends SchemaMap, E extends Schema
     when(command: TestCommand<C>): DecisionOutcome<S, E> {
       const erased: AnyAggregate = aggregate;
       const state = fold(erased, aggregate.initialState(), history) as S;
-      const schema = aggregate.commands[command.type];
+      const schema = ownEntry(aggregate.commands, command.type);
       if (!schema) throw new Error(`${aggregate.name} has no command ${command.type}`);
       const parsed = schema.safeParse(command.data);
       if (!parsed.success) throw new Error(`invalid test command ${command.type}: ${parsed.error.message}`);
@@ -82,7 +83,7 @@ export function given<N extends string, S, C extends SchemaMap, E extends Schema
       }
       // The runtime refuses to store an event its own schema rejects; so does the kit, earlier.
       for (const event of events ?? []) {
-        const result = aggregate.events[event.type]?.safeParse(event.data);
+        const result = ownEntry(aggregate.events, event.type)?.safeParse(event.data);
         if (!result?.success) {
           throw new Error(`decider emitted ${event.type} that fails its schema: ${result?.error.message ?? "unknown event type"}`);
         }

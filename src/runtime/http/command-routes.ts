@@ -3,7 +3,8 @@ import { z } from "zod";
 import { AggregateClient } from "../aggregate-client";
 import type { AnyAggregate } from "../aggregate";
 import { HttpError } from "../errors";
-import { AGGREGATE_ID_PATTERN, COMMAND_ID_PATTERN, newId } from "../ids";
+import { AGGREGATE_ID_PATTERN, COMMAND_ID_PATTERN, isRuntimeCommandId, newId, RUNTIME_COMMAND_ID_PREFIX } from "../ids";
+import { ownEntry } from "../own-entry";
 import { errorResponses } from "./error-schemas";
 import { parseEventMetadataHeader } from "./event-metadata-header";
 import { limitBody, readJsonBody } from "./json-body";
@@ -31,9 +32,9 @@ export function mountCommandRoutes(app: OpenAPIHono<{ Bindings: object }>, aggre
     const { aggregate: name, id, command } = c.req.param();
     const aggregate = aggregates.get(name);
     if (!aggregate) throw new HttpError(404, "unknown_aggregate", `no aggregate named ${name}`);
-    if (!aggregate.commands[command]) throw new HttpError(404, "unknown_command", `aggregate ${name} has no command ${command}`);
+    if (!ownEntry(aggregate.commands, command)) throw new HttpError(404, "unknown_command", `aggregate ${name} has no command ${command}`);
     if (!AGGREGATE_ID_PATTERN.test(id)) throw new HttpError(400, "invalid_id", `id must be 1-128 characters of [A-Za-z0-9._~-]`);
-    const commandId = optionalHeader(c.req.header("Idempotency-Key"), "Idempotency-Key") ?? newId();
+    const commandId = idempotencyKey(c.req.header("Idempotency-Key")) ?? newId();
     const correlationId = optionalHeader(c.req.header("X-Correlation-Id"), "X-Correlation-Id");
     const expectedVersion = parseIfMatch(c.req.header("If-Match"));
     const metadata = parseEventMetadataHeader(c.req.header("X-Event-Metadata"));
@@ -63,6 +64,21 @@ function optionalHeader(value: string | undefined, name: string): string | undef
   return value;
 }
 
+/**
+ * The client's command id. Ids under {@link RUNTIME_COMMAND_ID_PREFIX} belong to commands the
+ * runtime sends itself (process managers): a client holding one first would turn the runtime's
+ * command into an `idempotency_key_reuse` and block it for good.
+ */
+function idempotencyKey(value: string | undefined): string | undefined {
+  const key = optionalHeader(value, "Idempotency-Key");
+  if (key !== undefined && isRuntimeCommandId(key)) {
+    throw new HttpError(400, "invalid_header", `Idempotency-Key may not start with "${RUNTIME_COMMAND_ID_PREFIX}": the runtime reserves those ids for its own commands`, {
+      reservedPrefix: RUNTIME_COMMAND_ID_PREFIX,
+    });
+  }
+  return key;
+}
+
 /** `If-Match: "3"` (quotes optional, weak tags tolerated); `"0"` means the stream must not exist yet. */
 function parseIfMatch(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -82,10 +98,13 @@ function registerCommandDocs(app: OpenAPIHono<{ Bindings: object }>, aggregate: 
       request: {
         params: z.object({ id: z.string().regex(AGGREGATE_ID_PATTERN) }),
         headers: z.object({
-          "idempotency-key": z.string().optional().describe("The command id; a retry with the same key and payload returns the first answer."),
+          "idempotency-key": z
+            .string()
+            .optional()
+            .describe(`The command id (1-200 printable ASCII, not starting with "${RUNTIME_COMMAND_ID_PREFIX}"); a retry with the same key and payload returns the first answer.`),
           "if-match": z.string().optional().describe('Expected stream version, e.g. "3"; "0" means the stream must not exist yet.'),
           "x-correlation-id": z.string().optional(),
-          "x-event-metadata": z.string().optional().describe('JSON object of string fields copied onto every event\'s metadata, e.g. {"tenant":"acme"}.'),
+          "x-event-metadata": z.string().optional().describe('JSON object of string fields copied onto every event\'s metadata, e.g. {"tenant":"acme"}; names the runtime owns (eventId, commandId, …) are refused.'),
         }),
         body: { required: true, content: { "application/json": { schema } } },
       },

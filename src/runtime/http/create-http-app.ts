@@ -9,7 +9,7 @@ import { bearerAuth } from "./bearer-auth";
 import { mountCommandRoutes } from "./command-routes";
 import type { QueryRoute } from "./define-query";
 import { errorResponse, notFoundResponse } from "./error-handler";
-import { mountStreamRoutes } from "./stream-routes";
+import { isLiveStreamUpgrade, mountStreamRoutes } from "./stream-routes";
 import { validationHook } from "./validation-hook";
 
 export interface HttpAppOptions<E extends object> {
@@ -43,7 +43,7 @@ export function createHttpApp<E extends object>(options: HttpAppOptions<E>): Ope
 
   const open = app as unknown as OpenAPIHono<{ Bindings: object }>;
   app.use("/commands/*", bearerAuth({ binding: "API_TOKEN" }));
-  app.use("/streams/*", bearerAuth({ binding: "ADMIN_TOKEN" }));
+  app.use("/streams/*", bearerAuth({ binding: "ADMIN_TOKEN", acceptsQueryToken: isLiveStreamUpgrade }));
   app.use("/admin/*", bearerAuth({ binding: "ADMIN_TOKEN" }));
   for (const query of options.queries) app.use(honoPath(query.path), bearerAuth({ binding: "API_TOKEN" }));
 

@@ -1,6 +1,7 @@
-export { bearerAuth, constantTimeEqual, type TokenBinding } from "./bearer-auth";
+export { bearerAuth, constantTimeEqual, type BearerAuthOptions, type TokenBinding } from "./bearer-auth";
 export { CommandSuccessSchema } from "./command-routes";
 export { createHttpApp, type HttpAppOptions } from "./create-http-app";
 export { ConsistencyQuerySchema, defineQuery, type QueryConfig, type QueryInput, type QueryRoute } from "./define-query";
 export { ErrorBodySchema } from "./error-schemas";
 export { MAX_BODY_BYTES } from "./json-body";
+export { MAX_JSON_DEPTH } from "./json-depth";

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HttpError } from "../errors";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "./json-depth";
 
 /** Largest request body accepted: commands become events, and events must fit a 128 KB queue message. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -14,10 +15,16 @@ export const limitBody = (): MiddlewareHandler =>
     },
   });
 
-/** The request's JSON body; an empty body is `{}` so payload-less commands need no body. */
+/**
+ * The request's JSON body; an empty body is `{}` so payload-less commands need no body. Nesting
+ * past {@link MAX_JSON_DEPTH} is refused before the text is parsed.
+ */
 export async function readJsonBody(c: Context): Promise<unknown> {
   const text = await c.req.text();
   if (text.trim() === "") return {};
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw new HttpError(400, "invalid_json", `request body nests objects or arrays deeper than ${MAX_JSON_DEPTH} levels`, { maxDepth: MAX_JSON_DEPTH });
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -44,6 +44,21 @@ const LiveQuerySchema = z.object({
   access_token: z.string().optional().describe("The admin token, for browsers (they cannot set headers on a WebSocket)"),
 });
 
+const LIVE_STREAM_PATH = /^\/streams\/[^/]+\/[^/]+\/live$/;
+
+/**
+ * Whether a request is a live-stream WebSocket upgrade (`GET /streams/:aggregate/:id/live` with
+ * `Upgrade: websocket`): the one route that takes its token as `?access_token=`, because browsers
+ * cannot set headers on a WebSocket.
+ */
+export function isLiveStreamUpgrade(request: Request): boolean {
+  return (
+    request.method === "GET" &&
+    request.headers.get("Upgrade")?.toLowerCase() === "websocket" &&
+    LIVE_STREAM_PATH.test(new URL(request.url).pathname)
+  );
+}
+
 /** `GET /streams/:aggregate/:id?from&limit&asOf`, the admin view of one stream, and its live feed. */
 export function mountStreamRoutes(app: OpenAPIHono<{ Bindings: object }>, aggregates: ReadonlyMap<string, AnyAggregate>): void {
   app.openAPIRegistry.registerPath({

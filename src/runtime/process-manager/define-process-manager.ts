@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { AnyAggregate, SchemaMap } from "../aggregate";
 import type { EventEnvelope } from "../envelope";
+import { ownEntry } from "../own-entry";
 import { DEFAULT_READ_DATABASE } from "../projection";
 import { aggregateNames, type HandlerMap, type QueueRef, type Subscription } from "../subscription";
 
@@ -51,6 +52,6 @@ export function defineProcessManager<A extends AnyAggregate>(config: ProcessMana
     queue: config.queue,
     database: config.database ?? DEFAULT_READ_DATABASE,
     aggregates: aggregateNames(config.from, `process manager ${config.name}`),
-    commandsFor: (event) => handlers[event.type]?.(event, undefined) ?? [],
+    commandsFor: (event) => ownEntry(handlers, event.type)?.(event, undefined) ?? [],
   };
 }

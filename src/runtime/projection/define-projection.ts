@@ -1,5 +1,6 @@
 import type { AnyAggregate } from "../aggregate";
 import type { EventEnvelope } from "../envelope";
+import { ownEntry } from "../own-entry";
 import { aggregateNames, type HandlerMap, type QueueRef, type Subscription } from "../subscription";
 
 /** What a projection handler gets besides the event: the database its statements run against. */
@@ -56,6 +57,6 @@ export function defineProjection<A extends AnyAggregate>(config: ProjectionConfi
     queue: config.queue,
     database: config.database ?? DEFAULT_READ_DATABASE,
     aggregates: aggregateNames(config.from, `projection ${config.name}`),
-    statementsFor: (event, context) => handlers[event.type]?.(event, context) ?? [],
+    statementsFor: (event, context) => ownEntry(handlers, event.type)?.(event, context) ?? [],
   };
 }

@@ -1,5 +1,6 @@
 import type { AggregateClient } from "../aggregate-client";
 import type { EventEnvelope } from "../envelope";
+import { RUNTIME_COMMAND_ID_PREFIX } from "../ids";
 import type { ProcessManager } from "../process-manager";
 import { advanceCheckpoint, catalogStream, recordFailure } from "./checkpoints";
 import { ackAll, eventRuns, healGaps, planStreamWork, retryDelaySeconds, settleUnowned } from "./stream-work";
@@ -40,9 +41,14 @@ export async function runProcessManager(
   );
 }
 
-/** Deterministic id of the `index`-th command an event causes. */
+/**
+ * Deterministic id of the `index`-th command an event causes, e.g.
+ * `edge-cqrs:pm:fulfilment:<eventId>:0`. It lives under the runtime's reserved prefix, which the
+ * edge refuses in a client's `Idempotency-Key`: the eventId is public (command responses show
+ * it), so an id a client could send would let it take the manager's command first and block it.
+ */
 export function causedCommandId(manager: string, event: EventEnvelope, index: number): string {
-  return `${manager}:${event.eventId}:${index}`;
+  return `${RUNTIME_COMMAND_ID_PREFIX}pm:${manager}:${event.eventId}:${index}`;
 }
 
 async function act(manager: ProcessManager, event: EventEnvelope, aggregates: AggregateClient): Promise<void> {
