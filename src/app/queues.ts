@@ -1,6 +1,7 @@
 import type { QueueRef } from "edge-cqrs";
 
 // One queue per subscriber, as wrangler.toml declares them (producers, consumers and dead-letter queues).
-export const ORDER_DETAILS_QUEUE: QueueRef = { name: "order-details", binding: "ORDER_DETAILS_QUEUE", deadLetterQueue: "order-details-dlq" };
-export const ORDER_HISTORY_QUEUE: QueueRef = { name: "order-history", binding: "ORDER_HISTORY_QUEUE", deadLetterQueue: "order-history-dlq" };
-export const PROCESS_MANAGER_QUEUE: QueueRef = { name: "process-managers", binding: "PROCESS_MANAGER_QUEUE", deadLetterQueue: "process-managers-dlq" };
+// `as const` keeps the binding names literal, so `Application<Env>` checks them against Env.
+export const ORDER_DETAILS_QUEUE = { name: "order-details", binding: "ORDER_DETAILS_QUEUE", deadLetterQueue: "order-details-dlq" } as const satisfies QueueRef;
+export const ORDER_HISTORY_QUEUE = { name: "order-history", binding: "ORDER_HISTORY_QUEUE", deadLetterQueue: "order-history-dlq" } as const satisfies QueueRef;
+export const PROCESS_MANAGER_QUEUE = { name: "process-managers", binding: "PROCESS_MANAGER_QUEUE", deadLetterQueue: "process-managers-dlq" } as const satisfies QueueRef;

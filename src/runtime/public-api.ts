@@ -18,8 +18,10 @@ export {
   type Upcasters,
 } from "./aggregate";
 export type { CommandSuccess } from "./aggregate-protocol";
+export { bearerTokens, type Actor, type Authenticate, type Authentication, type BearerTokenBindings } from "./auth";
 export { contractSchemas, type ContractSchema } from "./contracts";
-export type { Application } from "./create-runtime/application";
+export type { Application, BindingName } from "./create-runtime/application";
+export type { Runtime, RuntimeOptions } from "./create-runtime/create-runtime";
 export { EventEnvelopeSchema, type EventEnvelope, type EventMetadata } from "./envelope";
 export { HttpError, type ErrorBody, type ErrorCode, type IssueBody } from "./errors";
 export { defineQuery, type QueryConfig, type QueryInput, type QueryRoute } from "./http";

@@ -2,7 +2,7 @@ import type { AggregateObjectInstance, CommandOutcome, CommandRequest, StreamPag
 import type { EventEnvelope } from "../envelope";
 import { streamIdOf } from "../ids";
 
-/** The Durable Object namespace binding every aggregate instance lives in. */
+/** The Durable Object namespace binding every aggregate instance lives in, unless the application names another. */
 export const AGGREGATES_BINDING = "AGGREGATES";
 
 /** Largest page one stream read returns: bounds the RPC payload and the object's work. */
@@ -15,11 +15,11 @@ export const MAX_STREAM_PAGE = 1000;
 export class AggregateClient {
   constructor(private readonly namespace: DurableObjectNamespace<AggregateObjectInstance>) {}
 
-  /** Finds the binding in `env`, failing loudly when wrangler.toml lacks it. */
-  static fromEnv(env: object): AggregateClient {
-    const namespace = (env as Record<string, unknown>)[AGGREGATES_BINDING];
+  /** Finds the namespace binding in `env`, failing loudly when wrangler.toml lacks it. */
+  static fromEnv(env: object, binding: string = AGGREGATES_BINDING): AggregateClient {
+    const namespace = (env as Record<string, unknown>)[binding];
     if (!namespace || typeof (namespace as DurableObjectNamespace).idFromName !== "function") {
-      throw new Error(`Durable Object binding ${AGGREGATES_BINDING} is missing: declare it in wrangler.toml`);
+      throw new Error(`Durable Object binding ${binding} is missing: declare it in wrangler.toml`);
     }
     return new AggregateClient(namespace as DurableObjectNamespace<AggregateObjectInstance>);
   }

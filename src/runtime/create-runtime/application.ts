@@ -3,12 +3,56 @@ import type { QueryRoute } from "../http";
 import type { ProcessManager } from "../process-manager";
 import type { Projection } from "../projection";
 
-/** An application as the runtime composes it: the domain exports these and nothing else. */
-export interface Application<E extends object> {
+/** The names of `E`'s bindings whose values have the shape `Kind`. */
+export type BindingName<E, Kind> = { [K in keyof E]-?: E[K] extends Kind ? K : never }[keyof E] & string;
+
+/** What a queue producer binding looks like (`Queue` in the generated Env). */
+export type QueueBinding = { send(...args: never[]): unknown; sendBatch(...args: never[]): unknown };
+/** What a D1 binding looks like (`D1Database`). */
+export type D1Binding = { prepare(...args: never[]): unknown; batch(...args: never[]): unknown };
+/** What a Durable Object namespace binding looks like (`DurableObjectNamespace`). */
+export type DurableObjectBinding = { idFromName(name: string): unknown };
+
+/** The Durable Object namespace the aggregates live in when the application names none. */
+export const DEFAULT_AGGREGATES_BINDING = "AGGREGATES";
+
+interface ApplicationDefinitions<E> {
+  readonly title: string;
+  readonly version: string;
+  readonly aggregates: readonly AnyAggregate[];
+  readonly projections?: readonly Projection<BindingName<E, QueueBinding>, BindingName<E, D1Binding>>[];
+  readonly processManagers?: readonly ProcessManager<BindingName<E, QueueBinding>, BindingName<E, D1Binding>>[];
+  readonly queries?: readonly QueryRoute[];
+}
+
+/**
+ * The bindings the application names outside its subscribers. `aggregates` may be left out only
+ * when `Env` has an `AGGREGATES` Durable Object namespace, so a missing binding fails `tsc`.
+ */
+type ApplicationBindings<E> = typeof DEFAULT_AGGREGATES_BINDING extends BindingName<E, DurableObjectBinding>
+  ? { readonly bindings?: { readonly aggregates?: BindingName<E, DurableObjectBinding> } }
+  : { readonly bindings: { readonly aggregates: BindingName<E, DurableObjectBinding> } };
+
+/**
+ * An application as the runtime composes it: the domain exports one and nothing else. Typed
+ * against the Worker's `Env` (from `wrangler types`): every queue, D1 and Durable Object binding a
+ * definition names must exist in `Env` with the right kind, or `tsc` fails.
+ *
+ * @example
+ * export const application: Application<Env> = {
+ *   title: "library", version: "1.0.0",
+ *   aggregates: [loan], projections: [loanDetails], queries: [loanDetailsQuery],
+ * };
+ */
+export type Application<E extends object> = ApplicationDefinitions<E> & ApplicationBindings<E>;
+
+/** Any application with its binding names as plain strings: what the runtime's machinery reads. */
+export interface AnyApplication {
   readonly title: string;
   readonly version: string;
   readonly aggregates: readonly AnyAggregate[];
   readonly projections?: readonly Projection[];
   readonly processManagers?: readonly ProcessManager[];
   readonly queries?: readonly QueryRoute[];
+  readonly bindings?: { readonly aggregates?: string };
 }

@@ -1,35 +1,68 @@
-import { z } from "zod";
-import { AGGREGATES_BINDING } from "../aggregate-client";
 import type { Subscription } from "../subscription";
 
-const SecretsSchema = z.object({
-  API_TOKEN: z.string().min(1, "API_TOKEN must be set (.dev.vars locally, `wrangler secret put API_TOKEN` in production)"),
-  ADMIN_TOKEN: z.string().min(1, "ADMIN_TOKEN must be set (.dev.vars locally, `wrangler secret put ADMIN_TOKEN` in production)"),
-});
+/** One binding the application needs, with the wrangler.toml block that declares it. */
+export interface RequiredBinding {
+  readonly name: string;
+  readonly kind: "durable-object" | "d1" | "queue-producer" | "secret";
+  /** Which definition needs it, for the message. */
+  readonly neededBy: string;
+  readonly block: string;
+}
 
-const checked = new WeakSet<object>();
+/** Every binding an application's definitions need, as its Worker sees them. */
+export function requiredBindings(aggregatesBinding: string, subscribers: readonly Subscription[], secrets: readonly string[]): RequiredBinding[] {
+  const required: RequiredBinding[] = [
+    {
+      name: aggregatesBinding,
+      kind: "durable-object",
+      neededBy: "the aggregates",
+      block: `[[durable_objects.bindings]]\nname = "${aggregatesBinding}"\nclass_name = "AggregateObject"`,
+    },
+  ];
+  for (const s of subscribers) {
+    required.push({
+      name: s.database,
+      kind: "d1",
+      neededBy: s.name,
+      block: `[[d1_databases]]\nbinding = "${s.database}"\ndatabase_name = "…"\ndatabase_id = "…"\nmigrations_dir = "…"`,
+    });
+    required.push({
+      name: s.queue.binding,
+      kind: "queue-producer",
+      neededBy: s.name,
+      block: `[[queues.producers]]\nbinding = "${s.queue.binding}"\nqueue = "${s.queue.name}"`,
+    });
+  }
+  for (const secret of secrets) {
+    required.push({ name: secret, kind: "secret", neededBy: "authentication", block: `${secret}=… in .dev.vars; \`wrangler secret put ${secret}\` in production` });
+  }
+  return required;
+}
+
+const PRESENT: Record<RequiredBinding["kind"], (value: unknown) => boolean> = {
+  "durable-object": (value) => typeof (value as DurableObjectNamespace | undefined)?.idFromName === "function",
+  d1: (value) => typeof (value as D1Database | undefined)?.batch === "function",
+  "queue-producer": (value) => typeof (value as Queue | undefined)?.sendBatch === "function",
+  secret: (value) => typeof value === "string" && value.length > 0,
+};
 
 /**
- * Fails loudly, naming what is missing, when the env lacks a binding or secret the application
- * needs. Checked once per env object, so the hot path pays nothing after the first request.
+ * What `env` lacks of `required`, each problem naming the binding, who needs it and the block to
+ * add. Checked once per env object, so the hot path pays a WeakMap lookup after the first request.
  */
-export function assertBindings(env: object, subscribers: readonly Subscription[]): void {
-  if (checked.has(env)) return;
-  const problems: string[] = [];
-  const secrets = SecretsSchema.safeParse(env);
-  if (!secrets.success) problems.push(...secrets.error.issues.map((i) => i.message));
-  problems.push(...missingHostBindings(env, subscribers));
-  if (problems.length > 0) throw new Error(`edge-cqrs configuration is incomplete: ${problems.join("; ")}`);
-  checked.add(env);
-}
-
-/** The aggregate namespace and every subscriber's D1 binding, named when missing. */
-function missingHostBindings(env: object, subscribers: readonly Subscription[]): string[] {
+export function missingBindings(env: object, required: readonly RequiredBinding[]): string[] {
+  const cached = checked.get(env);
+  if (cached) return cached;
   const bindings = env as Record<string, unknown>;
   const problems: string[] = [];
-  if (!bindings[AGGREGATES_BINDING]) problems.push(`Durable Object binding ${AGGREGATES_BINDING}`);
-  for (const s of subscribers) {
-    if (!bindings[s.database]) problems.push(`D1 binding ${s.database} (${s.name})`);
+  const reported = new Set<string>();
+  for (const r of required) {
+    if (reported.has(r.name) || PRESENT[r.kind](bindings[r.name])) continue;
+    reported.add(r.name);
+    problems.push(`${r.kind} binding ${r.name} (needed by ${r.neededBy}) is missing; add to wrangler.toml:\n${r.block}`);
   }
+  checked.set(env, problems);
   return problems;
 }
+
+const checked = new WeakMap<object, string[]>();

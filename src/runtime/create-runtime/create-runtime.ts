@@ -1,24 +1,53 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AnyAggregate } from "../aggregate";
+import { AggregateClient } from "../aggregate-client";
 import { createAggregateObjectClass } from "../aggregate-object";
-import { createHttpApp, type QueryRoute } from "../http";
+import { bearerTokens, type Authentication } from "../auth";
+import { HttpError } from "../errors";
+import { createHttpApp, type RuntimeVariables } from "../http";
 import type { OutboxRoute } from "../outbox";
-import type { ProcessManager } from "../process-manager";
-import type { Projection } from "../projection";
 import { createQueueHandler } from "../projector";
-import type { Application } from "./application";
-import { assertBindings } from "./assert-bindings";
+import { DEFAULT_AGGREGATES_BINDING, type AnyApplication, type Application } from "./application";
+import { missingBindings, requiredBindings } from "./assert-bindings";
 
+/** How the runtime serves an application; every option has a default. */
+export interface RuntimeOptions<E extends object> {
+  /**
+   * Who may call what. Default: bearer tokens from the `API_TOKEN` (commands, queries) and
+   * `ADMIN_TOKEN` (`/streams`, `/admin`) secrets. Supply your own to use your identity provider:
+   * the actor it returns reaches `decide` and is recorded on the events.
+   */
+  readonly auth?: Authentication<E>;
+  /** Serve every route under this prefix, e.g. `/cqrs`. Default: the root. */
+  readonly basePath?: string;
+}
+
+/** What a Worker exports for an application. */
+export interface Runtime<E extends object> {
+  /** The Durable Object class of every aggregate: export it under the class name wrangler.toml declares. */
+  readonly AggregateObject: ReturnType<typeof createAggregateObjectClass<E>>;
+  /** The HTTP API as a hono app, to mount in an app of your own (`app.route("/", runtime.http)`). */
+  readonly http: OpenAPIHono<{ Bindings: E; Variables: RuntimeVariables }>;
+  fetch(request: Request, env: E, ctx: ExecutionContext): Promise<Response>;
+  queue(batch: MessageBatch<unknown>, env: E, ctx?: ExecutionContext): Promise<void>;
+}
+
+// Routes that must answer even when a binding is missing: liveness and the API's description.
+const UNGUARDED_PATHS = ["/health", "/openapi.json"];
 
 /**
  * Composes an application into what a Worker exports: the aggregate Durable Object class and
- * the `fetch` and `queue` handlers.
+ * the `fetch` and `queue` handlers. Definitions are checked here, when the Worker loads; bindings
+ * when it first handles a request, so a missing one is a clear 500 `misconfigured` naming the
+ * block to add, never a command that answers 200 and then retries a send forever.
  *
  * @example
  * const runtime = createRuntime<Env>(application);
  * export class AggregateObject extends runtime.AggregateObject {}
  * export default { fetch: runtime.fetch, queue: runtime.queue } satisfies ExportedHandler<Env>;
  */
-export function createRuntime<E extends object>(app: Application<E>) {
+export function createRuntime<E extends object>(application: Application<E>, options: RuntimeOptions<E> = {}): Runtime<E> {
+  const app: AnyApplication = application;
   const aggregates = new Map<string, AnyAggregate>();
   for (const aggregate of app.aggregates) {
     if (aggregates.has(aggregate.name)) throw new Error(`two aggregates are named ${aggregate.name}`);
@@ -35,21 +64,46 @@ export function createRuntime<E extends object>(app: Application<E>) {
       subscribers.filter((s) => s.aggregates.includes(name)).map((s) => ({ queue: s.queue.name, binding: s.queue.binding })),
     ]),
   );
-  const http = createHttpApp<E>({ title: app.title, version: app.version, aggregates, queries: app.queries ?? [], subscribers });
+  const aggregatesBinding = app.bindings?.aggregates ?? DEFAULT_AGGREGATES_BINDING;
+  const basePath = normaliseBasePath(options.basePath);
+  const clientOf = (env: object) => AggregateClient.fromEnv(env, aggregatesBinding);
+  // Bearer secrets are only required when the default authentication reads them.
+  const required = requiredBindings(aggregatesBinding, subscribers, options.auth ? [] : ["API_TOKEN", "ADMIN_TOKEN"]);
+  const http = createHttpApp<E>({
+    title: app.title,
+    version: app.version,
+    aggregates,
+    queries: app.queries ?? [],
+    subscribers,
+    auth: options.auth ?? bearerTokens<E>(),
+    basePath,
+    clientOf,
+  });
   const queue = createQueueHandler(subscribers);
   const AggregateObject = createAggregateObjectClass<E>({ aggregates, routesFor: (name) => routes.get(name) ?? [] });
 
   return {
     AggregateObject,
     http,
-    fetch(request: Request, env: E, ctx: ExecutionContext): Response | Promise<Response> {
-      assertBindings(env, subscribers);
+    async fetch(request, env, ctx) {
+      const problems = missingBindings(env, required);
+      if (problems.length > 0 && !UNGUARDED_PATHS.includes(new URL(request.url).pathname.slice(basePath.length))) {
+        console.error(`edge-cqrs configuration is incomplete:\n${problems.join("\n")}`);
+        const error = new HttpError(500, "misconfigured", `the Worker's configuration is incomplete: ${problems.join("; ")}`, { problems });
+        return Response.json(error.toBody(), { status: 500 });
+      }
       return http.fetch(request, env, ctx);
     },
-    async queue(batch: MessageBatch<unknown>, env: E, _ctx?: ExecutionContext): Promise<void> {
+    async queue(batch, env) {
       // The queue handler checks the bindings of the subscriber that owns the batch itself, so a
       // Worker deployed for one projector needs only that projector's bindings.
       await queue(batch, env);
     },
   };
+}
+
+function normaliseBasePath(path: string | undefined): string {
+  if (path === undefined || path === "" || path === "/") return "";
+  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(path)) throw new Error(`basePath "${path}" must look like /segment or /a/b`);
+  return path;
 }

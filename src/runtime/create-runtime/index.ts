@@ -1,2 +1,10 @@
-export { createRuntime } from "./create-runtime";
-export type { Application } from "./application";
+export {
+  DEFAULT_AGGREGATES_BINDING,
+  type AnyApplication,
+  type Application,
+  type BindingName,
+  type D1Binding,
+  type DurableObjectBinding,
+  type QueueBinding,
+} from "./application";
+export { createRuntime, type Runtime, type RuntimeOptions } from "./create-runtime";

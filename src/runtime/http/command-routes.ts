@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
-import { AggregateClient } from "../aggregate-client";
+import type { AggregateClient } from "../aggregate-client";
 import type { AnyAggregate } from "../aggregate";
 import { HttpError } from "../errors";
 import { AGGREGATE_ID_PATTERN, COMMAND_ID_PATTERN, isRuntimeCommandId, newId, RUNTIME_COMMAND_ID_PREFIX } from "../ids";
@@ -8,6 +8,7 @@ import { ownEntry } from "../own-entry";
 import { errorResponses } from "./error-schemas";
 import { parseEventMetadataHeader } from "./event-metadata-header";
 import { limitBody, readJsonBody } from "./json-body";
+import type { RuntimeVariables } from "./require-actor";
 
 /** The success body of a command (DESIGN §4). */
 export const CommandSuccessSchema = z
@@ -25,7 +26,11 @@ const IfMatchPattern = /^(?:W\/)?"?(0|[1-9][0-9]{0,14})"?$/;
  * `POST /commands/:aggregate/:id/:command`: one generic route serves every aggregate, and each
  * command is also registered in the OpenAPI document with its own zod payload schema.
  */
-export function mountCommandRoutes(app: OpenAPIHono<{ Bindings: object }>, aggregates: ReadonlyMap<string, AnyAggregate>): void {
+export function mountCommandRoutes(
+  app: OpenAPIHono<{ Bindings: object; Variables: RuntimeVariables }>,
+  aggregates: ReadonlyMap<string, AnyAggregate>,
+  clientOf: (env: object) => AggregateClient,
+): void {
   for (const aggregate of aggregates.values()) registerCommandDocs(app, aggregate);
 
   app.post("/commands/:aggregate/:id/:command", limitBody(), async (c) => {
@@ -40,7 +45,7 @@ export function mountCommandRoutes(app: OpenAPIHono<{ Bindings: object }>, aggre
     const metadata = parseEventMetadataHeader(c.req.header("X-Event-Metadata"));
     const payload = await readJsonBody(c);
 
-    const outcome = await AggregateClient.fromEnv(c.env).execute({
+    const outcome = await clientOf(c.env).execute({
       aggregate: name,
       id,
       command,
@@ -87,7 +92,7 @@ function parseIfMatch(value: string | undefined): number | undefined {
   return Number(match[1]);
 }
 
-function registerCommandDocs(app: OpenAPIHono<{ Bindings: object }>, aggregate: AnyAggregate): void {
+function registerCommandDocs(app: OpenAPIHono<{ Bindings: object; Variables: RuntimeVariables }>, aggregate: AnyAggregate): void {
   for (const [command, schema] of Object.entries(aggregate.commands)) {
     app.openAPIRegistry.registerPath({
       method: "post",

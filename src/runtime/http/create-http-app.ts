@@ -1,15 +1,17 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { mountAdminRoutes } from "../admin";
+import type { AggregateClient } from "../aggregate-client";
 import type { AnyAggregate } from "../aggregate";
+import type { Authentication } from "../auth";
 import { mountInspector } from "../inspector";
 import type { ProcessManager } from "../process-manager";
 import type { Projection } from "../projection";
-import { bearerAuth } from "./bearer-auth";
 import { mountCommandRoutes } from "./command-routes";
 import type { QueryRoute } from "./define-query";
 import { errorResponse, notFoundResponse } from "./error-handler";
 import { isLiveStreamUpgrade, mountStreamRoutes } from "./stream-routes";
+import { requireActor, type RuntimeVariables } from "./require-actor";
 import { validationHook } from "./validation-hook";
 
 export interface HttpAppOptions<E extends object> {
@@ -18,6 +20,12 @@ export interface HttpAppOptions<E extends object> {
   readonly aggregates: ReadonlyMap<string, AnyAggregate>;
   readonly queries: readonly QueryRoute[];
   readonly subscribers: readonly (Projection | ProcessManager)[];
+  /** Who may call what; the default is bearer tokens from API_TOKEN and ADMIN_TOKEN. */
+  readonly auth: Authentication<E>;
+  /** Every route lives under this prefix (`""` or `/something`). */
+  readonly basePath: string;
+  /** Reaches the aggregates' Durable Objects through the application's namespace binding. */
+  clientOf(env: object): AggregateClient;
 }
 
 const healthRoute = createRoute({
@@ -28,11 +36,17 @@ const healthRoute = createRoute({
   responses: { 200: { description: "The Worker answers", content: { "application/json": { schema: z.object({ status: z.literal("ok") }) } } } },
 });
 
-/** The hono app: commands, streams, the application's queries, health and the OpenAPI document. */
-export function createHttpApp<E extends object>(options: HttpAppOptions<E>): OpenAPIHono<{ Bindings: E }> {
-  const app = new OpenAPIHono<{ Bindings: E }>({ defaultHook: (result) => validationHook(result as Parameters<typeof validationHook>[0]) });
-  app.onError(errorResponse);
-  app.notFound(notFoundResponse);
+/**
+ * The hono app: commands, streams, the application's queries, admin, health and the OpenAPI
+ * document, all under `basePath`. It is a plain hono app, so a user can also mount it inside their own.
+ */
+export function createHttpApp<E extends object>(options: HttpAppOptions<E>): OpenAPIHono<{ Bindings: E; Variables: RuntimeVariables }> {
+  const root = new OpenAPIHono<{ Bindings: E; Variables: RuntimeVariables }>({
+    defaultHook: (result) => validationHook(result as Parameters<typeof validationHook>[0]),
+  });
+  root.onError(errorResponse);
+  root.notFound(notFoundResponse);
+  const app = options.basePath === "" ? root : root.basePath(options.basePath);
 
   app.openapi(healthRoute, (c) => c.json({ status: "ok" as const }, 200));
   app.doc31("/openapi.json", {
@@ -41,18 +55,20 @@ export function createHttpApp<E extends object>(options: HttpAppOptions<E>): Ope
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
 
-  const open = app as unknown as OpenAPIHono<{ Bindings: object }>;
-  app.use("/commands/*", bearerAuth({ binding: "API_TOKEN" }));
-  app.use("/streams/*", bearerAuth({ binding: "ADMIN_TOKEN", acceptsQueryToken: isLiveStreamUpgrade }));
-  app.use("/admin/*", bearerAuth({ binding: "ADMIN_TOKEN" }));
-  for (const query of options.queries) app.use(honoPath(query.path), bearerAuth({ binding: "API_TOKEN" }));
+  const { api, admin } = options.auth;
+  app.use("/commands/*", requireActor(api));
+  app.use("/streams/*", requireActor(admin, { acceptsQueryToken: (request) => isLiveStreamUpgrade(request, options.basePath) }));
+  app.use("/admin/*", requireActor(admin));
+  for (const query of options.queries) app.use(honoPath(query.path), requireActor(api));
 
-  mountCommandRoutes(open, options.aggregates);
-  mountStreamRoutes(open, options.aggregates);
+  const withActor = app as unknown as OpenAPIHono<{ Bindings: object; Variables: RuntimeVariables }>;
+  const open = app as unknown as OpenAPIHono<{ Bindings: object }>;
+  mountCommandRoutes(withActor, options.aggregates, options.clientOf);
+  mountStreamRoutes(open, options.aggregates, options.clientOf);
   mountAdminRoutes(open, options.subscribers);
   mountInspector(open, [...options.aggregates.keys()]);
   for (const query of options.queries) query.mount(open);
-  return app;
+  return root;
 }
 
 /** `/orders/{id}` in OpenAPI style becomes `/orders/:id` for hono's router. */

@@ -10,7 +10,7 @@ export const ErrorBodySchema = z
 
 const DESCRIPTIONS: Record<number, string> = {
   400: "invalid_json, invalid_command (with issues), invalid_id, invalid_query, invalid_token or invalid_header",
-  401: "unauthorized: missing or wrong bearer token",
+  401: "unauthorized: missing or wrong credentials",
   404: "unknown_aggregate, unknown_command or not_found",
   409: "version_conflict (with expected and actual)",
   412: "stale: the consistency token was not reached in time (see Retry-After)",

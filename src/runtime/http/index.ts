@@ -1,4 +1,4 @@
-export { bearerAuth, constantTimeEqual, type BearerAuthOptions, type TokenBinding } from "./bearer-auth";
+export { requireActor, type RequireActorOptions, type RuntimeVariables } from "./require-actor";
 export { CommandSuccessSchema } from "./command-routes";
 export { createHttpApp, type HttpAppOptions } from "./create-http-app";
 export { ConsistencyQuerySchema, defineQuery, type QueryConfig, type QueryInput, type QueryRoute } from "./define-query";

@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
-import { AggregateClient, MAX_STREAM_PAGE } from "../aggregate-client";
+import { MAX_STREAM_PAGE, type AggregateClient } from "../aggregate-client";
 import type { AnyAggregate } from "../aggregate";
 import { EventEnvelopeSchema } from "../envelope";
 import { LIVE_AGGREGATE_PARAM, LIVE_FROM_PARAM, LIVE_ID_PARAM } from "../aggregate-protocol";
@@ -47,20 +47,26 @@ const LiveQuerySchema = z.object({
 const LIVE_STREAM_PATH = /^\/streams\/[^/]+\/[^/]+\/live$/;
 
 /**
- * Whether a request is a live-stream WebSocket upgrade (`GET /streams/:aggregate/:id/live` with
- * `Upgrade: websocket`): the one route that takes its token as `?access_token=`, because browsers
- * cannot set headers on a WebSocket.
+ * Whether a request is a live-stream WebSocket upgrade (`GET <basePath>/streams/:aggregate/:id/live`
+ * with `Upgrade: websocket`): the one route that takes its token as `?access_token=`, because
+ * browsers cannot set headers on a WebSocket.
  */
-export function isLiveStreamUpgrade(request: Request): boolean {
+export function isLiveStreamUpgrade(request: Request, basePath = ""): boolean {
+  const path = new URL(request.url).pathname;
   return (
     request.method === "GET" &&
     request.headers.get("Upgrade")?.toLowerCase() === "websocket" &&
-    LIVE_STREAM_PATH.test(new URL(request.url).pathname)
+    path.startsWith(`${basePath}/streams/`) &&
+    LIVE_STREAM_PATH.test(path.slice(basePath.length))
   );
 }
 
 /** `GET /streams/:aggregate/:id?from&limit&asOf`, the admin view of one stream, and its live feed. */
-export function mountStreamRoutes(app: OpenAPIHono<{ Bindings: object }>, aggregates: ReadonlyMap<string, AnyAggregate>): void {
+export function mountStreamRoutes(
+  app: OpenAPIHono<{ Bindings: object }>,
+  aggregates: ReadonlyMap<string, AnyAggregate>,
+  clientOf: (env: object) => AggregateClient,
+): void {
   app.openAPIRegistry.registerPath({
     method: "get",
     path: "/streams/{aggregate}/{id}/live",
@@ -84,7 +90,7 @@ export function mountStreamRoutes(app: OpenAPIHono<{ Bindings: object }>, aggreg
     url.searchParams.set(LIVE_AGGREGATE_PARAM, aggregate);
     url.searchParams.set(LIVE_ID_PARAM, id);
     url.searchParams.set(LIVE_FROM_PARAM, String(query.data.from));
-    return AggregateClient.fromEnv(c.env).stub(aggregate, id).fetch(new Request(url, { headers: { Upgrade: "websocket" } }));
+    return clientOf(c.env).stub(aggregate, id).fetch(new Request(url, { headers: { Upgrade: "websocket" } }));
   });
 
   app.openapi(route, async (c) => {
@@ -92,7 +98,7 @@ export function mountStreamRoutes(app: OpenAPIHono<{ Bindings: object }>, aggreg
     const { from, limit, asOf } = c.req.valid("query");
     if (!aggregates.has(aggregate)) throw new HttpError(404, "unknown_aggregate", `no aggregate named ${aggregate}`);
     if (!AGGREGATE_ID_PATTERN.test(id)) throw new HttpError(400, "invalid_id", "id must be 1-128 characters of [A-Za-z0-9._~-]");
-    const page = await AggregateClient.fromEnv(c.env).readStream({ aggregate, id, from, limit, ...(asOf !== undefined && { asOf }) });
+    const page = await clientOf(c.env).readStream({ aggregate, id, from, limit, ...(asOf !== undefined && { asOf }) });
     if (!page) throw new HttpError(404, "not_found", `stream ${aggregate}/${id} has no events`);
     return c.json({ ...page, events: [...page.events] }, 200);
   });

@@ -28,29 +28,31 @@ export function command<C extends SchemaMap, K extends keyof C & string>(
   return { aggregate: aggregate.name, id, command: name, payload };
 }
 
-export interface ProcessManagerConfig<A extends AnyAggregate> {
+export interface ProcessManagerConfig<A extends AnyAggregate, Q extends string, D extends string> {
   readonly name: string;
-  readonly queue: QueueRef;
+  readonly queue: QueueRef<Q>;
   /** D1 binding holding its checkpoints. Default `READ_DB`. */
-  readonly database?: string;
+  readonly database?: D;
   readonly from: readonly A[];
   /** Pure: the commands an event calls for. Their ids derive from the event's id, so a redelivery never acts twice. */
   readonly handlers: HandlerMap<A, undefined, readonly IssuedCommand[]>;
 }
 
-export interface ProcessManager extends Subscription {
+export interface ProcessManager<Q extends string = string, D extends string = string> extends Subscription<Q, D> {
   readonly kind: "process-manager";
   commandsFor(event: EventEnvelope): readonly IssuedCommand[];
 }
 
 /** Defines a stateless process manager: events in, commands out, in stream order. */
-export function defineProcessManager<A extends AnyAggregate>(config: ProcessManagerConfig<A>): ProcessManager {
+export function defineProcessManager<A extends AnyAggregate, const Q extends string, const D extends string = typeof DEFAULT_READ_DATABASE>(
+  config: ProcessManagerConfig<A, Q, D>,
+): ProcessManager<Q, D> {
   const handlers = config.handlers as Readonly<Record<string, ((event: EventEnvelope, context: undefined) => readonly IssuedCommand[]) | undefined>>;
   return {
     kind: "process-manager",
     name: config.name,
     queue: config.queue,
-    database: config.database ?? DEFAULT_READ_DATABASE,
+    database: config.database ?? (DEFAULT_READ_DATABASE as D),
     aggregates: aggregateNames(config.from, `process manager ${config.name}`),
     commandsFor: (event) => ownEntry(handlers, event.type)?.(event, undefined) ?? [],
   };

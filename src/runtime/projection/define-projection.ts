@@ -14,26 +14,26 @@ export interface ProjectionContext {
  */
 export type ProjectionStatements = readonly D1PreparedStatement[];
 
-export interface ProjectionConfig<A extends AnyAggregate> {
+export interface ProjectionConfig<A extends AnyAggregate, Q extends string, D extends string> {
   /** Stable name; the key of its checkpoints. */
   readonly name: string;
-  readonly queue: QueueRef;
+  readonly queue: QueueRef<Q>;
   /** D1 binding name of the database holding the views and the checkpoints. Default `READ_DB`. */
-  readonly database?: string;
+  readonly database?: D;
   /** The aggregates whose streams feed this projection. */
   readonly from: readonly A[];
   readonly handlers: HandlerMap<A, ProjectionContext, ProjectionStatements>;
 }
 
 /** A projection ready for the runtime. */
-export interface Projection extends Subscription {
+export interface Projection<Q extends string = string, D extends string = string> extends Subscription<Q, D> {
   readonly kind: "projection";
   /** Statements for one event, or none when the projection has no handler for its type. */
   statementsFor(event: EventEnvelope, context: ProjectionContext): ProjectionStatements;
 }
 
 /** D1 binding used when a projection names none. */
-export const DEFAULT_READ_DATABASE = "READ_DB";
+export const DEFAULT_READ_DATABASE = "READ_DB" as const;
 
 /**
  * Defines a read model fed from the streams of `from`. Handlers are typed per event: the
@@ -49,13 +49,16 @@ export const DEFAULT_READ_DATABASE = "READ_DB";
  *   },
  * });
  */
-export function defineProjection<A extends AnyAggregate>(config: ProjectionConfig<A>): Projection {
+export function defineProjection<A extends AnyAggregate, const Q extends string, const D extends string = typeof DEFAULT_READ_DATABASE>(
+  config: ProjectionConfig<A, Q, D>,
+): Projection<Q, D> {
   const handlers = config.handlers as Readonly<Record<string, ((event: EventEnvelope, context: ProjectionContext) => ProjectionStatements) | undefined>>;
   return {
     kind: "projection",
     name: config.name,
     queue: config.queue,
-    database: config.database ?? DEFAULT_READ_DATABASE,
+    // Without a database the default applies, which is what D defaults to as well.
+    database: config.database ?? (DEFAULT_READ_DATABASE as D),
     aggregates: aggregateNames(config.from, `projection ${config.name}`),
     statementsFor: (event, context) => ownEntry(handlers, event.type)?.(event, context) ?? [],
   };

@@ -2,11 +2,11 @@ import type { AnyAggregate, EventOf, SchemaMap } from "../aggregate";
 import type { EventEnvelope } from "../envelope";
 
 /** A queue as both sides see it: consumers match on its name, the outbox sends through its binding. */
-export interface QueueRef {
+export interface QueueRef<B extends string = string> {
   /** The queue's name in wrangler.toml (`[[queues.consumers]] queue = …`). */
   readonly name: string;
-  /** The producer binding the aggregate objects send with (`[[queues.producers]] binding = …`). */
-  readonly binding: string;
+  /** The producer binding the aggregate objects send with (`[[queues.producers]] binding = …`); checked against `Env`. */
+  readonly binding: B;
   /** The consumer's `dead_letter_queue`, when it has one: its messages are parked in D1 for the admin API. */
   readonly deadLetterQueue?: string;
 }
@@ -30,13 +30,13 @@ export type HandlerMap<A, Context, Result> = {
  * followed stream reaches the queue, so per-stream checkpoints have no holes and a gap always
  * means a message still in flight (see docs/decisions.md).
  */
-export interface Subscription {
+export interface Subscription<Q extends string = string, D extends string = string> {
   readonly name: string;
-  readonly queue: QueueRef;
+  readonly queue: QueueRef<Q>;
   /** Names of the aggregates whose streams this subscriber follows. */
   readonly aggregates: readonly string[];
-  /** The D1 binding holding this subscriber's checkpoints (and a projection's views). */
-  readonly database: string;
+  /** The D1 binding holding this subscriber's checkpoints (and a projection's views); checked against `Env`. */
+  readonly database: D;
 }
 
 /**

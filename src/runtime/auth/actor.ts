@@ -1,0 +1,14 @@
+/**
+ * Who sent a command or a query, as the application's authentication established it. `decide`
+ * sees it on `command.metadata.actor`, and every event the command appends records its `id` in
+ * `metadata.actor`, so a rule about the caller never has to trust the payload.
+ */
+export interface Actor {
+  /** A stable identifier of the caller: a user id, a service name, a token's name. */
+  readonly id: string;
+  /** Anything else the application's rules need (roles, tenant), as strings. */
+  readonly claims?: Readonly<Record<string, string>>;
+}
+
+/** The actor of commands the runtime itself issues (process managers, timers). */
+export const runtimeActor = (issuer: string): Actor => ({ id: `edge-cqrs:${issuer}` });

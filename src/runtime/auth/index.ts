@@ -1,0 +1,3 @@
+export { runtimeActor, type Actor } from "./actor";
+export type { Authenticate, Authentication } from "./authentication";
+export { bearerTokens, constantTimeEqual, type BearerTokenBindings, type SecretName } from "./bearer-tokens";
