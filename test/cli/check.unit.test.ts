@@ -130,6 +130,11 @@ describe("edge-cqrs check: queue consumers and dead-letter queues", () => {
     await expectOnlyAndFixable("dead-letter-queue-missing", "dead-letter-queue-missing");
   });
 
+  it("reports a misspelt dead_letter_queue, and leaves the misspelt key out of the fix", async () => {
+    const problem = await expectOnlyAndFixable("dead-letter-queue-misspelt", "dead-letter-queue-missing");
+    expect(Object.keys(problem.fix?.kind === "replace" ? problem.fix.entry : {})).not.toContain("dead_leter_queue");
+  });
+
   it("reports a consumer with another dead_letter_queue than the definition's", async () => {
     const problem = await expectOnlyAndFixable("dead-letter-queue-mismatch", "dead-letter-queue-mismatch");
     expect(problem.message).toContain("loans-failed");

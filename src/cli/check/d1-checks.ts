@@ -72,10 +72,14 @@ function databaseNameFor(binding: string): string {
   return binding.toLowerCase().replace(/_/g, "-");
 }
 
+/** The D1 settings wrangler knows; anything else in the file stays out of a printed fix. */
+const D1_SETTINGS = ["database_name", "database_id", "preview_database_id", "migrations_table", "migrations_dir"];
+
+/** A D1 binding as written in the file: `binding` first, then its known settings in the file's order. */
 function databaseEntry(database: D1DatabaseConfig): Record<string, string | number> {
   const entry: Record<string, string | number> = { binding: database.binding };
   for (const [key, value] of Object.entries(database)) {
-    if (key !== "binding" && (typeof value === "string" || typeof value === "number")) entry[key] = value;
+    if (D1_SETTINGS.includes(key) && (typeof value === "string" || typeof value === "number")) entry[key] = value;
   }
   return entry;
 }

@@ -167,11 +167,14 @@ function deadLetterConsumer(queue: string): ConfigEntry {
   return { queue, max_batch_size, max_batch_timeout, max_retries: SUGGESTED_DEAD_LETTER_RETRIES };
 }
 
-/** A consumer as written in the file: its scalar settings in a stable order, `queue` first. */
+/** The consumer settings wrangler knows; anything else in the file (a misspelt key, which wrangler warns about) stays out of a printed fix. */
+const CONSUMER_SETTINGS = ["type", "max_batch_size", "max_batch_timeout", "max_retries", "retry_delay", "max_concurrency", "visibility_timeout_ms", "dead_letter_queue"];
+
+/** A consumer as written in the file: `queue` first, then its known settings in the file's order. */
 function consumerEntry(consumer: QueueConsumerConfig): Record<string, string | number | readonly string[]> {
   const entry: Record<string, string | number | readonly string[]> = { queue: consumer.queue };
   for (const [key, value] of Object.entries(consumer)) {
-    if (key !== "queue" && (typeof value === "string" || typeof value === "number")) entry[key] = value;
+    if (CONSUMER_SETTINGS.includes(key) && (typeof value === "string" || typeof value === "number")) entry[key] = value;
   }
   return entry;
 }

@@ -16,7 +16,7 @@ export function checkSecrets(config: ProjectConfig, localSecrets: readonly strin
   return [
     warning(
       "secret-missing",
-      `${missing.join(" and ")} ${missing.length === 1 ? "is" : "are"} not defined locally: \`wrangler dev\` answers every request 500 until .dev.vars sets ${missing.length === 1 ? "it" : "them"} (in production: \`npx wrangler secret put <NAME>\`)`,
+      `${missing.join(" and ")} ${missing.length === 1 ? "is" : "are"} not defined locally: the default bearer authentication needs ${missing.length === 1 ? "it" : "them"} (in production: \`npx wrangler secret put <NAME>\`)`,
       { kind: "dev-vars", lines: missing.map((name) => `${name}=<a local-only token>`) },
     ),
   ];
