@@ -8,47 +8,47 @@ import { COMMANDS } from "./commands.js";
  * has a problem, 2 the command line is wrong. Expected failures (CliError) print one line;
  * anything else is a bug and keeps its stack.
  */
-export async function main(argv: readonly string[], output: CommandContext, commands: readonly Command[] = COMMANDS): Promise<number> {
+export async function main(argv: readonly string[], context: CommandContext, commands: readonly Command[] = COMMANDS): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined) {
-    output.err(generalHelp(commands));
+    context.err(generalHelp(commands));
     return EXIT_USAGE;
   }
   if (name === "--help" || name === "-h") {
-    output.out(generalHelp(commands));
+    context.out(generalHelp(commands));
     return EXIT_OK;
   }
   if (name === "--version" || name === "-v") {
-    output.out(packageVersion());
+    context.out(packageVersion());
     return EXIT_OK;
   }
-  if (name === "help") return help(args[0], output, commands);
+  if (name === "help") return help(args[0], context, commands);
 
   const command = commands.find((c) => c.name === name);
   if (!command) {
-    output.err(`edge-cqrs: unknown command "${name}". Commands: ${commands.map((c) => c.name).join(", ")} (edge-cqrs --help)`);
+    context.err(`edge-cqrs: unknown command "${name}". Commands: ${commands.map((c) => c.name).join(", ")} (edge-cqrs --help)`);
     return EXIT_USAGE;
   }
   try {
-    return await command.run(args, output);
+    return await command.run(args, context);
   } catch (cause) {
     if (!(cause instanceof CliError)) throw cause;
-    output.err(`edge-cqrs ${command.name}: ${cause.message}`);
+    context.err(`edge-cqrs ${command.name}: ${cause.message}`);
     return cause.exitCode;
   }
 }
 
-function help(name: string | undefined, output: CommandContext, commands: readonly Command[]): number {
+function help(name: string | undefined, context: CommandContext, commands: readonly Command[]): number {
   if (name === undefined) {
-    output.out(generalHelp(commands));
+    context.out(generalHelp(commands));
     return EXIT_OK;
   }
   const command = commands.find((c) => c.name === name);
   if (!command) {
-    output.err(`edge-cqrs: no help for unknown command "${name}" (edge-cqrs --help)`);
+    context.err(`edge-cqrs: no help for unknown command "${name}" (edge-cqrs --help)`);
     return EXIT_USAGE;
   }
-  output.out(command.help);
+  context.out(command.help);
   return EXIT_OK;
 }
 

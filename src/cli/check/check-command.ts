@@ -1,11 +1,12 @@
 import { existsSync } from "node:fs";
-import { basename, dirname, relative } from "node:path";
+import { basename, dirname, relative, resolve } from "node:path";
 import { EXIT_OK, EXIT_PROBLEM } from "../cli-error.js";
 import { parseCommandArgs, type Command } from "../command.js";
 import {
   configFormatOf,
   loadApplication,
   localStateDir,
+  migrationsDirOf,
   readLocalMigrationState,
   readLocalSecretNames,
   readProjectConfig,
@@ -55,50 +56,61 @@ export const checkCommand: Command = {
   name: "check",
   summary: "check wrangler's configuration against the application's definitions",
   help: HELP,
-  async run(args, output) {
+  async run(args, context) {
     const { values } = parseCommandArgs("check", args, OPTIONS);
     if (values.help) {
-      output.out(HELP);
+      context.out(HELP);
       return EXIT_OK;
     }
-    const { cwd } = output;
+    const { cwd } = context;
     const config = await readProjectConfig({ cwd, configPath: values.config, env: values.env });
-    const appModule = resolveAppModule(cwd, values.app);
+    // The application module and package.json belong to the project beside the configuration,
+    // so `check` run from a subdirectory finds them; --app is a path the user typed, from cwd.
+    const projectDir = dirname(config.userConfigPath);
+    const appModule = resolveAppModule(projectDir, values.app === undefined ? undefined : resolve(cwd, values.app));
     const application = await loadApplication(appModule);
     const stateDir = localStateDir({ persistTo: values["persist-to"], configPath: config.userConfigPath, cwd });
     const hasLocalState = existsSync(stateDir);
-    const localMigrations = hasLocalState
-      ? await readLocalMigrations(config, application, { env: values.env, persistTo: values["persist-to"], cwd })
-      : [];
+    const localMigrations = await readLocalMigrations(config, application, { env: values.env, persistTo: values["persist-to"], cwd, hasLocalState });
     const problems = checkProject({
       config,
       application,
-      localSecrets: readLocalSecretNames(dirname(config.userConfigPath), values.env),
+      localSecrets: readLocalSecretNames(projectDir, values.env),
       localMigrations,
     });
 
     const configFile = relative(cwd, config.userConfigPath) || basename(config.userConfigPath);
-    output.out(`edge-cqrs check: ${configFile} against ${relative(cwd, appModule)} (${describe(application)})\n`);
-    for (const problem of problems) output.out(`${formatProblem(problem, config, configFile)}\n`);
+    context.out(`edge-cqrs check: ${configFile} against ${relative(cwd, appModule)} (${describe(application)})\n`);
+    for (const problem of problems) context.out(`${formatProblem(problem, config, configFile)}\n`);
     if (!hasLocalState) {
-      output.out(`note: no local state in ${relative(cwd, stateDir) || stateDir} yet, so local D1 migrations were not compared; \`edge-cqrs migrate\` applies them\n`);
+      context.out(`note: no local state in ${relative(cwd, stateDir) || stateDir} yet, so local D1 migrations were not compared; \`edge-cqrs migrate\` applies them\n`);
     }
-    output.out(summary(problems, configFile));
+    context.out(summary(problems, configFile));
     return problems.some((p) => p.severity === "error") ? EXIT_PROBLEM : EXIT_OK;
   },
 };
 
-/** The local migration state of each D1 binding the definitions write to. */
+/**
+ * The local migration state of each D1 binding the definitions write to. Without local state
+ * there is nothing to compare with, but a missing migrations directory is still worth saying.
+ */
 async function readLocalMigrations(
   config: ReadProjectConfig,
   application: ApplicationDescriptor,
-  options: { env?: string | undefined; persistTo?: string | undefined; cwd: string },
+  { hasLocalState, ...options }: { env?: string | undefined; persistTo?: string | undefined; cwd: string; hasLocalState: boolean },
 ): Promise<LocalMigrationState[]> {
   const used = new Set(application.subscribers.map((s) => s.database));
   const databases = config.d1_databases.filter((d) => used.has(d.binding));
   const states: LocalMigrationState[] = [];
-  // One at a time: each run starts a local workerd, and they would share the same state files.
-  for (const database of databases) states.push(await readLocalMigrationState(database, { ...options, configPath: config.userConfigPath }));
+  for (const database of databases) {
+    const directory = migrationsDirOf(database, config.userConfigPath);
+    if (!existsSync(directory)) {
+      states.push({ binding: database.binding, status: "no-directory", directory: relative(options.cwd, directory) || "." });
+    } else if (hasLocalState) {
+      // One at a time: each run starts a local workerd, and they would share the same state files.
+      states.push(await readLocalMigrationState(database, { ...options, configPath: config.userConfigPath }));
+    }
+  }
   return states;
 }
 

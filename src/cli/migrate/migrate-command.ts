@@ -34,26 +34,26 @@ export const migrateCommand: Command = {
   name: "migrate",
   summary: "apply every D1 binding's migrations to the local state (safe while wrangler dev runs)",
   help: HELP,
-  async run(args, output) {
+  async run(args, context) {
     const { values, rest } = parseCommandArgs("migrate", args, OPTIONS);
     if (values.help) {
-      output.out(HELP);
+      context.out(HELP);
       return EXIT_OK;
     }
-    const { cwd } = output;
+    const { cwd } = context;
     const config = await readProjectConfig({ cwd, configPath: values.config, env: values.env }, { hideWarnings: true });
     if (config.d1_databases.length === 0) {
-      output.out(`no D1 bindings in ${relative(cwd, config.userConfigPath)}: nothing to migrate`);
+      context.out(`no D1 bindings in ${relative(cwd, config.userConfigPath)}: nothing to migrate`);
       return EXIT_OK;
     }
     const failed: string[] = [];
     for (const database of config.d1_databases) {
       const directory = migrationsDirOf(database, config.userConfigPath);
       if (!existsSync(directory)) {
-        output.out(`${database.binding}: no migrations directory (${relative(cwd, directory)}), skipped`);
+        context.out(`${database.binding}: no migrations directory (${relative(cwd, directory)}), skipped`);
         continue;
       }
-      output.out(`${database.binding}: applying ${relative(cwd, directory)}`);
+      context.out(`${database.binding}: applying ${relative(cwd, directory)}`);
       const wranglerArgs = ["d1", "migrations", "apply", database.binding, "--local", "--config", config.userConfigPath];
       if (values.env !== undefined) wranglerArgs.push("--env", values.env);
       if (values["persist-to"] !== undefined) wranglerArgs.push("--persist-to", values["persist-to"]);
@@ -61,10 +61,10 @@ export const migrateCommand: Command = {
       if (result.status !== 0) failed.push(database.binding);
     }
     if (failed.length > 0) {
-      output.err(`migrations failed for ${failed.join(", ")}: see wrangler's output above`);
+      context.err(`migrations failed for ${failed.join(", ")}: see wrangler's output above`);
       return EXIT_PROBLEM;
     }
-    output.out("local D1 databases are up to date");
+    context.out("local D1 databases are up to date");
     return EXIT_OK;
   },
 };

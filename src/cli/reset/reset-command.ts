@@ -34,26 +34,26 @@ export const resetCommand: Command = {
   name: "reset",
   summary: "delete the local state (event streams, queues, read models) so the project starts empty",
   help: HELP,
-  async run(args, output) {
+  async run(args, context) {
     const { values } = parseCommandArgs("reset", args, OPTIONS);
     if (values.help) {
-      output.out(HELP);
+      context.out(HELP);
       return EXIT_OK;
     }
-    const { cwd } = output;
+    const { cwd } = context;
     const stateDir = localStateDir({ persistTo: values["persist-to"], configPath: values.config, cwd });
     const shown = relative(cwd, stateDir) || stateDir;
     if (!existsSync(stateDir)) {
-      output.out(`nothing to reset: ${shown} does not exist`);
+      context.out(`nothing to reset: ${shown} does not exist`);
       return EXIT_OK;
     }
     refuseProjectDirectory(stateDir, cwd, values.config);
     if (!values.yes) {
-      output.out(`would delete ${shown} (${describeContents(stateDir)}); run again with --yes to delete it`);
+      context.out(`would delete ${shown} (${describeContents(stateDir)}); run again with --yes to delete it`);
       return EXIT_PROBLEM;
     }
     rmSync(stateDir, { recursive: true, force: true });
-    output.out(`deleted ${shown}; run \`edge-cqrs migrate\` (or npm start) to recreate the local D1 tables`);
+    context.out(`deleted ${shown}; run \`edge-cqrs migrate\` (or npm start) to recreate the local D1 tables`);
     return EXIT_OK;
   },
 };
