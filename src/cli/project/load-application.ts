@@ -37,48 +37,54 @@ function appFromPackageJson(projectDir: string): string | undefined {
  * definitions only need to be built, never run.
  */
 export async function loadApplication(modulePath: string): Promise<ApplicationDescriptor> {
-  const { build } = await import("esbuild");
   const outDir = mkdtempSync(join(tmpdir(), "edge-cqrs-app-"));
   try {
-    const outfile = join(outDir, "application.mjs");
-    try {
-      await build({
-        entryPoints: [modulePath],
-        outfile,
-        bundle: true,
-        platform: "node",
-        format: "esm",
-        logLevel: "silent",
-        plugins: [stubCloudflareModules],
-        // The module types wrangler's default rules import as text or bytes.
-        loader: { ".txt": "text", ".html": "text", ".sql": "text", ".bin": "binary" },
-      });
-    } catch (cause) {
-      throw projectError(`the application module ${modulePath} does not build: ${cause instanceof Error ? cause.message : String(cause)}`);
-    }
-    const loaded = (await importModule(outfile, modulePath)) as Record<string, unknown>;
-    const application = loaded.application ?? loaded.default;
-    if (application === undefined) {
-      throw projectError(`${modulePath} exports no application: export the object createRuntime takes as \`application\` (or as the default export)`);
-    }
-    try {
-      return describeApplication(application);
-    } catch (cause) {
-      if (cause instanceof InvalidApplicationError) throw projectError(`${modulePath}: ${cause.message}`);
-      throw cause;
-    }
+    const outfile = await bundle(modulePath, join(outDir, "application.mjs"));
+    return applicationIn(await importModule(outfile, modulePath), modulePath);
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }
 }
 
-async function importModule(outfile: string, modulePath: string): Promise<unknown> {
+async function bundle(modulePath: string, outfile: string): Promise<string> {
+  const { build } = await import("esbuild");
+  await build({
+    entryPoints: [modulePath],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    logLevel: "silent",
+    plugins: [stubCloudflareModules],
+    // The module types wrangler's default rules import as text or bytes.
+    loader: { ".txt": "text", ".html": "text", ".sql": "text", ".bin": "binary" },
+  }).catch((cause: unknown) => {
+    throw projectError(`the application module ${modulePath} does not build: ${messageOf(cause)}`);
+  });
+  return outfile;
+}
+
+async function importModule(outfile: string, modulePath: string): Promise<Record<string, unknown>> {
+  return import(pathToFileURL(outfile).href).catch((cause: unknown) => {
+    throw projectError(`the application module ${modulePath} fails to load: ${messageOf(cause)}`);
+  });
+}
+
+/** The module's `application` export, or its default export, described; a clear error when it is neither. */
+function applicationIn(loaded: Record<string, unknown>, modulePath: string): ApplicationDescriptor {
+  const application = loaded.application ?? loaded.default;
+  if (application === undefined) {
+    throw projectError(`${modulePath} exports no application: export the object createRuntime takes as \`application\` (or as the default export)`);
+  }
   try {
-    return await import(pathToFileURL(outfile).href);
+    return describeApplication(application);
   } catch (cause) {
-    throw projectError(`the application module ${modulePath} fails to load: ${cause instanceof Error ? cause.message : String(cause)}`);
+    if (cause instanceof InvalidApplicationError) throw projectError(`${modulePath}: ${cause.message}`);
+    throw cause;
   }
 }
+
+const messageOf = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause));
 
 /**
  * `cloudflare:workers` and its siblings exist only inside workerd. Every name imported from one

@@ -71,7 +71,7 @@ function refuseProjectDirectory(stateDir: string, cwd: string, configPath: strin
   if (!statSync(stateDir).isDirectory()) throw usageError(`refusing to delete ${stateDir}: it is not a directory`);
 }
 
-/** What is inside, in the words of the platform: `v3/do`, `v3/d1`, `v3/queues`… */
+/** How much would go: the number of files under the directory. */
 function describeContents(stateDir: string): string {
   const entries = readdirSync(stateDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
   return `${entries.length} file${entries.length === 1 ? "" : "s"}`;
