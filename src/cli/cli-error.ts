@@ -17,5 +17,7 @@ export class CliError extends Error {
   }
 }
 
+/** The command cannot run as invoked: an unknown option, a file named on the command line that is not there. */
 export const usageError = (message: string) => new CliError(message, EXIT_USAGE);
+/** The project is at fault: a configuration wrangler rejects, an application module that does not load. */
 export const projectError = (message: string) => new CliError(message, EXIT_PROBLEM);

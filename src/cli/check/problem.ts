@@ -46,5 +46,7 @@ export interface Problem {
   readonly fix?: Fix;
 }
 
+/** A problem that makes `check` exit 1. */
 export const error = (code: ProblemCode, message: string, fix?: Fix): Problem => (fix ? { code, severity: "error", message, fix } : { code, severity: "error", message });
+/** A problem `check` prints without failing. */
 export const warning = (code: ProblemCode, message: string, fix?: Fix): Problem => (fix ? { code, severity: "warning", message, fix } : { code, severity: "warning", message });

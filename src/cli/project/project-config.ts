@@ -13,6 +13,7 @@ export interface ProjectConfig {
   readonly vars: Readonly<Record<string, unknown>>;
 }
 
+/** `[[durable_objects.bindings]]` */
 export interface DurableObjectBindingConfig {
   readonly name: string;
   readonly class_name: string;
@@ -20,6 +21,7 @@ export interface DurableObjectBindingConfig {
   readonly script_name?: string | undefined;
 }
 
+/** `[[migrations]]` */
 export interface DurableObjectMigrationConfig {
   readonly tag: string;
   readonly new_classes?: readonly string[] | undefined;
@@ -28,11 +30,13 @@ export interface DurableObjectMigrationConfig {
   readonly deleted_classes?: readonly string[] | undefined;
 }
 
+/** `[[queues.producers]]` */
 export interface QueueProducerConfig {
   readonly binding: string;
   readonly queue: string;
 }
 
+/** `[[queues.consumers]]`; settings left out take wrangler's defaults. */
 export interface QueueConsumerConfig {
   readonly queue: string;
   readonly max_batch_size?: number | undefined;
@@ -43,6 +47,7 @@ export interface QueueConsumerConfig {
   readonly [setting: string]: unknown;
 }
 
+/** `[[d1_databases]]` */
 export interface D1DatabaseConfig {
   readonly binding: string;
   readonly database_name?: string | undefined;
