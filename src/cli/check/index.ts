@@ -1,0 +1,8 @@
+export { checkCommand } from "./check-command.js";
+export { checkProject, type ProjectSnapshot } from "./check-project.js";
+export { DEFAULT_MIGRATIONS_DIR } from "./d1-checks.js";
+export { DEFAULT_AGGREGATE_CLASS } from "./durable-object-checks.js";
+export { block, renderFix } from "./fix-block.js";
+export type { ConfigEntry, ConfigSection, Fix, Problem, ProblemCode, Severity } from "./problem.js";
+export { SUGGESTED_CONSUMER_SETTINGS, SUGGESTED_DEAD_LETTER_RETRIES } from "./consumer-checks.js";
+export { RUNTIME_SECRETS } from "./secret-checks.js";

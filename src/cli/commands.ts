@@ -1,0 +1,15 @@
+import { checkCommand } from "./check/index.js";
+import type { Command } from "./command.js";
+import { migrateCommand } from "./migrate/index.js";
+import { resetCommand } from "./reset/index.js";
+
+/**
+ * Every `edge-cqrs` command, in the order `--help` lists them. A new command is one module
+ * exporting a `Command` and one line here.
+ */
+export const COMMANDS: readonly Command[] = [
+  // `init` goes first when it is registered: it is the first command a new user runs.
+  checkCommand,
+  migrateCommand,
+  resetCommand,
+];

@@ -1,0 +1,8 @@
+export { DEFAULT_AGGREGATES_BINDING, describeApplication, InvalidApplicationError, type ApplicationDescriptor, type SubscriberDescriptor } from "./application-descriptor.js";
+export { DEFAULT_APP_MODULE, loadApplication, resolveAppModule } from "./load-application.js";
+export { readLocalMigrationState, migrationFiles, migrationsDirOf, unappliedFromListing, type LocalMigrationState } from "./local-migrations.js";
+export { dotenvNames, readLocalSecretNames } from "./local-secrets.js";
+export { DEFAULT_STATE_DIR, localStateDir } from "./local-state.js";
+export * from "./project-config.js";
+export { readProjectConfig, type ConfigLocation, type ReadProjectConfig } from "./read-config.js";
+export { runWrangler, type WranglerResult } from "./wrangler-process.js";

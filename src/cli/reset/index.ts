@@ -1,0 +1,1 @@
+export { resetCommand } from "./reset-command.js";
