@@ -1,5 +1,6 @@
 import { checkCommand } from "./check/index.js";
 import type { Command } from "./command.js";
+import { initCommand } from "./init/index.js";
 import { migrateCommand } from "./migrate/index.js";
 import { resetCommand } from "./reset/index.js";
 
@@ -8,7 +9,8 @@ import { resetCommand } from "./reset/index.js";
  * exporting a `Command` and one line here.
  */
 export const COMMANDS: readonly Command[] = [
-  // `init` goes first when it is registered: it is the first command a new user runs.
+  // `init` first: it is the first command a new user runs.
+  initCommand,
   checkCommand,
   migrateCommand,
   resetCommand,

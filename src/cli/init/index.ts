@@ -1,1 +1,2 @@
-export { initProject, InitError, ownVersion, packagedTemplatesRoot, type InitOptions } from "./init";
+export { initProject, ownVersion, packagedTemplatesRoot, type InitOptions } from "./init.js";
+export { initCommand } from "./init-command.js";

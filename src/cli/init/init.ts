@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { usageError } from "../cli-error.js";
 
 /** The template `init` copies: a small complete application (aggregate, projection, query, tests). */
 const TEMPLATE = "basic";
@@ -26,7 +27,7 @@ export interface InitOptions {
 export function initProject(options: InitOptions): string[] {
   const target = resolve(options.directory);
   if (existsSync(target) && readdirSync(target).length > 0) {
-    throw new InitError(`${target} is not empty: choose a new directory`);
+    throw usageError(`init: ${target} is not empty: choose a new directory`);
   }
   const source = join(options.templatesRoot, TEMPLATE);
   const values = { name: packageNameOf(target), edgeCqrs: options.edgeCqrs };
@@ -44,9 +45,6 @@ export function initProject(options: InitOptions): string[] {
   written.push(".dev.vars.example");
   return written.sort();
 }
-
-/** A mistake in how `init` was called: reported without a stack trace. */
-export class InitError extends Error {}
 
 /** The templates shipped next to the built CLI (`dist/cli/…` → `templates/`). */
 export function packagedTemplatesRoot(): string {
