@@ -40,7 +40,7 @@ export function createRuntime<E extends object>(app: Application<E>) {
   const routes = new Map<string, OutboxRoute[]>(
     [...aggregates.keys()].map((name) => [
       name,
-      subscribers.filter((s) => s.aggregates.includes(name)).map((s) => ({ queue: s.queue.name, binding: s.queue.binding })),
+      subscribers.filter((s) => s.aggregates.includes(name)).map((s) => ({ queue: s.queue.name, binding: s.queue.binding, database: s.database })),
     ]),
   );
   const http = createHttpApp<E>({ title: app.title, version: app.version, aggregates, queries: app.queries ?? [], subscribers });

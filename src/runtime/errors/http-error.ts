@@ -18,6 +18,7 @@ export type ErrorCode =
   | "upgrade_required"
   | "rejected"
   | "idempotency_key_reuse"
+  | "too_many_subscribers"
   | "internal_error";
 
 /** JSON body of every error response: `{error, message, ...details}`. */
