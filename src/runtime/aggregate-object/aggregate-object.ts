@@ -10,19 +10,12 @@ import {
   type StreamReadRequest,
 } from "../aggregate-protocol";
 import type { ErrorBody } from "../errors";
-import { EventStore, type ParkedEvent } from "../event-store";
-import { newId, parseStreamId } from "../ids";
-import {
-  bindingQueueSender,
-  OUTBOX_RETRY_MAX_MS,
-  OutboxDispatcher,
-  reportParked,
-  type OutboxRoute,
-  type QueueSender,
-} from "../outbox";
+import { EventStore } from "../event-store";
+import { newId } from "../ids";
+import { bindingQueueSender, OutboxDispatcher, type OutboxRoute, type QueueSender } from "../outbox";
 import { handleCommand, refused, type CommandCommit } from "./command-handler";
-import { COMMAND_LOG_PRUNE_AGAIN_MS, COMMAND_LOG_PRUNE_ROWS, pruneCutoff, pruneDueAt } from "./command-log";
 import { envelopeOf } from "./envelope-of";
+import { Housekeeping } from "./housekeeping";
 import { LiveSubscriptions, MAX_LIVE_SUBSCRIBERS, type ReplayPageReader } from "./live-subscriptions";
 import { requestHash } from "./request-hash";
 import { loadStream, stateAt, type LoadedStream, type WakeStats } from "./stream-loader";
@@ -34,8 +27,8 @@ import { loadStream, stateAt, type LoadedStream, type WakeStats } from "./stream
 export const useQueueSender: unique symbol = Symbol("edge-cqrs.useQueueSender");
 export const flushOutbox: unique symbol = Symbol("edge-cqrs.flushOutbox");
 
-/** Parked events reported to D1 per alarm: bounds the alarm's subrequests. */
-const PARKED_REPORTS_PER_ALARM = 10;
+/** A refused live subscriber may try again after this many seconds (`Retry-After`). */
+const LIVE_RETRY_AFTER_SECONDS = 30;
 
 /** What the aggregate object needs to know about the application it hosts. */
 export interface AggregateObjectOptions {
@@ -67,13 +60,14 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
     private hosted: HostedStream | undefined;
     private sender: QueueSender;
     private readonly live: LiveSubscriptions;
-    private housekeepingArmed = false;
+    private readonly housekeeping: Housekeeping;
 
     constructor(ctx: DurableObjectState, env: E) {
       super(ctx, env);
       this.store = new EventStore(ctx.storage.sql, (work) => ctx.storage.transactionSync(work));
       this.sender = bindingQueueSender(env);
       this.live = new LiveSubscriptions(ctx);
+      this.housekeeping = new Housekeeping(this.store, ctx.storage, env);
       const hosted = this.storedStream();
       if (!hosted) return;
       // Resume a fan-out that an eviction or crash interrupted, without waiting for the alarm.
@@ -136,7 +130,7 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
           message: `stream ${aggregate.name}/${id} already has ${MAX_LIVE_SUBSCRIBERS} live subscribers; read GET /streams instead or retry later`,
           limit: MAX_LIVE_SUBSCRIBERS,
         };
-        return Response.json(body, { status: 429, headers: { "Retry-After": "30" } });
+        return Response.json(body, { status: 429, headers: { "Retry-After": String(LIVE_RETRY_AFTER_SECONDS) } });
       }
       const hosted = this.host(aggregate, id);
       return new Response(null, { status: 101, webSocket: this.live.open(from, this.replayReader(hosted)) });
@@ -155,11 +149,9 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
       const hosted = this.storedStream();
       if (!hosted) return;
       await hosted.dispatcher.onAlarm();
-      const pruned = this.store.pruneCommands(pruneCutoff(Date.now()), COMMAND_LOG_PRUNE_ROWS);
-      for (const parked of this.store.unreportedParked(PARKED_REPORTS_PER_ALARM)) await this.report(hosted, parked);
+      const again = await this.housekeeping.run(hosted.stream, hosted.routes);
       // A send that failed again has set its own, sooner, retry alarm.
-      if (!hosted.dispatcher.isCaughtUp()) return;
-      this.armHousekeeping(pruned === COMMAND_LOG_PRUNE_ROWS ? Date.now() + COMMAND_LOG_PRUNE_AGAIN_MS : undefined);
+      if (hosted.dispatcher.isCaughtUp()) this.housekeeping.arm(again);
     }
 
     /** Replaces the queue producer: the fault-injection seam for tests of the outbox. */
@@ -176,16 +168,22 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
     /** Writes an accepted command in one transaction, then fans it out; still in the command's turn. */
     private commit(hosted: HostedStream, commandId: string, commit: CommandCommit, now: string): void {
       const { stream } = hosted;
-      this.ctx.storage.transactionSync(() => {
-        this.store.append(stream.streamId, commit.events);
-        this.store.recordCommand(commandId, commit.record, now);
-        if (commit.snapshot) this.store.saveSnapshot(commit.version, commit.state, stream.aggregate.stateSchema, commit.snapshot.sparseEvery);
-      });
+      try {
+        this.ctx.storage.transactionSync(() => {
+          this.store.append(stream.streamId, commit.events);
+          this.store.recordCommand(commandId, commit.record, now);
+          if (commit.snapshot) this.store.saveSnapshot(commit.version, commit.state, stream.aggregate.stateSchema, commit.snapshot.sparseEvery);
+        });
+      } catch (error) {
+        // A first append that rolled back took the schema it created with it.
+        this.store.recheck();
+        throw error;
+      }
       if (commit.events.length > 0 && hosted.routes.length > 0) {
         hosted.dispatcher.armSafetyAlarm();
-      } else if (!this.housekeepingArmed && !hosted.dispatcher.owesAlarm) {
+      } else if (!this.housekeeping.armed && !hosted.dispatcher.owesAlarm) {
         // Nothing to send, but the command log still needs its pruning alarm.
-        this.armHousekeeping();
+        this.housekeeping.arm();
       }
       if (commit.events.length === 0) return;
       hosted.stream = { ...stream, version: commit.version, state: commit.state };
@@ -195,34 +193,6 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
         setTimeout(() => this.live.broadcast(messages), 0);
       }
       void hosted.dispatcher.dispatch();
-    }
-
-    /**
-     * Sets the alarm for the object's next own job: the next prune of the command log (when its
-     * oldest command leaves the window), sooner when a parked event still has to be reported.
-     * Called only while the outbox owes no send, so it never postpones an outbox retry.
-     */
-    private armHousekeeping(at?: number): void {
-      this.housekeepingArmed = true;
-      const oldest = this.store.oldestCommandAt();
-      const dues = [at, oldest === undefined ? undefined : pruneDueAt(oldest)];
-      if (this.store.unreportedParked(1).length > 0) dues.push(Date.now() + OUTBOX_RETRY_MAX_MS);
-      const next = Math.min(...dues.filter((d): d is number => d !== undefined));
-      if (Number.isFinite(next)) void this.ctx.storage.setAlarm(next);
-      else void this.ctx.storage.deleteAlarm();
-    }
-
-    /** Records a parked event in its subscriber's D1; a failure is retried from the alarm. */
-    private async report(hosted: HostedStream, parked: ParkedEvent): Promise<void> {
-      const route = hosted.routes.find((r) => r.queue === parked.queue);
-      const [event] = this.store.eventsAfter(parked.version - 1, parked.version, 1);
-      if (!route || !event) return this.store.markReported(parked.queue, parked.version);
-      try {
-        await reportParked(this.env, route, parked, envelopeOf(hosted.stream, event));
-        this.store.markReported(parked.queue, parked.version);
-      } catch (error) {
-        console.error(`outbox: could not record parked ${hosted.stream.streamId}@${parked.version} for ${parked.queue}:`, error);
-      }
     }
 
     /** Reads replay pages for live subscribers as envelope JSON. */
@@ -236,10 +206,10 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
       if (this.hosted) return this.hosted;
       const streamId = this.store.streamId();
       if (!streamId) return undefined;
-      const parsed = parseStreamId(streamId);
-      const aggregate = parsed && options.aggregates.get(parsed.aggregate);
-      if (!parsed || !aggregate) throw new Error(`stream ${streamId} belongs to no registered aggregate`);
-      return this.host(aggregate, parsed.id);
+      const slash = streamId.indexOf("/");
+      const aggregate = options.aggregates.get(streamId.slice(0, slash));
+      if (!aggregate) throw new Error(`stream ${streamId} belongs to no registered aggregate`);
+      return this.host(aggregate, streamId.slice(slash + 1));
     }
 
     /** Loads the stream once per wake and wires its outbox. */
@@ -253,12 +223,11 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
       this.lastWake = stats;
       const routes = options.routesFor(aggregate.name);
       const dispatcher = new OutboxDispatcher(this.store, this.ctx.storage, routes, (e) => envelopeOf(stream, e), this.sender, {
-        onIdle: () => this.armHousekeeping(),
-        onParked: (_route, parked) => void this.report(hosted, parked),
+        onIdle: () => this.housekeeping.arm(),
+        onParked: (_route, parked) => void this.housekeeping.report(stream, routes, parked),
       });
-      const hosted: HostedStream = { stream, routes, dispatcher };
-      this.hosted = hosted;
-      return hosted;
+      this.hosted = { stream, routes, dispatcher };
+      return this.hosted;
     }
   };
 }

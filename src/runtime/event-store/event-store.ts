@@ -261,6 +261,11 @@ export class EventStore {
       .map((r) => ({ queue: r.queue, version: r.version, error: r.error, attempts: r.attempts, parkedAt: r.parked_at }));
   }
 
+  /** Looks again whether the schema exists: after a transaction that created it was rolled back. */
+  recheck(): void {
+    this.exists = storedSchemaVersion(this.sql) > 0;
+  }
+
   private create(): void {
     if (this.exists) return;
     migrateStore(this.sql, 0);
