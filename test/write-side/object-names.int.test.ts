@@ -43,3 +43,14 @@ describe("caller metadata at the object", () => {
     expect(event.eventId).not.toBe("forged");
   });
 });
+
+describe("test seams", () => {
+  it.each(["useQueueSender", "flushOutbox"])("%s cannot be called over RPC", async (name) => {
+    const stub = objectOf("order", "names-seams-1") as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+    const answer = await stub[name]!().then(
+      () => "called",
+      (error: unknown) => String(error),
+    );
+    expect(answer).toMatch(/does not implement/);
+  });
+});
