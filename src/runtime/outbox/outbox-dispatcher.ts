@@ -71,7 +71,8 @@ export class OutboxDispatcher {
   /**
    * Called in the same synchronous turn as the command's `transactionSync`, so the alarm is
    * durable with the events it guards: no `await` separates the writes, and Durable Object storage
-   * commits writes of one turn together (DESIGN §2, platform facts).
+   * commits the writes of one turn together (automatic write coalescing:
+   * https://developers.cloudflare.com/durable-objects/api/storage-api/).
    */
   armSafetyAlarm(): void {
     if (this.alarmArmed || this.routes.length === 0) return;
