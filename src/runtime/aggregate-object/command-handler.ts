@@ -15,8 +15,8 @@ export const MAX_EVENT_BYTES = 120 * 1024;
 
 /**
  * Older snapshots are kept one per this many snapshot intervals, so an `asOf` read folds at most
- * about `snapshotEvery × SPARSE_SNAPSHOT_INTERVALS` events (1,000 with the default 100), while a
- * stream of N events keeps about N / 1,000 snapshots.
+ * about `snapshotEvery × (SPARSE_SNAPSHOT_INTERVALS + 1)` events (about 1,100 with the default
+ * 100), while a stream of N events keeps about N / 1,000 snapshots.
  */
 export const SPARSE_SNAPSHOT_INTERVALS = 10;
 
