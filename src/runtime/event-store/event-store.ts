@@ -1,5 +1,5 @@
 import type { EventMetadata } from "../envelope";
-import { migrateStore, storedSchemaVersion } from "./store-schema";
+import { migrateStore, STORE_SCHEMA_VERSION, storedSchemaVersion } from "./store-schema";
 
 /** One event row as stored in the object's SQLite `events` table. */
 export interface StoredEvent {
@@ -67,7 +67,7 @@ export class EventStore {
   ) {
     const version = storedSchemaVersion(sql);
     this.exists = version > 0;
-    if (this.exists) transaction(() => migrateStore(sql, version));
+    if (this.exists && version < STORE_SCHEMA_VERSION) transaction(() => migrateStore(sql, version));
   }
 
   /** The stream id recorded by the first append, or undefined for an empty object. */
