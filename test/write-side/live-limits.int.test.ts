@@ -1,8 +1,8 @@
-import { runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { LIVE_REPLAY_PAGE, MAX_LIVE_SUBSCRIBERS, useQueueSender } from "../../src/runtime/aggregate-object";
-import { ADMIN_TOKEN, json, objectOf, placeOrder } from "../support/http";
+import { ADMIN_TOKEN, json, objectOf, placeOrder, readStream } from "../support/http";
 
 // The live feed's limits: a cap on subscribers per object, a replay sent page by page, and a
 // command whose answer never waits on its subscribers.
@@ -109,6 +109,20 @@ describe("live replay", () => {
 
     expect(received.map((e) => e.version)).toEqual(Array.from({ length: length + 3 }, (_, i) => i + 1));
     expect(Math.max(...watch.bursts)).toBeLessThanOrEqual(LIVE_REPLAY_PAGE);
+    live.socket.close(1000, "done");
+  });
+
+  it("resumes a replay that an eviction interrupted, from where it was", async () => {
+    const id = "live-page-2";
+    await buildStream(id, 5);
+    const live = await subscribe(id, 5);
+    // As if the object had been evicted after sending versions 1-2 of a longer replay.
+    await runInDurableObject(objectOf("order", id), (_instance, state) => {
+      for (const socket of state.getWebSockets()) socket.serializeAttachment({ from: 2, replaying: true });
+    });
+    await evictDurableObject(objectOf("order", id), { webSockets: "hibernate" });
+    expect((await readStream("order", id, { limit: 1 })).status).toBe(200);
+    expect((await live.untilCount(3)).map((e) => e.version)).toEqual([3, 4, 5]);
     live.socket.close(1000, "done");
   });
 });
