@@ -1,4 +1,5 @@
 import { runInDurableObject } from "cloudflare:test";
+import { useQueueSender as queueSenderSeam } from "../../src/runtime/aggregate-object";
 import type { EventEnvelope } from "../../src/runtime/envelope";
 import type { OutboxRoute, QueueSender } from "../../src/runtime/outbox";
 import { objectOf } from "./http";
@@ -17,7 +18,7 @@ export function aggregateStub(streamId: string) {
 
 /** Swaps the queue producer of one aggregate object (tests and objects share one isolate). */
 export async function useQueueSender(streamId: string, sender: QueueSender): Promise<void> {
-  await runInDurableObject(aggregateStub(streamId), (instance) => instance.useQueueSender(sender));
+  await runInDurableObject(aggregateStub(streamId), (instance) => instance[queueSenderSeam](sender));
 }
 
 /**

@@ -53,7 +53,9 @@ export function objectOf(aggregate: string, id: string) {
 /** What the object holds in SQLite, read from inside it: how tests prove nothing was stored. */
 export function storedRows(aggregate: string, id: string): Promise<{ streams: number; events: number; commands: number }> {
   return runInDurableObject(objectOf(aggregate, id), (_instance, state) => {
-    const count = (table: string) => state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).one().n;
+    // An object never written has no tables at all: storage is created by the first append.
+    const tables = new Set(state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").toArray().map((r) => r.name));
+    const count = (table: string) => (tables.has(table) ? state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).one().n : 0);
     return { streams: count("stream"), events: count("events"), commands: count("commands") };
   });
 }

@@ -1,5 +1,6 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { SPARSE_SNAPSHOT_INTERVALS, useQueueSender } from "../../src/runtime/aggregate-object";
 import { command, json, objectOf, readStream } from "../support/http";
 
 // DESIGN §2: snapshots every N events (100 by default) so waking costs at most N events of
@@ -28,7 +29,9 @@ async function buildStream(id: string, length: number): Promise<void> {
  * healing gaps in the background while the file's storage is torn down) out of the way. An
  * instance installs it; after an eviction the next instance needs it again.
  */
-const quiet = (id: string) => runInDurableObject(objectOf("order", id), (instance) => instance.useQueueSender(async () => {}));
+const quiet = (id: string) => runInDurableObject(objectOf("order", id), (instance) => instance[useQueueSender](async () => {}));
+
+const foldOf = (id: string) => runInDurableObject(objectOf("order", id), (instance) => instance.lastFold);
 
 const wakeOf = (id: string) => runInDurableObject(objectOf("order", id), (instance) => instance.lastWake);
 
@@ -41,7 +44,8 @@ async function snapshotVersions(id: string): Promise<number[]> {
 describe("snapshots", () => {
   it("a 1,000-event stream wakes from its snapshot at 1,000, folding nothing", async () => {
     await buildStream("snap-1", 1000);
-    expect(await snapshotVersions("snap-1")).toEqual([900, 1000]);
+    // The newest two, and the oldest of every 1,000 versions.
+    expect(await snapshotVersions("snap-1")).toEqual([100, 900, 1000]);
 
     const stub = objectOf("order", "snap-1");
     await evictDurableObject(stub);
@@ -93,5 +97,19 @@ describe("snapshots", () => {
     const next = await command("order", "snap-4", "add-item", { ...TEA, quantity: 1 });
     expect(next.status).toBe(200);
     expect((await json(next)).version).toBe(251);
+  });
+
+  it("keeps older snapshots sparsely, so an old asOf folds a bounded number of events", async () => {
+    const bound = 100 * SPARSE_SNAPSHOT_INTERVALS;
+    await buildStream("snap-5", 1200);
+    expect(await snapshotVersions("snap-5")).toEqual([100, 1000, 1100, 1200]);
+    for (const asOf of [50, 999, 1050, 1150]) {
+      const { body } = await readStream("order", "snap-5", { limit: 1, asOf });
+      expect(body.state.value.items).toEqual([{ ...TEA, quantity: asOf }]);
+      const fold = await foldOf("snap-5");
+      expect(fold!.eventsFolded).toBeLessThanOrEqual(bound);
+      expect(fold!.rowsRead).toBeLessThanOrEqual(bound + 1);
+    }
+    expect(await foldOf("snap-5")).toMatchObject({ snapshotVersion: 1100, eventsFolded: 50 });
   });
 });

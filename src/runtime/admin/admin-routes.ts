@@ -19,6 +19,7 @@ const SubscriberStatusSchema = z.object({
   deadLetterQueue: z.string().nullable(),
   streams: z.number().int().describe("Streams with a checkpoint"),
   deadLetters: z.number().int().describe("Messages parked in D1 by the dead-letter consumer"),
+  outboxParked: z.number().int().describe("Events an aggregate's outbox gave up sending to this queue after its bounded attempts"),
   failingStreams: z.array(z.object({ streamId: z.string(), version: z.number().int(), error: z.string(), failedAt: z.string() })),
   lag: z
     .object({
@@ -142,9 +143,10 @@ export function mountAdminRoutes(app: OpenAPIHono<{ Bindings: object }>, subscri
 }
 
 async function status(subscriber: Subscriber, db: D1Database): Promise<z.infer<typeof SubscriberStatusSchema>> {
-  const [streams, parked, failing, stats] = await db.batch<Record<string, unknown>>([
+  const [streams, parked, outboxParked, failing, stats] = await db.batch<Record<string, unknown>>([
     db.prepare("SELECT COUNT(*) AS n FROM projection_checkpoints WHERE projection = ?").bind(subscriber.name),
     db.prepare("SELECT COUNT(*) AS n FROM dead_letters WHERE projection = ?").bind(subscriber.name),
+    db.prepare("SELECT COUNT(*) AS n FROM outbox_parked WHERE queue = ?").bind(subscriber.queue.name),
     // A recorded error whose stream has since moved past it is history, not a failing stream.
     db
       .prepare(
@@ -163,6 +165,7 @@ async function status(subscriber: Subscriber, db: D1Database): Promise<z.infer<t
     deadLetterQueue: subscriber.queue.deadLetterQueue ?? null,
     streams: Number(streams?.results[0]?.n ?? 0),
     deadLetters: Number(parked?.results[0]?.n ?? 0),
+    outboxParked: Number(outboxParked?.results[0]?.n ?? 0),
     failingStreams: (failing?.results ?? []).map((r) => ({
       streamId: String(r.stream_id),
       version: Number(r.version),

@@ -1,33 +1,34 @@
 import { DurableObject } from "cloudflare:workers";
-import type { z } from "zod";
-import { CommandRejected, fold, upcast, type AnyAggregate, type CommandMetadata } from "../aggregate";
-import { encodeConsistencyToken } from "../consistency";
-import type { EventEnvelope } from "../envelope";
-import { issuesOf, type ErrorBody, type ErrorCode } from "../errors";
-import { EventStore, type StoredEvent } from "../event-store";
-import { newId, streamIdOf } from "../ids";
-import { bindingQueueSender, byteLength, OutboxDispatcher, type OutboxRoute, type QueueSender } from "../outbox";
+import type { AnyAggregate } from "../aggregate";
 import {
   LIVE_AGGREGATE_PARAM,
   LIVE_FROM_PARAM,
   LIVE_ID_PARAM,
   type CommandOutcome,
   type CommandRequest,
-  type CommandSuccess,
   type StreamPage,
   type StreamReadRequest,
 } from "../aggregate-protocol";
-import { LiveSubscriptions } from "./live-subscriptions";
+import type { ErrorBody } from "../errors";
+import { EventStore } from "../event-store";
+import { newId } from "../ids";
+import { bindingQueueSender, OutboxDispatcher, type OutboxRoute, type QueueSender } from "../outbox";
+import { handleCommand, refused, type CommandCommit } from "./command-handler";
+import { envelopeOf } from "./envelope-of";
+import { Housekeeping } from "./housekeeping";
+import { LiveSubscriptions, MAX_LIVE_SUBSCRIBERS, type ReplayPageReader } from "./live-subscriptions";
 import { requestHash } from "./request-hash";
+import { loadStream, stateAt, type LoadedStream, type WakeStats } from "./stream-loader";
 
-/** Stored events are replayed to a new live subscriber this many rows at a time. */
-const LIVE_REPLAY_PAGE = 1000;
+/**
+ * Test seams, keyed by symbols: Durable Object RPC reaches only string-named methods, so these
+ * can be called in-process (`runInDurableObject`) and never by a stub in production.
+ */
+export const useQueueSender: unique symbol = Symbol("edge-cqrs.useQueueSender");
+export const flushOutbox: unique symbol = Symbol("edge-cqrs.flushOutbox");
 
-/** A queue message carries at most 128 KB; an event that could not travel is refused at the command. */
-export const MAX_EVENT_BYTES = 120 * 1024;
-
-// Metadata keys the runtime owns; caller-supplied metadata cannot override them.
-const RESERVED_METADATA = ["commandId", "correlationId", "causationId", "recordedAt"] as const;
+/** A refused live subscriber may try again after this many seconds (`Retry-After`). */
+const LIVE_RETRY_AFTER_SECONDS = 30;
 
 /** What the aggregate object needs to know about the application it hosts. */
 export interface AggregateObjectOptions {
@@ -36,75 +37,84 @@ export interface AggregateObjectOptions {
   routesFor(aggregate: string): readonly OutboxRoute[];
 }
 
-/** How the object last woke: which snapshot it started from and how many rows it read after it. */
-export interface WakeStats {
-  readonly snapshotVersion: number;
-  readonly eventsFolded: number;
-  readonly rowsRead: number;
-}
-
-interface LoadedStream {
-  readonly aggregate: AnyAggregate;
-  readonly streamId: string;
-  readonly aggregateId: string;
+/** The stream this object hosts, in memory, and the outbox that fans it out. */
+interface HostedStream {
+  stream: LoadedStream;
+  readonly routes: readonly OutboxRoute[];
   readonly dispatcher: OutboxDispatcher;
-  version: number;
-  state: unknown;
 }
 
 /**
  * Builds the Durable Object class that hosts every aggregate instance, one object per
  * `"<aggregate>/<id>"`. Export the result from the Worker's entry module under the class name
- * wrangler.toml declares.
+ * wrangler.toml declares. The class is a shell: the command pipeline is `handleCommand`, state
+ * is rebuilt by `loadStream`; this wires them to storage, the outbox, live sockets and the alarm.
  */
 export function createAggregateObjectClass<E extends object>(options: AggregateObjectOptions) {
   return class AggregateObject extends DurableObject<E> {
     readonly store: EventStore;
     /** Set on the first load after a wake; tests read it to prove wake-up cost is bounded. */
     lastWake: WakeStats | undefined;
-    private loaded: LoadedStream | undefined;
+    /** What the last `asOf` read folded; tests read it to prove an old `asOf` is bounded. */
+    lastFold: WakeStats | undefined;
+    private hosted: HostedStream | undefined;
     private sender: QueueSender;
     private readonly live: LiveSubscriptions;
+    private readonly housekeeping: Housekeeping;
 
     constructor(ctx: DurableObjectState, env: E) {
       super(ctx, env);
-      this.store = new EventStore(ctx.storage.sql);
+      this.store = new EventStore(ctx.storage.sql, (work) => ctx.storage.transactionSync(work));
       this.sender = bindingQueueSender(env);
       this.live = new LiveSubscriptions(ctx);
-      const stream = this.storedStream();
+      this.housekeeping = new Housekeeping(this.store, ctx.storage, env);
+      const hosted = this.storedStream();
+      if (!hosted) return;
       // Resume a fan-out that an eviction or crash interrupted, without waiting for the alarm.
-      if (stream && !stream.dispatcher.isCaughtUp()) void stream.dispatcher.dispatch();
+      if (!hosted.dispatcher.isCaughtUp()) void hosted.dispatcher.dispatch();
+      this.live.resume(this.replayReader(hosted));
     }
 
     /** Runs one command: validate, deduplicate, check the version, decide, commit, fan out. */
     async execute(request: CommandRequest): Promise<CommandOutcome> {
       const aggregate = options.aggregates.get(request.aggregate);
-      if (!aggregate) return failure(404, "unknown_aggregate", `no aggregate named ${request.aggregate}`);
-      const schema = aggregate.commands[request.command];
-      if (!schema) return failure(404, "unknown_command", `aggregate ${aggregate.name} has no command ${request.command}`);
+      if (!aggregate) return refused(404, "unknown_aggregate", `no aggregate named ${request.aggregate}`).outcome;
       const hash = await requestHash(request.command, request.payload);
       // Nothing below awaits: the decision and its commit run in one turn of the event loop, so
       // commands on this object never interleave and need no lock.
-      return this.decideAndCommit(aggregate, schema, request, hash);
+      const hosted = this.host(aggregate, request.id);
+      const now = new Date().toISOString();
+      const decision = handleCommand({
+        aggregate,
+        stream: hosted.stream,
+        request,
+        requestHash: hash,
+        previous: this.store.command(request.commandId),
+        now,
+        newId,
+      });
+      if (decision.kind === "accepted") this.commit(hosted, request.commandId, decision.commit, now);
+      return decision.outcome;
     }
 
     /** Reads the stream's events from `from`, and optionally the state folded up to `asOf`. */
     async readStream(request: StreamReadRequest): Promise<StreamPage | null> {
       const aggregate = options.aggregates.get(request.aggregate);
       if (!aggregate) throw new Error(`no aggregate named ${request.aggregate}`);
-      const stream = this.load(aggregate, request.id);
+      const { stream } = this.host(aggregate, request.id);
       if (stream.version === 0) return null;
-      const events = this.store.eventsAfter(request.from - 1, undefined, request.limit).map((e) => this.envelope(stream, e));
+      const events = this.store.eventsAfter(request.from - 1, undefined, request.limit).map((e) => envelopeOf(stream, e));
       if (request.asOf === undefined) return { streamId: stream.streamId, version: stream.version, events };
       const asOf = Math.min(request.asOf, stream.version);
-      return { streamId: stream.streamId, version: stream.version, events, state: { version: asOf, value: this.stateAt(stream, asOf) } };
+      const { state, stats } = stateAt(this.store, stream, asOf);
+      this.lastFold = stats;
+      return { streamId: stream.streamId, version: stream.version, events, state: { version: asOf, value: state } };
     }
 
     /**
      * A live subscription (`GET /streams/:aggregate/:id/live`): the stored events after `from`,
-     * then every new one, one envelope per message. Stored events are sent and the socket is
-     * accepted in the same synchronous turn, so no append can slip in between. Hibernatable: an
-     * idle object with open sockets is evicted from memory without closing them.
+     * page by page, then every new one, one envelope per message. Hibernatable: an idle object
+     * with open sockets is evicted from memory without closing them.
      */
     override async fetch(request: Request): Promise<Response> {
       const url = new URL(request.url);
@@ -114,9 +124,16 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
       if (!aggregate || !Number.isSafeInteger(from) || from < 0 || request.headers.get("Upgrade") !== "websocket") {
         return new Response("expected a live-stream upgrade from the runtime's router", { status: 400 });
       }
-      const stream = this.load(aggregate, id);
-      const client = this.live.open(from, this.storedAfter(stream, from));
-      return new Response(null, { status: 101, webSocket: client });
+      if (this.live.full) {
+        const body: ErrorBody = {
+          error: "too_many_subscribers",
+          message: `stream ${aggregate.name}/${id} already has ${MAX_LIVE_SUBSCRIBERS} live subscribers; read GET /streams instead or retry later`,
+          limit: MAX_LIVE_SUBSCRIBERS,
+        };
+        return Response.json(body, { status: 429, headers: { "Retry-After": String(LIVE_RETRY_AFTER_SECONDS) } });
+      }
+      const hosted = this.host(aggregate, id);
+      return new Response(null, { status: 101, webSocket: this.live.open(from, this.replayReader(hosted)) });
     }
 
     override webSocketMessage(): void {
@@ -127,183 +144,93 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
       LiveSubscriptions.close(ws, code, reason);
     }
 
+    /** Sends what the outbox still owes, prunes the command log, reports parked events, and re-arms. */
     override async alarm(): Promise<void> {
-      await this.storedStream()?.dispatcher.onAlarm();
+      const hosted = this.storedStream();
+      if (!hosted) return;
+      await hosted.dispatcher.onAlarm();
+      const again = await this.housekeeping.run(hosted.stream, hosted.routes);
+      // A send that failed again has set its own, sooner, retry alarm.
+      if (hosted.dispatcher.isCaughtUp()) this.housekeeping.arm(again);
     }
 
     /** Replaces the queue producer: the fault-injection seam for tests of the outbox. */
-    useQueueSender(sender: QueueSender): void {
+    [useQueueSender](sender: QueueSender): void {
       this.sender = sender;
-      if (this.loaded) this.loaded.dispatcher.send = sender;
+      if (this.hosted) this.hosted.dispatcher.send = sender;
     }
 
     /** Sends pending events now; resolves when sent or when a retry alarm is set. */
-    flushOutbox(): Promise<void> {
-      return this.storedStream()?.dispatcher.dispatch() ?? Promise.resolve();
+    [flushOutbox](): Promise<void> {
+      return this.storedStream()?.dispatcher.dispatch(true) ?? Promise.resolve();
     }
 
-    private decideAndCommit(aggregate: AnyAggregate, schema: z.ZodType, request: CommandRequest, hash: string): CommandOutcome {
-      const parsed = schema.safeParse(request.payload);
-      if (!parsed.success) {
-        return failure(400, "invalid_command", `payload of ${aggregate.name}.${request.command} is invalid`, {
-          issues: issuesOf(parsed.error),
-        });
-      }
-      const stream = this.load(aggregate, request.id);
-      const previous = this.store.command(request.commandId);
-      if (previous) {
-        if (previous.requestHash !== hash) {
-          return failure(422, "idempotency_key_reuse", `Idempotency-Key ${request.commandId} was used for a different request`);
-        }
-        return { ok: true, replayed: true, body: JSON.parse(previous.response) as CommandSuccess };
-      }
-      if (request.expectedVersion !== undefined && request.expectedVersion !== stream.version) {
-        return failure(409, "version_conflict", `expected version ${request.expectedVersion}, the stream is at ${stream.version}`, {
-          expected: request.expectedVersion,
-          actual: stream.version,
-        });
-      }
-      const now = new Date().toISOString();
-      const metadata: CommandMetadata = {
-        commandId: request.commandId,
-        correlationId: request.correlationId ?? request.commandId,
-        causationId: request.causationId ?? request.commandId,
-        now,
-      };
-      let decided: ReturnType<AnyAggregate["decide"]>;
+    /** Writes an accepted command in one transaction, then fans it out; still in the command's turn. */
+    private commit(hosted: HostedStream, commandId: string, commit: CommandCommit, now: string): void {
+      const { stream } = hosted;
       try {
-        decided = aggregate.decide({ type: request.command, data: parsed.data, metadata }, stream.state);
+        this.ctx.storage.transactionSync(() => {
+          this.store.append(stream.streamId, commit.events);
+          this.store.recordCommand(commandId, commit.record, now);
+          if (commit.snapshot) this.store.saveSnapshot(commit.version, commit.state, stream.aggregate.stateSchema, commit.snapshot.sparseEvery);
+        });
       } catch (error) {
-        if (!(error instanceof CommandRejected)) throw error;
-        return failure(422, "rejected", error.message, { reason: error.reason });
+        // A first append that rolled back took the schema it created with it.
+        this.store.recheck();
+        throw error;
       }
-      const { commandId, correlationId, causationId } = metadata;
-      const eventMetadata = { ...withoutReserved(request.metadata), commandId, correlationId, causationId, recordedAt: now };
-      let state = stream.state;
-      const events: StoredEvent[] = decided.map((event, index) => {
-        const eventSchema = aggregate.events[event.type];
-        if (!eventSchema) throw new Error(`${aggregate.name}.decide emitted unknown event type ${event.type}`);
-        // A decider bug must surface as a 500 here, not as a poisoned stream later.
-        const data: unknown = eventSchema.parse(event.data);
-        state = aggregate.evolve(state, { type: event.type, data });
-        return {
-          version: stream.version + index + 1,
-          eventId: newId(),
-          type: event.type,
-          schemaVersion: aggregate.schemaVersionOf(event.type),
-          data,
-          metadata: eventMetadata,
-          recordedAt: now,
-        };
-      });
-      // Serialised once: measured against the queue's limit here, sent to live subscribers below.
-      const envelopes = events.map((e) => JSON.stringify(this.envelope(stream, e)));
-      const oversized = events.find((_e, i) => byteLength(envelopes[i]!) > MAX_EVENT_BYTES);
-      if (oversized) {
-        return failure(413, "payload_too_large", `event ${oversized.type} would exceed ${MAX_EVENT_BYTES} bytes, more than a queue message carries`);
+      if (commit.events.length > 0 && hosted.routes.length > 0) {
+        hosted.dispatcher.armSafetyAlarm();
+      } else if (!this.housekeeping.armed && !hosted.dispatcher.owesAlarm) {
+        // Nothing to send, but the command log still needs its pruning alarm.
+        this.housekeeping.arm();
       }
-      const version = stream.version + events.length;
-      const body: CommandSuccess = {
-        streamId: stream.streamId,
-        version,
-        events: events.map(({ eventId, type, version }) => ({ eventId, type, version })),
-        token: encodeConsistencyToken([{ streamId: stream.streamId, version }]),
-      };
-      const snapshotDue = Math.floor(version / aggregate.snapshotEvery) > Math.floor(stream.version / aggregate.snapshotEvery);
-      this.ctx.storage.transactionSync(() => {
-        this.store.append(stream.streamId, events);
-        this.store.recordCommand(request.commandId, { requestHash: hash, response: JSON.stringify(body) }, now);
-        if (snapshotDue) this.store.saveSnapshot(version, state, aggregate.stateSchema);
-      });
-      if (events.length > 0) {
-        stream.dispatcher.armSafetyAlarm();
-        stream.version = version;
-        stream.state = state;
-        if (this.live.active) this.live.broadcast(events.map((e, i) => ({ version: e.version, text: envelopes[i]! })));
-        void stream.dispatcher.dispatch();
+      if (commit.events.length === 0) return;
+      hosted.stream = { ...stream, version: commit.version, state: commit.state };
+      if (this.live.active) {
+        const messages = commit.events.map((e, i) => ({ version: e.version, text: commit.envelopes[i]! }));
+        // The command's answer never waits on its subscribers: they get the events in a later turn.
+        setTimeout(() => this.live.broadcast(messages), 0);
       }
-      return { ok: true, replayed: false, body };
+      void hosted.dispatcher.dispatch();
     }
 
-    /** The stored events after `from` as envelope JSON, paged so a long stream is never read whole. */
-    private *storedAfter(stream: LoadedStream, from: number): Generator<string> {
-      for (let after = from; ; ) {
-        const page = this.store.eventsAfter(after, undefined, LIVE_REPLAY_PAGE);
-        for (const event of page) yield JSON.stringify(this.envelope(stream, event));
-        if (page.length < LIVE_REPLAY_PAGE) return;
-        after = page[page.length - 1]!.version;
-      }
+    /** Reads replay pages for live subscribers as envelope JSON. */
+    private replayReader(hosted: HostedStream): ReplayPageReader {
+      return (after, limit) =>
+        this.store.eventsAfter(after, undefined, limit).map((e) => ({ version: e.version, text: JSON.stringify(envelopeOf(hosted.stream, e)) }));
     }
 
-    /** The stream this object already holds, loaded; undefined for an object never written. */
-    private storedStream(): LoadedStream | undefined {
-      if (this.loaded) return this.loaded;
+    /** The stream this object already holds, hosted; undefined for an object never written. */
+    private storedStream(): HostedStream | undefined {
+      if (this.hosted) return this.hosted;
       const streamId = this.store.streamId();
       if (!streamId) return undefined;
       const slash = streamId.indexOf("/");
       const aggregate = options.aggregates.get(streamId.slice(0, slash));
       if (!aggregate) throw new Error(`stream ${streamId} belongs to no registered aggregate`);
-      return this.load(aggregate, streamId.slice(slash + 1));
+      return this.host(aggregate, streamId.slice(slash + 1));
     }
 
-    /** Rebuilds state from the newest usable snapshot plus the events after it, once per wake. */
-    private load(aggregate: AnyAggregate, id: string): LoadedStream {
-      const streamId = streamIdOf(aggregate.name, id);
-      if (this.loaded) {
-        if (this.loaded.streamId !== streamId) throw new Error(`object of ${this.loaded.streamId} was asked for ${streamId}`);
-        return this.loaded;
+    /** Loads the stream once per wake and wires its outbox. */
+    private host(aggregate: AnyAggregate, id: string): HostedStream {
+      if (this.hosted) {
+        const { streamId } = this.hosted.stream;
+        if (streamId !== `${aggregate.name}/${id}`) throw new Error(`object of ${streamId} was asked for ${aggregate.name}/${id}`);
+        return this.hosted;
       }
-      const stored = this.store.streamId();
-      if (stored !== undefined && stored !== streamId) throw new Error(`object of ${stored} was asked for ${streamId}`);
-      const snapshot = this.store.snapshot(aggregate.stateSchema);
-      const events = this.store.eventsAfter(snapshot?.version ?? 0);
-      this.lastWake = { snapshotVersion: snapshot?.version ?? 0, eventsFolded: events.length, rowsRead: this.store.rowsRead };
-      const partial = { aggregate, streamId, aggregateId: id };
-      const state = fold(aggregate, snapshot?.state ?? aggregate.initialState(), events.map((e) => this.upcastEvent(aggregate, e)));
-      const dispatcher = new OutboxDispatcher(this.store, this.ctx.storage, options.routesFor(aggregate.name), (e) => this.envelope(partial, e), this.sender);
-      this.loaded = { ...partial, dispatcher, version: events.at(-1)?.version ?? snapshot?.version ?? 0, state };
-      return this.loaded;
-    }
-
-    private stateAt(stream: LoadedStream, version: number): unknown {
-      if (version === stream.version) return stream.state;
-      const snapshot = this.store.snapshot(stream.aggregate.stateSchema, version);
-      const events = this.store.eventsAfter(snapshot?.version ?? 0, version);
-      const initial = snapshot?.state ?? stream.aggregate.initialState();
-      return fold(stream.aggregate, initial, events.map((e) => this.upcastEvent(stream.aggregate, e)));
-    }
-
-    private upcastEvent(aggregate: AnyAggregate, event: StoredEvent): { type: string; data: unknown } {
-      return { type: event.type, data: upcast(aggregate, event.type, event.schemaVersion, event.data) };
-    }
-
-    /** The public envelope (DESIGN §5), with data brought up to the event's current schema. */
-    private envelope(stream: Pick<LoadedStream, "aggregate" | "streamId" | "aggregateId">, event: StoredEvent): EventEnvelope {
-      return {
-        eventId: event.eventId,
-        streamId: stream.streamId,
-        aggregate: stream.aggregate.name,
-        aggregateId: stream.aggregateId,
-        version: event.version,
-        type: event.type,
-        schemaVersion: stream.aggregate.schemaVersionOf(event.type),
-        data: upcast(stream.aggregate, event.type, event.schemaVersion, event.data),
-        metadata: event.metadata,
-      };
+      const { stream, stats } = loadStream(this.store, aggregate, id);
+      this.lastWake = stats;
+      const routes = options.routesFor(aggregate.name);
+      const dispatcher = new OutboxDispatcher(this.store, this.ctx.storage, routes, (e) => envelopeOf(stream, e), this.sender, {
+        onIdle: () => this.housekeeping.arm(),
+        onParked: (_route, parked) => void this.housekeeping.report(stream, routes, parked),
+      });
+      this.hosted = { stream, routes, dispatcher };
+      return this.hosted;
     }
   };
 }
 
 /** The instance type of the generated class, for typing stubs. */
 export type AggregateObjectInstance = InstanceType<ReturnType<typeof createAggregateObjectClass>>;
-
-function failure(status: 400 | 404 | 409 | 413 | 422, error: ErrorCode, message: string, details: Record<string, unknown> = {}): CommandOutcome {
-  const body: ErrorBody = { ...details, error, message };
-  return { ok: false, status, body };
-}
-
-function withoutReserved(metadata: Readonly<Record<string, string>> | undefined): Record<string, string> {
-  const copy = { ...metadata };
-  for (const key of RESERVED_METADATA) delete copy[key];
-  return copy;
-}

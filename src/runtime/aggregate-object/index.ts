@@ -1,9 +1,13 @@
 export {
   createAggregateObjectClass,
-  MAX_EVENT_BYTES,
+  flushOutbox,
+  useQueueSender,
   type AggregateObjectInstance,
   type AggregateObjectOptions,
-  type WakeStats,
 } from "./aggregate-object";
+export { handleCommand, MAX_EVENT_BYTES, SPARSE_SNAPSHOT_INTERVALS, type CommandDecision, type CommandInput } from "./command-handler";
+export { COMMAND_LOG_RETENTION_MS, COMMAND_LOG_PRUNE_ROWS } from "./command-log";
+export { LIVE_REPLAY_PAGE, MAX_LIVE_SUBSCRIBERS } from "./live-subscriptions";
+export type { LoadedStream, WakeStats } from "./stream-loader";
 export type { CommandOutcome, CommandRequest, CommandSuccess, StreamPage, StreamReadRequest } from "../aggregate-protocol";
 export { canonicalJson, requestHash } from "./request-hash";

@@ -1,3 +1,4 @@
+import { ownEntry } from "../own-entry";
 import type { AnyAggregate } from "./types";
 
 /** A stored event's type and data after upcasting, as `evolve` folds it. */
@@ -21,7 +22,7 @@ export function upcast(aggregate: AnyAggregate, type: string, schemaVersion: num
   const current = aggregate.schemaVersionOf(type);
   let value = data;
   for (let version = schemaVersion; version < current; version++) {
-    const step = aggregate.upcasters?.[type]?.[version];
+    const step = ownEntry(ownEntry(aggregate.upcasters, type), String(version));
     if (!step) throw new Error(`${aggregate.name}: no upcaster for ${type} from schema version ${version}`);
     value = step(value);
   }

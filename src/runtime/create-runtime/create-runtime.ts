@@ -61,7 +61,7 @@ export function createRuntime<E extends object>(application: Application<E>, opt
   const routes = new Map<string, OutboxRoute[]>(
     [...aggregates.keys()].map((name) => [
       name,
-      subscribers.filter((s) => s.aggregates.includes(name)).map((s) => ({ queue: s.queue.name, binding: s.queue.binding })),
+      subscribers.filter((s) => s.aggregates.includes(name)).map((s) => ({ queue: s.queue.name, binding: s.queue.binding, database: s.database })),
     ]),
   );
   const aggregatesBinding = app.bindings?.aggregates ?? DEFAULT_AGGREGATES_BINDING;

@@ -18,6 +18,7 @@ export type ErrorCode =
   | "upgrade_required"
   | "rejected"
   | "idempotency_key_reuse"
+  | "too_many_subscribers"
   | "misconfigured"
   | "internal_error";
 

@@ -1,4 +1,5 @@
 import type { EventMetadata } from "../envelope";
+import { migrateStore, STORE_SCHEMA_VERSION, storedSchemaVersion } from "./store-schema";
 
 /** One event row as stored in the object's SQLite `events` table. */
 export interface StoredEvent {
@@ -23,19 +24,18 @@ export interface Snapshot {
   readonly state: unknown;
 }
 
-// Keep the newest snapshots only: one is enough to wake, a second covers `asOf` reads a little back.
-const SNAPSHOTS_KEPT = 2;
+/** An event the outbox gave up sending to one queue. */
+export interface ParkedEvent {
+  readonly queue: string;
+  readonly version: number;
+  readonly error: string;
+  readonly attempts: number;
+  readonly parkedAt: string;
+}
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS stream (id INTEGER PRIMARY KEY CHECK (id = 1), stream_id TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS events (
-  version INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, type TEXT NOT NULL,
-  schema_version INTEGER NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL, recorded_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS commands (
-  command_id TEXT PRIMARY KEY, request_hash TEXT NOT NULL, response TEXT NOT NULL, recorded_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS outbox_cursors (queue TEXT PRIMARY KEY, version INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS snapshots (version INTEGER PRIMARY KEY, state TEXT NOT NULL, state_schema TEXT NOT NULL);
-`;
+// Keep the newest snapshots: one is enough to wake, a second covers `asOf` reads a little back.
+// Older ones are kept sparsely (see saveSnapshot), so an old `asOf` folds a bounded number of events.
+const SNAPSHOTS_KEPT = 2;
 
 type EventRow = {
   version: number;
@@ -51,27 +51,43 @@ type EventRow = {
  * The append-only stream of one aggregate instance, with its command log, outbox cursors and
  * snapshots, in the Durable Object's own SQLite database. Every method is synchronous: the
  * object runs a whole command without an `await`, which is what makes commands one-at-a-time.
+ *
+ * Nothing is created until the first append: reading a stream that was never written, or
+ * refusing its first command, leaves no database behind. An object written by an older release
+ * is migrated when it wakes.
  */
 export class EventStore {
   /** Rows SQLite read for the last {@link eventsAfter} call: how tests prove a wake is cheap. */
   rowsRead = 0;
+  private exists: boolean;
 
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(SCHEMA);
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly transaction: (work: () => void) => void,
+  ) {
+    const version = storedSchemaVersion(sql);
+    this.exists = version > 0;
+    if (this.exists && version < STORE_SCHEMA_VERSION) transaction(() => migrateStore(sql, version));
   }
 
   /** The stream id recorded by the first append, or undefined for an empty object. */
   streamId(): string | undefined {
+    if (!this.exists) return undefined;
     return this.sql.exec<{ stream_id: string }>("SELECT stream_id FROM stream").toArray()[0]?.stream_id;
   }
 
   /** The version of the newest event; 0 for a stream never written. */
   version(): number {
+    if (!this.exists) return 0;
     return this.sql.exec<{ v: number }>("SELECT COALESCE(MAX(version), 0) AS v FROM events").one().v;
   }
 
   /** Events with `after < version <= until`, oldest first, at most `limit`. */
   eventsAfter(after: number, until = Number.MAX_SAFE_INTEGER, limit = -1): StoredEvent[] {
+    if (!this.exists) {
+      this.rowsRead = 0;
+      return [];
+    }
     const cursor = this.sql.exec<EventRow>(
       "SELECT * FROM events WHERE version > ? AND version <= ? ORDER BY version LIMIT ?",
       after,
@@ -83,8 +99,12 @@ export class EventStore {
     return events;
   }
 
-  /** Appends events; call inside `transactionSync` together with the command record. */
+  /**
+   * Appends events, creating the schema on the stream's first write; call inside
+   * `transactionSync` together with the command record.
+   */
   append(streamId: string, events: readonly StoredEvent[]): void {
+    this.create();
     if (events[0]?.version === 1) this.sql.exec("INSERT INTO stream (id, stream_id) VALUES (1, ?)", streamId);
     for (const e of events) {
       this.sql.exec(
@@ -101,6 +121,7 @@ export class EventStore {
   }
 
   command(commandId: string): CommandRecord | undefined {
+    if (!this.exists) return undefined;
     const row = this.sql
       .exec<{ request_hash: string; response: string }>("SELECT request_hash, response FROM commands WHERE command_id = ?", commandId)
       .toArray()[0];
@@ -108,6 +129,7 @@ export class EventStore {
   }
 
   recordCommand(commandId: string, record: CommandRecord, recordedAt: string): void {
+    this.create();
     this.sql.exec(
       "INSERT INTO commands (command_id, request_hash, response, recorded_at) VALUES (?, ?, ?, ?)",
       commandId,
@@ -117,8 +139,25 @@ export class EventStore {
     );
   }
 
+  /** When the oldest command in the log was recorded (ISO-8601), or undefined for an empty log. */
+  oldestCommandAt(): string | undefined {
+    if (!this.exists) return undefined;
+    return this.sql.exec<{ at: string | null }>("SELECT MIN(recorded_at) AS at FROM commands").one().at ?? undefined;
+  }
+
+  /** Deletes at most `limit` commands recorded before `cutoff`, oldest first; returns how many went. */
+  pruneCommands(cutoff: string, limit: number): number {
+    if (!this.exists) return 0;
+    return this.sql.exec(
+      "DELETE FROM commands WHERE command_id IN (SELECT command_id FROM commands WHERE recorded_at < ? ORDER BY recorded_at LIMIT ?)",
+      cutoff,
+      limit,
+    ).rowsWritten;
+  }
+
   /** The newest snapshot at or below `atMost` written under `stateSchema`; others are ignored. */
   snapshot(stateSchema: string, atMost = Number.MAX_SAFE_INTEGER): Snapshot | undefined {
+    if (!this.exists) return undefined;
     const row = this.sql
       .exec<{ version: number; state: string }>(
         "SELECT version, state FROM snapshots WHERE state_schema = ? AND version <= ? ORDER BY version DESC LIMIT 1",
@@ -129,25 +168,108 @@ export class EventStore {
     return row && { version: row.version, state: JSON.parse(row.state) };
   }
 
-  saveSnapshot(version: number, state: unknown, stateSchema: string): void {
+  /**
+   * Stores a snapshot and thins the older ones: the newest {@link SNAPSHOTS_KEPT}, plus the
+   * oldest of every run of `sparseEvery` versions, so any `asOf` finds one at most about
+   * `sparseEvery` versions below it. Snapshots of another state schema can never be used again.
+   */
+  saveSnapshot(version: number, state: unknown, stateSchema: string, sparseEvery: number): void {
     this.sql.exec("INSERT OR REPLACE INTO snapshots (version, state, state_schema) VALUES (?, ?, ?)", version, JSON.stringify(state), stateSchema);
+    this.sql.exec("DELETE FROM snapshots WHERE state_schema <> ?", stateSchema);
     this.sql.exec(
-      "DELETE FROM snapshots WHERE version NOT IN (SELECT version FROM snapshots ORDER BY version DESC LIMIT ?)",
+      `DELETE FROM snapshots
+       WHERE version NOT IN (SELECT version FROM snapshots ORDER BY version DESC LIMIT ?)
+         AND version NOT IN (SELECT MIN(version) FROM snapshots GROUP BY version / CAST(? AS INTEGER))`,
       SNAPSHOTS_KEPT,
+      sparseEvery,
     );
   }
 
   /** The last version sent to `queue`; 0 when nothing was sent yet. */
   cursor(queue: string): number {
+    if (!this.exists) return 0;
     return this.sql.exec<{ version: number }>("SELECT version FROM outbox_cursors WHERE queue = ?", queue).toArray()[0]?.version ?? 0;
   }
 
+  /** Moves the queue's cursor forward and clears its failed attempts. */
   advanceCursor(queue: string, version: number): void {
     this.sql.exec(
-      "INSERT INTO outbox_cursors (queue, version) VALUES (?, ?) ON CONFLICT (queue) DO UPDATE SET version = MAX(version, excluded.version)",
+      `INSERT INTO outbox_cursors (queue, version, attempts) VALUES (?, ?, 0)
+       ON CONFLICT (queue) DO UPDATE SET version = MAX(version, excluded.version), attempts = 0`,
       queue,
       version,
     );
+  }
+
+  /** Failed sends to `queue` since its cursor last moved. */
+  attempts(queue: string): number {
+    if (!this.exists) return 0;
+    return this.sql.exec<{ attempts: number }>("SELECT attempts FROM outbox_cursors WHERE queue = ?", queue).toArray()[0]?.attempts ?? 0;
+  }
+
+  /** Counts one more failed send to `queue`; returns the new count. */
+  recordAttempt(queue: string): number {
+    return this.sql
+      .exec<{ attempts: number }>(
+        `INSERT INTO outbox_cursors (queue, version, attempts) VALUES (?, 0, 1)
+         ON CONFLICT (queue) DO UPDATE SET attempts = attempts + 1 RETURNING attempts`,
+        queue,
+      )
+      .one().attempts;
+  }
+
+  /** Parks the event at the head of `queue` and moves the cursor past it, in one transaction. */
+  park(event: ParkedEvent): void {
+    this.transaction(() => {
+      this.sql.exec(
+        "INSERT OR REPLACE INTO outbox_parked (queue, version, error, attempts, parked_at, reported) VALUES (?, ?, ?, ?, ?, 0)",
+        event.queue,
+        event.version,
+        event.error,
+        event.attempts,
+        event.parkedAt,
+      );
+      this.advanceCursor(event.queue, event.version);
+    });
+  }
+
+  /** Parked events not yet recorded where the operator looks, oldest first, at most `limit`. */
+  unreportedParked(limit: number): ParkedEvent[] {
+    if (!this.exists) return [];
+    return this.sql
+      .exec<{ queue: string; version: number; error: string; attempts: number; parked_at: string }>(
+        "SELECT queue, version, error, attempts, parked_at FROM outbox_parked WHERE reported = 0 ORDER BY parked_at LIMIT ?",
+        limit,
+      )
+      .toArray()
+      .map((r) => ({ queue: r.queue, version: r.version, error: r.error, attempts: r.attempts, parkedAt: r.parked_at }));
+  }
+
+  markReported(queue: string, version: number): void {
+    this.sql.exec("UPDATE outbox_parked SET reported = 1 WHERE queue = ? AND version = ?", queue, version);
+  }
+
+  /** Every event parked for `queue`, oldest first. */
+  parked(queue: string): ParkedEvent[] {
+    if (!this.exists) return [];
+    return this.sql
+      .exec<{ queue: string; version: number; error: string; attempts: number; parked_at: string }>(
+        "SELECT queue, version, error, attempts, parked_at FROM outbox_parked WHERE queue = ? ORDER BY version",
+        queue,
+      )
+      .toArray()
+      .map((r) => ({ queue: r.queue, version: r.version, error: r.error, attempts: r.attempts, parkedAt: r.parked_at }));
+  }
+
+  /** Looks again whether the schema exists: after a transaction that created it was rolled back. */
+  recheck(): void {
+    this.exists = storedSchemaVersion(this.sql) > 0;
+  }
+
+  private create(): void {
+    if (this.exists) return;
+    migrateStore(this.sql, 0);
+    this.exists = true;
   }
 }
 

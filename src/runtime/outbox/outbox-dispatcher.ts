@@ -1,10 +1,14 @@
 import type { EventEnvelope } from "../envelope";
-import type { EventStore, StoredEvent } from "../event-store";
+import type { EventStore, ParkedEvent, StoredEvent } from "../event-store";
 
-/** A queue the outbox feeds: its name (the cursor's key) and the producer binding that sends to it. */
+/**
+ * A queue the outbox feeds: its name (the cursor's key), the producer binding that sends to it,
+ * and the D1 database of its subscriber, where an event the outbox gives up on is recorded.
+ */
 export interface OutboxRoute {
   readonly queue: string;
   readonly binding: string;
+  readonly database?: string;
 }
 
 /** Sends one batch to one queue; swapped in tests to inject a failing producer. */
@@ -19,6 +23,29 @@ export const OUTBOX_SAFETY_DELAY_MS = 5_000;
 /** Exponential backoff for failed sends: 250 ms, 500 ms, 1 s, … capped at one minute. */
 export const OUTBOX_RETRY_BASE_MS = 250;
 export const OUTBOX_RETRY_MAX_MS = 60_000;
+/**
+ * A `sendBatch` answers in tens of milliseconds; one that has not answered in 15 s is treated as
+ * failed, so a hung send cannot hold the queue's cursor (a send that did land is re-sent, and the
+ * projectors' checkpoints absorb the duplicate).
+ */
+export const OUTBOX_SEND_TIMEOUT_MS = 15_000;
+/** After this many failed sends in a row, a queue is sent one event at a time, to find the one that cannot go. */
+export const OUTBOX_ISOLATE_AFTER = 3;
+/**
+ * An event one queue refused this many times in a row (sent alone, about 20 minutes of backoff)
+ * is parked: recorded for the operator and skipped, so the events after it flow again. Its
+ * subscriber still gets it: a later event of the stream reveals the gap, which is healed from
+ * the aggregate.
+ */
+export const OUTBOX_MAX_ATTEMPTS = 30;
+
+/** What the object does around the outbox: the alarm is shared with its other housekeeping. */
+export interface OutboxHooks {
+  /** Every queue caught up after the outbox had armed the alarm: the object sets it for its own next job. */
+  onIdle(): void;
+  /** An event was parked for one queue. */
+  onParked(route: OutboxRoute, event: ParkedEvent): void;
+}
 
 /**
  * Moves committed events from the object's stream to every subscribed queue. The events table is
@@ -29,8 +56,8 @@ export const OUTBOX_RETRY_MAX_MS = 60_000;
 export class OutboxDispatcher {
   private running: Promise<void> | undefined;
   private again = false;
-  private failures = 0;
   private alarmArmed = false;
+  private backoffUntil = 0;
 
   constructor(
     private readonly store: EventStore,
@@ -38,17 +65,24 @@ export class OutboxDispatcher {
     private readonly routes: readonly OutboxRoute[],
     private readonly toEnvelope: (event: StoredEvent) => EventEnvelope,
     public send: QueueSender,
+    private readonly hooks: OutboxHooks,
   ) {}
 
   /**
    * Called in the same synchronous turn as the command's `transactionSync`, so the alarm is
    * durable with the events it guards: no `await` separates the writes, and Durable Object storage
-   * commits writes of one turn together (DESIGN §2, platform facts).
+   * commits the writes of one turn together (automatic write coalescing:
+   * https://developers.cloudflare.com/durable-objects/api/storage-api/).
    */
   armSafetyAlarm(): void {
     if (this.alarmArmed || this.routes.length === 0) return;
     this.alarmArmed = true;
     void this.storage.setAlarm(Date.now() + OUTBOX_SAFETY_DELAY_MS);
+  }
+
+  /** Whether the outbox armed the alarm and still needs it (a safety or retry alarm). */
+  get owesAlarm(): boolean {
+    return this.alarmArmed;
   }
 
   /** Whether every queue has been sent every event. */
@@ -57,8 +91,14 @@ export class OutboxDispatcher {
     return this.routes.every((route) => this.store.cursor(route.queue) >= version);
   }
 
-  /** Sends whatever is pending; a second call while one runs makes it loop once more. Never throws. */
-  dispatch(): Promise<void> {
+  /**
+   * Sends whatever is pending; a second call while one runs makes it loop once more. Never throws.
+   * While a failed send waits for its retry alarm, new commits do not send: a queue that is down
+   * is tried at the backoff's pace, not once per command, so attempts measure time spent failing.
+   * `force` (the alarm, a flush) sends regardless.
+   */
+  dispatch(force = false): Promise<void> {
+    if (!force && !this.running && Date.now() < this.backoffUntil) return Promise.resolve();
     if (this.running) {
       this.again = true;
       return this.running;
@@ -72,7 +112,7 @@ export class OutboxDispatcher {
   /** The alarm fired: the platform deleted it, so the next command must arm a new one. */
   onAlarm(): Promise<void> {
     this.alarmArmed = false;
-    return this.dispatch();
+    return this.dispatch(true);
   }
 
   private async run(): Promise<void> {
@@ -84,33 +124,65 @@ export class OutboxDispatcher {
         const results = await Promise.allSettled(this.routes.map((route) => this.drain(route)));
         const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
         if (failed) throw failed.reason;
-        this.failures = 0;
       } catch (error) {
-        this.failures++;
-        const delay = Math.min(OUTBOX_RETRY_BASE_MS * 2 ** (this.failures - 1), OUTBOX_RETRY_MAX_MS);
-        console.warn(`outbox: send failed (attempt ${this.failures}), retrying in ${delay} ms:`, error);
+        const attempts = Math.max(...this.routes.map((route) => this.store.attempts(route.queue)), 1);
+        const delay = Math.min(OUTBOX_RETRY_BASE_MS * 2 ** (attempts - 1), OUTBOX_RETRY_MAX_MS);
+        console.warn(`outbox: send failed (attempt ${attempts}), retrying in ${delay} ms:`, error);
         this.alarmArmed = true;
-        await this.storage.setAlarm(Date.now() + delay);
+        this.backoffUntil = Date.now() + delay;
+        await this.storage.setAlarm(this.backoffUntil);
         return;
       }
     } while (this.again);
-    // Checked and cleared without an `await` in between: a command arriving after this sees
+    this.backoffUntil = 0;
+    // Checked and handed over without an `await` in between: a command arriving after this sees
     // `alarmArmed === false` and arms a new alarm in its own transaction.
     if (this.alarmArmed && this.isCaughtUp()) {
       this.alarmArmed = false;
-      void this.storage.deleteAlarm();
+      this.hooks.onIdle();
     }
   }
 
   private async drain(route: OutboxRoute): Promise<void> {
     for (;;) {
-      const pending = this.store.eventsAfter(this.store.cursor(route.queue), undefined, MAX_BATCH_MESSAGES);
+      const attempts = this.store.attempts(route.queue);
+      const limit = attempts >= OUTBOX_ISOLATE_AFTER ? 1 : MAX_BATCH_MESSAGES;
+      const pending = this.store.eventsAfter(this.store.cursor(route.queue), undefined, limit);
       if (pending.length === 0) return;
       const batch = withinBatchBytes(pending.map(this.toEnvelope));
-      await this.send(route, batch);
+      try {
+        await withTimeout(this.send(route, batch), OUTBOX_SEND_TIMEOUT_MS, `send to queue ${route.queue}`);
+      } catch (error) {
+        const failed = this.store.recordAttempt(route.queue);
+        if (batch.length > 1 || failed < OUTBOX_MAX_ATTEMPTS) throw error;
+        this.park(route, batch[0]!.version, failed, error);
+        continue;
+      }
       this.store.advanceCursor(route.queue, batch[batch.length - 1]!.version);
     }
   }
+
+  private park(route: OutboxRoute, version: number, attempts: number, error: unknown): void {
+    const parked: ParkedEvent = {
+      queue: route.queue,
+      version,
+      attempts,
+      error: error instanceof Error ? error.message : String(error),
+      parkedAt: new Date().toISOString(),
+    };
+    console.error(`outbox: parked version ${version} for queue ${route.queue} after ${attempts} failed sends: ${parked.error}`);
+    this.store.park(parked);
+    this.hooks.onParked(route, parked);
+  }
+}
+
+/** Rejects when `promise` has not settled within `ms`. */
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function withinBatchBytes(envelopes: EventEnvelope[]): EventEnvelope[] {

@@ -1,0 +1,155 @@
+import type { z } from "zod";
+import { CommandRejected, type AnyAggregate, type CommandMetadata } from "../aggregate";
+import type { CommandOutcome, CommandRequest, CommandSuccess } from "../aggregate-protocol";
+import { encodeConsistencyToken } from "../consistency";
+import { RESERVED_METADATA_KEYS } from "../envelope";
+import { issuesOf, type ErrorBody, type ErrorCode } from "../errors";
+import type { CommandRecord, StoredEvent } from "../event-store";
+import { byteLength } from "../outbox";
+import { ownEntry } from "../own-entry";
+import { envelopeOf } from "./envelope-of";
+import type { LoadedStream } from "./stream-loader";
+
+/** A queue message carries at most 128 KB; an event that could not travel is refused at the command. */
+export const MAX_EVENT_BYTES = 120 * 1024;
+
+/**
+ * Older snapshots are kept one per this many snapshot intervals, so an `asOf` read folds at most
+ * about `snapshotEvery × (SPARSE_SNAPSHOT_INTERVALS + 1)` events (about 1,100 with the default
+ * 100), while a stream of N events keeps about N / 1,000 snapshots.
+ */
+export const SPARSE_SNAPSHOT_INTERVALS = 10;
+
+/** Everything one command is decided on. Storage, the clock and the id source stay outside. */
+export interface CommandInput {
+  readonly aggregate: AnyAggregate;
+  readonly stream: LoadedStream;
+  readonly request: CommandRequest;
+  /** Fingerprint of the command name and payload (see `requestHash`). */
+  readonly requestHash: string;
+  /** What the command log holds under the request's command id, if anything. */
+  readonly previous: CommandRecord | undefined;
+  /** ISO-8601 instant the command is received. */
+  readonly now: string;
+  readonly newId: () => string;
+}
+
+/** What to store for an accepted command; the object writes it in one transaction. */
+export interface CommandCommit {
+  readonly events: readonly StoredEvent[];
+  /** Each event's envelope as JSON, in order: measured once, sent to live subscribers as is. */
+  readonly envelopes: readonly string[];
+  readonly record: CommandRecord;
+  readonly version: number;
+  readonly state: unknown;
+  /** Set when a snapshot is due: the interval that decides which older snapshots are kept. */
+  readonly snapshot: { readonly sparseEvery: number } | undefined;
+}
+
+/** The handler's answer: an outcome for the caller, and for an accepted command what to store. */
+export type CommandDecision =
+  | { readonly kind: "refused" | "replayed"; readonly outcome: CommandOutcome }
+  | { readonly kind: "accepted"; readonly outcome: CommandOutcome; readonly commit: CommandCommit };
+
+/**
+ * The command pipeline as a pure function: validate, deduplicate, check the expected version,
+ * decide, build and measure the events. No storage, no I/O; the Durable Object loads the stream
+ * and the command record before, and commits what this returns.
+ */
+export function handleCommand(input: CommandInput): CommandDecision {
+  const { aggregate, stream, request, previous } = input;
+  const schema: z.ZodType | undefined = ownEntry(aggregate.commands, request.command);
+  if (!schema) return refused(404, "unknown_command", `aggregate ${aggregate.name} has no command ${request.command}`);
+  const parsed = schema.safeParse(request.payload);
+  if (!parsed.success) {
+    return refused(400, "invalid_command", `payload of ${aggregate.name}.${request.command} is invalid`, { issues: issuesOf(parsed.error) });
+  }
+  if (previous) {
+    if (previous.requestHash !== input.requestHash) {
+      return refused(422, "idempotency_key_reuse", `Idempotency-Key ${request.commandId} was used for a different request`);
+    }
+    return { kind: "replayed", outcome: { ok: true, replayed: true, body: JSON.parse(previous.response) as CommandSuccess } };
+  }
+  if (request.expectedVersion !== undefined && request.expectedVersion !== stream.version) {
+    return refused(409, "version_conflict", `expected version ${request.expectedVersion}, the stream is at ${stream.version}`, {
+      expected: request.expectedVersion,
+      actual: stream.version,
+    });
+  }
+  const metadata: CommandMetadata = {
+    commandId: request.commandId,
+    correlationId: request.correlationId ?? request.commandId,
+    causationId: request.causationId ?? request.commandId,
+    now: input.now,
+  };
+  let decided: ReturnType<AnyAggregate["decide"]>;
+  try {
+    decided = aggregate.decide({ type: request.command, data: parsed.data, metadata }, stream.state);
+  } catch (error) {
+    if (!(error instanceof CommandRejected)) throw error;
+    return refused(422, "rejected", error.message, { reason: error.reason });
+  }
+  const { commandId, correlationId, causationId } = metadata;
+  const eventMetadata = { ...callerMetadata(request.metadata), commandId, correlationId, causationId, recordedAt: input.now };
+  let state = stream.state;
+  const events: StoredEvent[] = decided.map((event, index) => {
+    const eventSchema = ownEntry(aggregate.events, event.type);
+    if (!eventSchema) throw new Error(`${aggregate.name}.decide emitted unknown event type ${event.type}`);
+    // A decider bug must surface as a 500 here, not as a poisoned stream later.
+    const data: unknown = eventSchema.parse(event.data);
+    state = aggregate.evolve(state, { type: event.type, data });
+    return {
+      version: stream.version + index + 1,
+      eventId: input.newId(),
+      type: event.type,
+      schemaVersion: aggregate.schemaVersionOf(event.type),
+      data,
+      metadata: eventMetadata,
+      recordedAt: input.now,
+    };
+  });
+  const envelopes = events.map((e) => JSON.stringify(envelopeOf(stream, e)));
+  const oversized = events.find((_e, i) => byteLength(envelopes[i]!) > MAX_EVENT_BYTES);
+  if (oversized) {
+    return refused(413, "payload_too_large", `event ${oversized.type} would exceed ${MAX_EVENT_BYTES} bytes, more than a queue message carries`);
+  }
+  const version = stream.version + events.length;
+  const body: CommandSuccess = {
+    streamId: stream.streamId,
+    version,
+    events: events.map(({ eventId, type, version }) => ({ eventId, type, version })),
+    token: encodeConsistencyToken([{ streamId: stream.streamId, version }]),
+  };
+  const snapshotDue = Math.floor(version / aggregate.snapshotEvery) > Math.floor(stream.version / aggregate.snapshotEvery);
+  return {
+    kind: "accepted",
+    outcome: { ok: true, replayed: false, body },
+    commit: {
+      events,
+      envelopes,
+      record: { requestHash: input.requestHash, response: JSON.stringify(body) },
+      version,
+      state,
+      snapshot: snapshotDue ? { sparseEvery: aggregate.snapshotEvery * SPARSE_SNAPSHOT_INTERVALS } : undefined,
+    },
+  };
+}
+
+/** A refusal as a value: RPC keeps only an error's message, so status and details travel in the body. */
+export function refused(
+  status: 400 | 404 | 409 | 413 | 422,
+  error: ErrorCode,
+  message: string,
+  details: Record<string, unknown> = {},
+): { readonly kind: "refused"; readonly outcome: CommandOutcome } {
+  const body: ErrorBody = { ...details, error, message };
+  return { kind: "refused", outcome: { ok: false, status, body } };
+}
+
+/**
+ * The caller's metadata without any key the runtime owns. The edge refuses such keys already;
+ * dropping them here too means no other path (a process manager, a direct RPC) can forge one.
+ */
+function callerMetadata(metadata: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(metadata ?? {}).filter(([key]) => !RESERVED_METADATA_KEYS.has(key)));
+}
