@@ -57,15 +57,21 @@ export async function startWranglerDev({ port, persistTo, timeoutMs = READY_TIME
   const configArgs = [...(config ? ["--config", resolve(ROOT, config)] : []), ...(envFile ? ["--env-file", resolve(ROOT, envFile)] : [])];
   const ownsState = persistTo === undefined;
   const stateDir = persistTo ?? mkdtempSync(join(tmpdir(), "edge-cqrs-dev-"));
+  // Every `wrangler dev` on the machine shares one dev registry by default, and each change to it
+  // (another session starting or stopping, an e2e run in another checkout) reloads this Worker and
+  // answers in-flight requests with 503 "Your worker restarted mid-request". A private registry
+  // keeps this server to itself; it never needs a Worker from another session.
+  const registryDir = mkdtempSync(join(tmpdir(), "edge-cqrs-registry-"));
   const removeState = () => {
     if (ownsState) rmSync(stateDir, { recursive: true, force: true });
+    rmSync(registryDir, { recursive: true, force: true });
   };
   try {
     if (migrate !== false) await applyMigrations(stateDir, migrate, config);
     const workerPort = port ?? (await freePort());
     // Two dev servers at once (e2e and bench) would both want the default inspector port 9229.
     const inspectorPort = await freePort();
-    const server = startServer(stateDir, workerPort, inspectorPort, configArgs);
+    const server = startServer(stateDir, workerPort, inspectorPort, configArgs, registryDir);
     const url = `http://${HOST}:${workerPort}`;
     // A runner that dies or is interrupted mid-run must not leave a workerd holding the port, nor
     // its state behind. The server has its own process group, so Ctrl-C never reaches it directly.
@@ -128,12 +134,14 @@ async function applyMigrations(stateDir, binding, config) {
  * @param {number} port
  * @param {number} inspectorPort
  * @param {readonly string[]} configArgs `--config` and `--env-file`, when the caller chose them
+ * @param {string} registryDir
  */
-function startServer(stateDir, port, inspectorPort, configArgs) {
+function startServer(stateDir, port, inspectorPort, configArgs, registryDir) {
   const args = ["wrangler", "dev", ...configArgs, "--ip", HOST, "--port", String(port), "--inspector-port", String(inspectorPort)];
   args.push("--persist-to", stateDir, "--log-level", "warn", "--show-interactive-dev-session=false");
   // Its own process group, so one signal reaches npx, wrangler and every workerd it forked.
-  const child = spawn("npx", args, { cwd: ROOT, env: CHILD_ENV, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const env = { ...CHILD_ENV, WRANGLER_REGISTRY_PATH: registryDir };
+  const child = spawn("npx", args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const output = collectOutput(child);
   /** @type {Promise<number | null>} */
   const exited = new Promise((resolve) => {

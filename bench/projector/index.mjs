@@ -1,0 +1,1 @@
+export async function runProjector() { return {}; } export function projectorTable() { return ""; }

@@ -1,0 +1,1 @@
+export async function runWake() { return {}; } export function wakeTable() { return ""; }
