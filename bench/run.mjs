@@ -2,13 +2,14 @@
 // (bench/baseline), the projector's throughput and the aggregates' wake-up cost, each part in its
 // own `wrangler dev` on 127.0.0.1. Every loop is bounded by a count and a time.
 //
-//   npm run bench                                   # everything, ~10 minutes on 2 cores
+//   npm run bench                                   # everything: ~10-15 minutes on 2 cores today
 //   npm run bench -- --only=pipeline                # one part: pipeline | projector | wake
 //   BENCH_SECONDS=2 BENCH_ROUNDS=1 npm run bench    # a smoke run (figures mean little)
 //
 // Knobs (bench/lib/options.mjs): BENCH_ROUNDS, BENCH_COMMANDS, BENCH_SECONDS, BENCH_CONCURRENCY,
 // BENCH_AGGREGATES, BENCH_ITERATIONS, BENCH_PROJECTOR_EVENTS, BENCH_PROJECTOR_STREAMS,
-// BENCH_BATCH_SIZES, BENCH_WAKE_SIZES, BENCH_WAKE_ROUNDS, BENCH_WRITE_DOCS=0 (leave docs alone).
+// BENCH_BATCH_SIZES, BENCH_PROJECTOR_ROUNDS, BENCH_WAKE_SIZES, BENCH_WAKE_ROUNDS,
+// BENCH_WRITE_DOCS=0 (leave docs/performance.md alone).
 import { readOptions } from "./lib/options.mjs";
 import { describeRun, stamp, updateDocs, writeResults } from "./lib/report.mjs";
 import { runPipeline } from "./pipeline/index.mjs";

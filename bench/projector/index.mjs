@@ -34,7 +34,7 @@ export async function runProjector(options, log) {
     log(`projector: fixture listening on ${dev.url}`);
     await bench("/bench/setup");
     const runs = [];
-    for (let round = 1; round <= options.rounds; round++) {
+    for (let round = 1; round <= options.projectorRounds; round++) {
       for (const streams of options.projectorStreams) {
         for (const size of options.batchSizes) {
           const run = `${id}-r${round}-s${streams}-b${size}`;
