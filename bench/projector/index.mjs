@@ -15,6 +15,8 @@ const BATCH_SIZES = [10, 25, 50, 100];
 /** Events one fill request sends: 50 sendBatch calls, well inside one request's subrequests. */
 const FILL_CHUNK = 5_000;
 const POLL_MS = 50;
+/** No event applied for this long ends a run as stuck: longer than the first few queue retry delays. */
+const STALL_MS = 20_000;
 /** A run that applies fewer than this many events per second is reported stuck, not waited for. */
 const MIN_EVENTS_PER_SECOND = 100;
 /** The issue's goal. */
@@ -39,6 +41,7 @@ export async function runProjector(options, log) {
         for (const size of options.batchSizes) {
           const run = `${id}-r${round}-s${streams}-b${size}`;
           const figures = await measure(bench, { run, streams, size, events: options.projectorEvents });
+          if (!Number.isFinite(figures.eventsPerSecond)) log(`projector: ${run} stuck at ${figures.applied} of ${figures.events} events; wrangler says:\n${dev.logs().slice(-3000)}`);
           runs.push({ round, streams, size, ...figures });
           log(`projector: round ${round}, ${streams} streams, max_batch_size ${size}: ${figures.eventsPerSecond.toFixed(0)} events/s (${figures.batches} batches, filled in ${figures.fillMs.toFixed(0)} ms${figures.prefilled ? "" : ", NOT pre-filled"})`);
         }
@@ -68,9 +71,13 @@ async function measure(bench, { run, streams, size, events }) {
   const { consumedBeforeRelease } = await bench(`/bench/release?${query}`);
   const deadline = performance.now() + Math.max(60_000, (events / MIN_EVENTS_PER_SECOND) * 1_000);
   let state;
+  let lastProgress = { applied: -1, at: performance.now() };
   for (;;) {
     state = await bench(`/bench/progress?${query}`);
     if (state.applied >= events || performance.now() > deadline) break;
+    if (state.applied !== lastProgress.applied) lastProgress = { applied: state.applied, at: performance.now() };
+    // Failed batches come back after 1, 2, 4 … s; nothing applied for longer than that is a stuck run.
+    if (performance.now() - lastProgress.at > STALL_MS) break;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
   const done = state.applied >= events;
@@ -81,6 +88,7 @@ async function measure(bench, { run, streams, size, events }) {
     eventsPerSecond: done ? events / seconds : NaN,
     seconds,
     batches: state.batches,
+    messages: state.messages,
     meanBatch: state.messages / Math.max(1, state.batches),
     fillMs,
     prefilled: consumedBeforeRelease === 0,
