@@ -9,7 +9,7 @@ export function readOptions(argv = process.argv.slice(2), env = process.env) {
   const unknown = only.filter((p) => !PARTS.includes(p));
   if (unknown.length > 0) throw new Error(`--only: unknown part ${unknown.join(", ")} (choose from ${PARTS.join(", ")})`);
   const num = (name, fallback) => positiveNumber(env, name, fallback);
-  const list = (name, fallback) => (env[name] ? env[name].split(",").map((v) => positiveNumber({ v }, "v", 0)) : fallback);
+  const list = (name, fallback) => (env[name] ? env[name].split(",").map((v) => positiveNumber({ [name]: v.trim() }, name, 0)) : fallback);
   return {
     only,
     /** A/B rounds of the pipeline scenarios; each round runs every scenario on both systems. */
