@@ -40,13 +40,15 @@ async function runCommand(request: Request, env: BaselineEnv, id: string, comman
   const ifMatch = request.headers.get("If-Match");
   const expected = ifMatch === null ? undefined : IF_MATCH.exec(ifMatch.trim());
   if (expected === null) return json(errorAnswer(400, "invalid_header", 'If-Match must be a stream version such as "3"'));
-  const text = await request.text();
-  if (text.length > MAX_BODY_BYTES) return json(errorAnswer(413, "payload_too_large", `the body exceeds ${MAX_BODY_BYTES} bytes`));
-  let payload: unknown;
+  const bytes = await request.arrayBuffer();
+  if (bytes.byteLength > MAX_BODY_BYTES) return json(errorAnswer(413, "payload_too_large", `request body exceeds ${MAX_BODY_BYTES} bytes`));
+  const text = new TextDecoder().decode(bytes);
+  let payload: unknown = {};
   try {
-    payload = JSON.parse(text);
+    // An empty body is `{}`, as in edge-cqrs.
+    if (text.trim() !== "") payload = JSON.parse(text);
   } catch {
-    return json(errorAnswer(400, "invalid_json", "the body is not JSON"));
+    return json(errorAnswer(400, "invalid_json", "request body is not valid JSON"));
   }
   const stub = env.ORDERS.get(env.ORDERS.idFromName(`order/${id}`));
   const commandId = request.headers.get("Idempotency-Key") ?? crypto.randomUUID();
