@@ -38,7 +38,16 @@ const PARTS = {
 for (const name of options.only) {
   const part = PARTS[name];
   log(`${name}: starting`);
-  const measured = await part.measure(options, log);
+  let measured;
+  try {
+    measured = await part.measure(options, log);
+  } catch (error) {
+    // One broken part must not cost the others' figures; the run still fails at the end.
+    log(`${name}: FAILED: ${error instanceof Error ? error.stack : String(error)}`);
+    results.parts[name] = { error: String(error) };
+    process.exitCode = 1;
+    continue;
+  }
   results.parts[name] = measured;
   const smoke = part.reduced(options) ? "**Smoke run with reduced settings: it proves the bench works; its figures are not a measurement.** " : "";
   const markdown = `${smoke}${stamp(run)}\n\n${part.table(measured)}`;
