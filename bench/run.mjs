@@ -32,7 +32,7 @@ const PARTS = {
     reduced: (o) => o.rounds < 2 || o.commands < 1000 || o.seconds < 30 || o.iterations < 100,
   },
   projector: { title: "Projector throughput", measure: runProjector, table: projectorTable, reduced: (o) => o.projectorEvents < 20_000 },
-  wake: { title: "Wake-up cost and memory", measure: runWake, table: wakeTable, reduced: (o) => Math.max(...o.wakeSizes) < 100_000 || o.wakeRounds < 2 },
+  wake: { title: "Wake-up cost and memory", measure: runWake, table: wakeTable, reduced: (o) => Math.max(...o.wakeSizes) < 100_000 || o.wakeRounds < 3 },
 };
 
 for (const name of options.only) {

@@ -30,7 +30,7 @@ export function readOptions(argv = process.argv.slice(2), env = process.env) {
     projectorRounds: num("BENCH_PROJECTOR_ROUNDS", 1),
     /** Wake: stream lengths, and how many cold restarts to median over. */
     wakeSizes: list("BENCH_WAKE_SIZES", [10, 1_000, 10_000, 100_000]),
-    wakeRounds: num("BENCH_WAKE_ROUNDS", 2),
+    wakeRounds: num("BENCH_WAKE_ROUNDS", 3),
     writeDocs: env.BENCH_WRITE_DOCS !== "0",
   };
 }

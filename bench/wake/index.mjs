@@ -39,9 +39,10 @@ export async function runWake(options, log) {
       const client = httpClient(dev.url, 1);
       try {
         const pids = workerdPids(dev.pid);
-        // The Worker and the object namespace start here, so the figures below are the objects' own.
-        await client.must("GET", `/streams/counter/${id}-warm?from=1&limit=1`, { token: ADMIN_TOKEN });
-        for (const stream of streams) {
+        // The Worker, the object namespace and the read path warm up on throwaway streams first, so
+        // the figures below are the objects' own; the order flips each round so no length always goes first.
+        for (const mode of MODES) await client.must("GET", `/streams/${mode.aggregate}/${id}-warm?from=1&limit=1`, { token: ADMIN_TOKEN });
+        for (const stream of round % 2 === 1 ? streams : [...streams].reverse()) {
           const path = `/streams/${stream.aggregate}/${stream.id}?from=${stream.size}&limit=1`;
           const cold = await peakGrowthDuring(pids, async () => {
             const t0 = performance.now();
@@ -72,7 +73,7 @@ async function seed(stateDir, streams, warmId) {
   const started = performance.now();
   const deadline = started + SEED_SECONDS * 1_000;
   try {
-    await client.must("POST", `/commands/counter/${warmId}/append`, { body: { count: 1 } });
+    for (const mode of MODES) await client.must("POST", `/commands/${mode.aggregate}/${warmId}/append`, { body: { count: 1 } });
     await Promise.all(
       streams.map(async (stream) => {
         for (let appended = 0; appended < stream.size; appended += EVENTS_PER_COMMAND) {
