@@ -6,6 +6,12 @@ export interface WranglerDevOptions {
   persistTo?: string;
   /** How long to wait for GET /health to answer 200, in ms (default 60 000). */
   timeoutMs?: number;
+  /** Wrangler configuration file, relative to the repository root (default `wrangler.toml`). */
+  config?: string;
+  /** D1 binding whose local migrations are applied before the start (default `READ_DB`); false for none. */
+  migrate?: string | false;
+  /** Secrets file, relative to the repository root; by default wrangler reads the `.dev.vars` beside the config. */
+  envFile?: string;
 }
 
 /** A running `wrangler dev`. */
@@ -16,6 +22,8 @@ export interface WranglerDev {
   stop(): Promise<void>;
   /** The tail of wrangler's output (warnings and errors at `--log-level warn`). */
   logs(): string;
+  /** The process group of npx, wrangler and workerd: for reading its memory, never for signalling. */
+  readonly pid: number | undefined;
 }
 
 /**

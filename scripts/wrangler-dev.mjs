@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import "./ensure-dev-vars.mjs";
 
@@ -29,6 +29,9 @@ const CHILD_ENV = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", 
  * @property {number} [port] Port for the Worker; a free one on 127.0.0.1 when absent.
  * @property {string} [persistTo] State directory; a fresh temp directory (removed by stop()) when absent.
  * @property {number} [timeoutMs] How long to wait for GET /health to answer 200 (default 60 s).
+ * @property {string} [config] Wrangler configuration file, relative to the repository root (default `wrangler.toml`).
+ * @property {string | false} [migrate] D1 binding whose local migrations are applied first (default `READ_DB`); false for none.
+ * @property {string} [envFile] Secrets file, relative to the repository root; by default wrangler reads the `.dev.vars` beside the config.
  */
 
 /**
@@ -36,6 +39,7 @@ const CHILD_ENV = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", 
  * @property {string} url Base URL without a trailing slash, e.g. `http://127.0.0.1:43817`.
  * @property {() => Promise<void>} stop Kills wrangler and its workerd children, then removes the temp state.
  * @property {() => string} logs The tail of wrangler's output (warnings and errors at `--log-level warn`).
+ * @property {number | undefined} pid The process group of npx, wrangler and workerd (for measuring, never for signalling).
  */
 
 /**
@@ -48,18 +52,26 @@ const CHILD_ENV = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", 
  * const dev = await startWranglerDev();
  * try { await fetch(`${dev.url}/health`); } finally { await dev.stop(); }
  */
-export async function startWranglerDev({ port, persistTo, timeoutMs = READY_TIMEOUT_MS } = {}) {
+export async function startWranglerDev({ port, persistTo, timeoutMs = READY_TIMEOUT_MS, config, migrate = "READ_DB", envFile } = {}) {
+  // Absolute: wrangler resolves --env-file against the config's folder, not the working directory.
+  const configArgs = [...(config ? ["--config", resolve(ROOT, config)] : []), ...(envFile ? ["--env-file", resolve(ROOT, envFile)] : [])];
   const ownsState = persistTo === undefined;
   const stateDir = persistTo ?? mkdtempSync(join(tmpdir(), "edge-cqrs-dev-"));
+  // Every `wrangler dev` on the machine shares one dev registry by default, and each change to it
+  // (another session starting or stopping, an e2e run in another checkout) reloads this Worker and
+  // answers in-flight requests with 503 "Your worker restarted mid-request". A private registry
+  // keeps this server to itself; it never needs a Worker from another session.
+  const registryDir = mkdtempSync(join(tmpdir(), "edge-cqrs-registry-"));
   const removeState = () => {
     if (ownsState) rmSync(stateDir, { recursive: true, force: true });
+    rmSync(registryDir, { recursive: true, force: true });
   };
   try {
-    await applyMigrations(stateDir);
+    if (migrate !== false) await applyMigrations(stateDir, migrate, config);
     const workerPort = port ?? (await freePort());
     // Two dev servers at once (e2e and bench) would both want the default inspector port 9229.
     const inspectorPort = await freePort();
-    const server = startServer(stateDir, workerPort, inspectorPort);
+    const server = startServer(stateDir, workerPort, inspectorPort, configArgs, registryDir);
     const url = `http://${HOST}:${workerPort}`;
     // A runner that dies or is interrupted mid-run must not leave a workerd holding the port, nor
     // its state behind. The server has its own process group, so Ctrl-C never reaches it directly.
@@ -90,16 +102,21 @@ export async function startWranglerDev({ port, persistTo, timeoutMs = READY_TIME
       await stop();
       throw error;
     }
-    return { url, stop, logs: server.output };
+    return { url, stop, logs: server.output, pid: server.pid };
   } catch (error) {
     removeState();
     throw error;
   }
 }
 
-/** @param {string} stateDir */
-async function applyMigrations(stateDir) {
-  const child = spawn("npx", ["wrangler", "d1", "migrations", "apply", "READ_DB", "--local", "--persist-to", stateDir], {
+/**
+ * @param {string} stateDir
+ * @param {string} binding
+ * @param {string | undefined} config
+ */
+async function applyMigrations(stateDir, binding, config) {
+  const args = ["wrangler", "d1", "migrations", "apply", binding, "--local", "--persist-to", stateDir, ...(config ? ["--config", config] : [])];
+  const child = spawn("npx", args, {
     cwd: ROOT,
     env: CHILD_ENV,
     stdio: ["ignore", "pipe", "pipe"],
@@ -116,12 +133,15 @@ async function applyMigrations(stateDir) {
  * @param {string} stateDir
  * @param {number} port
  * @param {number} inspectorPort
+ * @param {readonly string[]} configArgs `--config` and `--env-file`, when the caller chose them
+ * @param {string} registryDir
  */
-function startServer(stateDir, port, inspectorPort) {
-  const args = ["wrangler", "dev", "--ip", HOST, "--port", String(port), "--inspector-port", String(inspectorPort)];
+function startServer(stateDir, port, inspectorPort, configArgs, registryDir) {
+  const args = ["wrangler", "dev", ...configArgs, "--ip", HOST, "--port", String(port), "--inspector-port", String(inspectorPort)];
   args.push("--persist-to", stateDir, "--log-level", "warn", "--show-interactive-dev-session=false");
   // Its own process group, so one signal reaches npx, wrangler and every workerd it forked.
-  const child = spawn("npx", args, { cwd: ROOT, env: CHILD_ENV, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const env = { ...CHILD_ENV, WRANGLER_REGISTRY_PATH: registryDir };
+  const child = spawn("npx", args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const output = collectOutput(child);
   /** @type {Promise<number | null>} */
   const exited = new Promise((resolve) => {
@@ -140,7 +160,7 @@ function startServer(stateDir, port, inspectorPort) {
     signalGroup(child.pid, "SIGKILL");
   };
   const kill = () => signalGroup(child.pid, "SIGKILL");
-  return { output, isRunning: () => running, stop, kill };
+  return { output, isRunning: () => running, stop, kill, pid: child.pid };
 }
 
 /**

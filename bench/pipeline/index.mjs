@@ -1,0 +1,89 @@
+// The comparison with the bare pipeline: both systems run side by side in their own `wrangler dev`,
+// and every scenario is driven on one, then the other, round after round (A/B/A/B), so slow
+// drift of a shared machine lands on both. The figures that count are the ratios within a run.
+import { startWranglerDev } from "../../scripts/wrangler-dev.mjs";
+import { httpClient } from "../lib/http-client.mjs";
+import { median } from "../lib/stats.mjs";
+import { SCENARIOS, warmUp } from "./scenarios.mjs";
+
+/** The system under test first, the baseline second: A and B of every round. */
+export const SYSTEMS = [
+  { key: "edge", name: "edge-cqrs", start: () => startWranglerDev() },
+  { key: "baseline", name: "bare pipeline", start: () => startWranglerDev({ config: "bench/baseline/wrangler.toml", envFile: ".dev.vars" }) },
+];
+
+/** The issue's goals, as ratios (throughput) or added milliseconds (latency) against the baseline. */
+export const GOALS = { throughputRatio: 0.85, writeReadP50AddedMs: 10, writeReadP99AddedMs: 25 };
+
+export async function runPipeline(options, log) {
+  const run = Date.now().toString(36);
+  const started = [];
+  try {
+    for (const system of SYSTEMS) {
+      const dev = await system.start();
+      started.push({ system, dev, client: httpClient(dev.url, options.concurrency) });
+      log(`pipeline: ${system.name} listening on ${dev.url}`);
+    }
+    for (const { system, client } of started) await warmUp(client, `${run}-${system.key}`);
+    /** @type {Record<string, Record<string, any[]>>} */
+    const rounds = Object.fromEntries(SCENARIOS.map((s) => [s.key, { edge: [], baseline: [] }]));
+    for (let round = 1; round <= options.rounds; round++) {
+      for (const scenario of SCENARIOS) {
+        for (const { system, client } of started) {
+          const ctx = { ...options, prefix: `${run}-${system.key}-r${round}-${scenario.key}` };
+          const figures = await scenario.run(client, ctx);
+          rounds[scenario.key][system.key].push(figures);
+          log(`pipeline: round ${round} ${scenario.key} on ${system.name}: ${brief(figures)}`);
+        }
+      }
+    }
+    return { rounds, summary: summarise(rounds), serverLogs: Object.fromEntries(started.map(({ system, dev }) => [system.key, dev.logs()])) };
+  } finally {
+    for (const { client, dev } of started) {
+      client.close();
+      await dev.stop();
+    }
+  }
+}
+
+/** Medians over the rounds per system, and edge-cqrs against the baseline. */
+function summarise(rounds) {
+  const summary = {};
+  for (const key of ["many", "hot", "new"]) {
+    const med = (system, field) => median(rounds[key][system].map((r) => r[field]));
+    const figures = (system) => ({
+      perSecond: med(system, "perSecond"),
+      p50: med(system, "p50"),
+      p99: med(system, "p99"),
+      drainMs: med(system, "drainMs"),
+      errors: rounds[key][system].reduce((n, r) => n + r.errors, 0),
+    });
+    const edge = figures("edge");
+    const baseline = figures("baseline");
+    summary[key] = { edge, baseline, throughputRatio: edge.perSecond / baseline.perSecond, p50Ratio: edge.p50 / baseline.p50 };
+  }
+  const rw = (system, part, q) => median(rounds.writeRead[system].map((r) => r[part][q]));
+  const figures = (system) => ({
+    totalP50: rw(system, "total", "p50"),
+    totalP99: rw(system, "total", "p99"),
+    readP50: rw(system, "read", "p50"),
+    readP99: rw(system, "read", "p99"),
+    errors: rounds.writeRead[system].reduce((n, r) => n + r.errors, 0),
+  });
+  const edge = figures("edge");
+  const baseline = figures("baseline");
+  summary.writeRead = {
+    edge,
+    baseline,
+    totalP50AddedMs: edge.totalP50 - baseline.totalP50,
+    totalP99AddedMs: edge.totalP99 - baseline.totalP99,
+    readP50AddedMs: edge.readP50 - baseline.readP50,
+    readP99AddedMs: edge.readP99 - baseline.readP99,
+  };
+  return summary;
+}
+
+function brief(f) {
+  if (f.total) return `command+view p50 ${f.total.p50.toFixed(1)} ms, p99 ${f.total.p99.toFixed(1)} ms (n=${f.total.n}, ${f.errors} errors)`;
+  return `${f.perSecond.toFixed(0)} commands/s, p50 ${f.p50.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms (${f.ok} ok, ${f.errors} errors), drained in ${f.drainMs.toFixed(0)} ms`;
+}

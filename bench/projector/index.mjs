@@ -1,0 +1,119 @@
+// Projector throughput (issue item 4): events/s one projection applies into one D1 from a
+// pre-filled queue, over many streams and over few, for each consumer max_batch_size. The fixture
+// Worker holds the queue's first batch at a gate while the bench fills the queue, then releases it;
+// the clock runs from the release to the end of the batch that completes the run (timed inside
+// the Worker), and completion is the sum of the run's checkpoints reaching the number of events.
+import { performance } from "node:perf_hooks";
+import { startWranglerDev } from "../../scripts/wrangler-dev.mjs";
+import { httpClient } from "../lib/http-client.mjs";
+import { markdownTable } from "../lib/report.mjs";
+import { median } from "../lib/stats.mjs";
+
+export const FIXTURE = { config: "bench/fixtures/wrangler.toml", envFile: ".dev.vars" };
+/** The fixture's queues (bench/fixtures/wrangler.toml): one per max_batch_size. */
+const BATCH_SIZES = [10, 25, 50, 100];
+/** Events one fill request sends: 50 sendBatch calls, well inside one request's subrequests. */
+const FILL_CHUNK = 5_000;
+const POLL_MS = 50;
+/** No event applied for this long ends a run as stuck: longer than the first few queue retry delays. */
+const STALL_MS = 20_000;
+/** A run that applies fewer than this many events per second is reported stuck, not waited for. */
+const MIN_EVENTS_PER_SECOND = 100;
+/** The issue's goal. */
+export const GOAL_EVENTS_PER_SECOND = 5_000;
+/** D1's own ceiling for the same kind of write, measured in the same run for scale. */
+const CEILING_STATEMENTS = 20_000;
+const CEILING_BATCHES = [100, 300];
+
+export async function runProjector(options, log) {
+  const unknown = options.batchSizes.filter((s) => !BATCH_SIZES.includes(s));
+  if (unknown.length > 0) throw new Error(`BENCH_BATCH_SIZES: the fixture has queues for ${BATCH_SIZES.join(", ")} only`);
+  const dev = await startWranglerDev(FIXTURE);
+  const client = httpClient(dev.url, 4);
+  const bench = (path) => client.must("POST", path, { token: "" });
+  const id = Date.now().toString(36);
+  try {
+    log(`projector: fixture listening on ${dev.url}`);
+    await bench("/bench/setup");
+    const runs = [];
+    for (let round = 1; round <= options.projectorRounds; round++) {
+      for (const streams of options.projectorStreams) {
+        for (const size of options.batchSizes) {
+          const run = `${id}-r${round}-s${streams}-b${size}`;
+          const figures = await measure(bench, { run, streams, size, events: options.projectorEvents });
+          if (!Number.isFinite(figures.eventsPerSecond)) log(`projector: ${run} stuck at ${figures.applied} of ${figures.events} events; wrangler says:\n${dev.logs().slice(-3000)}`);
+          runs.push({ round, streams, size, ...figures });
+          log(`projector: round ${round}, ${streams} streams, max_batch_size ${size}: ${figures.eventsPerSecond.toFixed(0)} events/s (${figures.batches} batches, filled in ${figures.fillMs.toFixed(0)} ms${figures.prefilled ? "" : ", NOT pre-filled"})`);
+        }
+      }
+    }
+    const ceiling = [];
+    for (const perBatch of CEILING_BATCHES) {
+      const { ms } = await bench(`/bench/d1-ceiling?statements=${CEILING_STATEMENTS}&perBatch=${perBatch}`);
+      ceiling.push({ perBatch, statements: CEILING_STATEMENTS, upsertsPerSecond: (CEILING_STATEMENTS / ms) * 1_000 });
+    }
+    log(`projector: D1 ceiling ${ceiling.map((c) => `${c.upsertsPerSecond.toFixed(0)} upserts/s at ${c.perBatch} per batch`).join(", ")}`);
+    return { runs, ceiling, summary: summarise(runs, options) };
+  } finally {
+    client.close();
+    await dev.stop();
+  }
+}
+
+async function measure(bench, { run, streams, size, events }) {
+  const query = `size=${size}&run=${run}`;
+  await bench(`/bench/arm?${query}`);
+  const fillStart = performance.now();
+  for (let from = 0; from < events; from += FILL_CHUNK) {
+    await bench(`/bench/fill?${query}&streams=${streams}&from=${from}&to=${Math.min(from + FILL_CHUNK, events)}`);
+  }
+  const fillMs = performance.now() - fillStart;
+  const { consumedBeforeRelease } = await bench(`/bench/release?${query}`);
+  const deadline = performance.now() + Math.max(60_000, (events / MIN_EVENTS_PER_SECOND) * 1_000);
+  let state;
+  let lastProgress = { applied: -1, at: performance.now() };
+  for (;;) {
+    state = await bench(`/bench/progress?${query}`);
+    if (state.applied >= events || performance.now() > deadline) break;
+    if (state.applied !== lastProgress.applied) lastProgress = { applied: state.applied, at: performance.now() };
+    // Failed batches come back after 1, 2, 4 … s; nothing applied for longer than that is a stuck run.
+    if (performance.now() - lastProgress.at > STALL_MS) break;
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+  const done = state.applied >= events;
+  const seconds = (state.lastBatchAt - state.openedAt) / 1_000;
+  return {
+    events,
+    applied: state.applied,
+    eventsPerSecond: done ? events / seconds : NaN,
+    seconds,
+    batches: state.batches,
+    messages: state.messages,
+    meanBatch: state.messages / Math.max(1, state.batches),
+    fillMs,
+    prefilled: consumedBeforeRelease === 0,
+  };
+}
+
+function summarise(runs, options) {
+  return options.projectorStreams.flatMap((streams) =>
+    options.batchSizes.map((size) => {
+      const mine = runs.filter((r) => r.streams === streams && r.size === size);
+      return { streams, size, eventsPerSecond: median(mine.map((r) => r.eventsPerSecond)), meanBatch: median(mine.map((r) => r.meanBatch)), prefilled: mine.every((r) => r.prefilled) };
+    }),
+  );
+}
+
+export function projectorTable({ summary, ceiling, runs }) {
+  const events = runs[0]?.events ?? 0;
+  const rows = summary.map((s) => [
+    `${events.toLocaleString("en")} events over ${s.streams.toLocaleString("en")} streams`,
+    String(s.size),
+    Number.isFinite(s.eventsPerSecond) ? `**${s.eventsPerSecond.toFixed(0)}**` : "did not finish",
+    s.meanBatch.toFixed(1),
+    `≥ ${GOAL_EVENTS_PER_SECOND} ${s.eventsPerSecond >= GOAL_EVENTS_PER_SECOND ? "met" : "**not met**"}${s.prefilled ? "" : " (queue was not pre-filled)"}`,
+  ]);
+  const table = markdownTable(["load", "max_batch_size", "events/s (median of rounds)", "messages per batch", "goal"], rows);
+  const scale = ceiling.map((c) => `${c.upsertsPerSecond.toFixed(0)} upserts/s at ${c.perBatch} statements per batch`).join("; ");
+  return `${table}\n\nD1's own ceiling in the same run (plain upserts, ${CEILING_STATEMENTS.toLocaleString("en")} statements): ${scale}.`;
+}
