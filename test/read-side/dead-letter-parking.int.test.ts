@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { MAX_PARKED_BYTES_PER_BATCH, PARK_LAST_RESORT_ATTEMPT } from "../../src/runtime/projector";
+import { MAX_LOGGED_BODY_BYTES_PER_INVOCATION, MAX_PARKED_BYTES_PER_BATCH, PARK_LAST_RESORT_ATTEMPT } from "../../src/runtime/projector";
 import { adminGet, json } from "../support/http";
 import { rows } from "../support/read-model";
 import { deliverWithEnv } from "./deliver-with-env";
@@ -95,5 +95,18 @@ describe("dead-letter consumer", () => {
     const lines = logged.mock.calls.map((args) => args[0]).filter((first): first is string => typeof first === "string" && first.startsWith("{"));
     expect(lines.map((text) => JSON.parse(text) as Record<string, unknown>)).toContainEqual(expect.objectContaining({ messageId: ids[0], body }));
     expect(await rows("SELECT * FROM dead_letters")).toEqual([]);
+  });
+
+  it("logs no more bodies than the invocation's log budget keeps; the others are retried, not lost", async () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const bodies = [bigBody(10), bigBody(11), bigBody(12)];
+    expect(JSON.stringify(bodies.slice(0, 2)).length).toBeGreaterThan(MAX_LOGGED_BODY_BYTES_PER_INVOCATION);
+    const withoutBodies = refusingEnv((call) => call.statements.some((s) => boundBody(s) !== ""));
+    const { acked, retried } = await deliverWithEnv(withoutBodies, DEAD_LETTER_QUEUE, bodies, PARK_LAST_RESORT_ATTEMPT);
+    expect(acked).toHaveLength(1);
+    expect(retried).toHaveLength(2);
+    const lines = logged.mock.calls.map((args) => args[0]).filter((first): first is string => typeof first === "string" && first.startsWith("{"));
+    expect(lines.map((text) => (JSON.parse(text) as { messageId: string }).messageId)).toEqual(acked);
+    expect(await rows("SELECT message_id FROM dead_letters")).toEqual([{ message_id: acked[0] }]);
   });
 });

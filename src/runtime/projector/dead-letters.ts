@@ -14,6 +14,14 @@ export const MAX_PARKED_BYTES_PER_BATCH = 1024 * 1024;
  * `max_retries` (10 in wrangler.toml) must stay above it, so the compact row gets attempts of its own.
  */
 export const PARK_LAST_RESORT_ATTEMPT = 5;
+/**
+ * Bytes of last-resort log lines one invocation writes. Workers Logs keeps 256 KB of log events
+ * per invocation and drops the rest; this fits one full-size (128 KB) body with room for other
+ * lines. A body past the budget is not logged but retried, to be logged by a later invocation;
+ * the dead-letter consumers take one message per batch (`max_batch_size = 1`), so it rarely binds.
+ * https://developers.cloudflare.com/changelog/2025-04-07-increase-trace-events-limit
+ */
+export const MAX_LOGGED_BODY_BYTES_PER_INVOCATION = 192 * 1024;
 /** Backoff between attempts to park: 15 s, 30 s, 60 s, … capped at 5 minutes (a D1 outage, not a race). */
 const PARK_RETRY_BASE_SECONDS = 15;
 const PARK_RETRY_MAX_SECONDS = 300;
@@ -27,6 +35,7 @@ const PARK_RETRY_MAX_SECONDS = 300;
  */
 export async function parkDeadLetters(subscriber: Subscription, batch: MessageBatch<unknown>, db: D1Database): Promise<void> {
   const now = new Date().toISOString();
+  const log = { left: MAX_LOGGED_BODY_BYTES_PER_INVOCATION };
   for (const group of withinParkBudget(batch.messages)) {
     try {
       await db.batch(group.map((p) => insertParked(db, subscriber.name, p, now)));
@@ -34,7 +43,7 @@ export async function parkDeadLetters(subscriber: Subscription, batch: MessageBa
       continue;
     } catch (error) {
       if (group.length === 1) {
-        await parkingFailed(db, subscriber.name, group[0]!, now, error);
+        await parkingFailed(db, subscriber.name, group[0]!, now, error, log);
         continue;
       }
     }
@@ -44,7 +53,7 @@ export async function parkDeadLetters(subscriber: Subscription, batch: MessageBa
         await insertParked(db, subscriber.name, parked, now).run();
         parked.message.ack();
       } catch (error) {
-        await parkingFailed(db, subscriber.name, parked, now, error);
+        await parkingFailed(db, subscriber.name, parked, now, error, log);
       }
     }
   }
@@ -94,7 +103,7 @@ function insertParked(db: D1Database, subscriber: string, parked: Parked, now: s
 }
 
 /** Retries with backoff, or once attempts run short, parks the message without its body. */
-async function parkingFailed(db: D1Database, subscriber: string, parked: Parked, now: string, error: unknown): Promise<void> {
+async function parkingFailed(db: D1Database, subscriber: string, parked: Parked, now: string, error: unknown, log: { left: number }): Promise<void> {
   const { message } = parked;
   const delaySeconds = Math.min(PARK_RETRY_BASE_SECONDS * 2 ** Math.max(0, message.attempts - 1), PARK_RETRY_MAX_SECONDS);
   const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -103,19 +112,25 @@ async function parkingFailed(db: D1Database, subscriber: string, parked: Parked,
     message.retry({ delaySeconds });
     return;
   }
+  const line = JSON.stringify({
+    event: "dead_letter_body_not_stored",
+    subscriber,
+    messageId: message.id,
+    streamId: parked.streamId,
+    version: parked.version,
+    attempts: message.attempts,
+    error: reason,
+    body: message.body,
+  });
+  const lineBytes = byteLength(line);
+  if (lineBytes > log.left) {
+    console.error(`${subscriber}: dead letter ${message.id} could not be parked and this invocation's log budget is spent; retrying in ${delaySeconds} s`);
+    message.retry({ delaySeconds });
+    return;
+  }
   // The log line comes first: if the compact row fails too, it is what the operator has left.
-  console.error(
-    JSON.stringify({
-      event: "dead_letter_body_not_stored",
-      subscriber,
-      messageId: message.id,
-      streamId: parked.streamId,
-      version: parked.version,
-      attempts: message.attempts,
-      error: reason,
-      body: message.body,
-    }),
-  );
+  log.left -= lineBytes;
+  console.error(line);
   try {
     await db
       .prepare(
