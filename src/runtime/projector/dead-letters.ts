@@ -75,7 +75,8 @@ function withinParkBudget(messages: readonly Message<unknown>[]): Parked[][] {
     const envelope = message.body as { streamId?: unknown; version?: unknown } | null;
     const parked: Parked = {
       message,
-      body: JSON.stringify(message.body),
+      // A body JSON cannot express (undefined) is stored as null rather than failing every attempt.
+      body: JSON.stringify(message.body) ?? "null",
       streamId: typeof envelope?.streamId === "string" ? envelope.streamId : null,
       version: typeof envelope?.version === "number" ? envelope.version : null,
     };
