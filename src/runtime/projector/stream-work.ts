@@ -22,7 +22,7 @@ export interface StreamWork {
   readonly target: number;
   /** The envelope at {@link target}: what goes back to the queue when a catch-up continues later. */
   readonly latest: EventEnvelope;
-  /** Versions `checkpoint+1 .. target`, in order; filled by {@link healGaps}. */
+  /** Versions from `checkpoint+1`, contiguous and in order; filled by {@link healGaps}, up to `target` unless its budget ran out. */
   events: EventEnvelope[];
 }
 
