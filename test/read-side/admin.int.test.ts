@@ -49,7 +49,7 @@ describe("admin API for projections", () => {
     expect(response.status).toBe(200);
     const { deadLetters } = await json<{ deadLetters: Record<string, unknown>[] }>(response);
     expect(deadLetters).toEqual([
-      { messageId: expect.any(String), streamId: "order/adm-1", version: 1, error: expect.stringMatching(/UNIQUE/), parkedAt: expect.any(String), body: placed },
+      { messageId: expect.any(String), streamId: "order/adm-1", version: 1, error: expect.stringMatching(/UNIQUE/), parkedAt: expect.any(String), body: placed, quarantined: null },
     ]);
   });
 
@@ -57,7 +57,7 @@ describe("admin API for projections", () => {
     await env.READ_DB.prepare("DELETE FROM order_details_items WHERE order_id = 'adm-1'").run();
     const response = await replay("order-details");
     expect(response.status).toBe(202);
-    expect(await response.json()).toEqual({ replayed: 1 });
+    expect(await response.json()).toEqual({ replayed: 1, quarantined: 0, remaining: 0 });
     expect(await rows("SELECT * FROM dead_letters")).toEqual([]);
     // The replayed envelope travels the real local queue to the projector.
     const view = await getQuery(`/orders/adm-1?consistentWith=${token}&wait=5000`);
@@ -68,7 +68,7 @@ describe("admin API for projections", () => {
   });
 
   it("answers 202 with nothing to replay when nothing is parked", async () => {
-    expect(await (await replay("order-history")).json()).toEqual({ replayed: 0 });
+    expect(await (await replay("order-history")).json()).toEqual({ replayed: 0, quarantined: 0, remaining: 0 });
   });
 
   it("refuses the API token and unknown names", async () => {

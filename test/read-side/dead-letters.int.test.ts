@@ -33,8 +33,8 @@ describe("dead-letter queue consumer", () => {
   });
 
   it("parks a dead letter in D1 with its body and that error, and acks it", async () => {
-    const { result, ids } = await deliver(DEAD_LETTER_QUEUE, [placed]);
-    expect(result.ackAll).toBe(true);
+    const { result, acked, ids } = await deliver(DEAD_LETTER_QUEUE, [placed]);
+    expect(acked).toEqual(ids);
     expect(result.retryMessages).toEqual([]);
     const parked = await rows<{ message_id: string; projection: string; stream_id: string; version: number; body: string; error: string }>(
       "SELECT * FROM dead_letters WHERE projection = 'order-details'",
@@ -51,7 +51,7 @@ describe("dead-letter queue consumer", () => {
     const batch = createMessageBatch(DEAD_LETTER_QUEUE, [{ id: first!.message_id, timestamp: new Date(), attempts: 2, body: placed }]);
     const ctx = createExecutionContext();
     await worker.queue(batch, env, ctx);
-    expect((await getQueueResult(batch, ctx)).ackAll).toBe(true);
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual([first!.message_id]);
     expect(await rows("SELECT message_id FROM dead_letters")).toHaveLength(1);
   });
 

@@ -1,15 +1,15 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
-import { EventEnvelopeSchema } from "../envelope";
 import { HttpError } from "../errors";
 import { errorResponses } from "../http/error-schemas";
 import type { ProcessManager } from "../process-manager";
 import type { Projection } from "../projection";
 import type { Subscription } from "../subscription";
+import { MAX_REPLAY_PAGES_PER_REQUEST, MAX_REPLAY_SENDS_PER_REQUEST, replayDeadLetters } from "./dead-letter-replay";
 
 type Subscriber = Projection | ProcessManager;
 
-/** Largest page of dead letters one request lists or replays. */
+/** Largest page of dead letters one request lists. */
 export const MAX_DEAD_LETTER_PAGE = 100;
 
 const SubscriberStatusSchema = z.object({
@@ -37,7 +37,11 @@ const DeadLetterSchema = z.object({
   version: z.number().int().nullable(),
   error: z.string().nullable().describe("The last error the subscriber met on this stream before the message was parked"),
   parkedAt: z.string(),
-  body: z.unknown(),
+  body: z.unknown().describe("The parked message's body: JSON as it was received, the raw text when it is not JSON, null when it was not stored"),
+  quarantined: z
+    .object({ at: z.string(), reason: z.string() })
+    .nullable()
+    .describe("Set when the message can never be replayed as it is (or its body was not stored): replay passes over it"),
 });
 
 const NameParams = z.object({ name: z.string() });
@@ -71,16 +75,36 @@ const replayRoute = createRoute({
   method: "post",
   path: "/admin/projections/{name}/dead-letters/replay",
   tags: ["admin"],
-  summary: "Send parked messages back to the subscriber's queue; checkpoints keep it exactly once",
+  summary: "Send parked messages back to the subscriber's queue, oldest first, a bounded amount per request; checkpoints keep it exactly once",
   security: [{ bearer: [] }],
   request: { params: NameParams },
   responses: {
-    202: { description: "Replayed", content: { "application/json": { schema: z.object({ replayed: z.number().int() }) } } },
+    202: {
+      description: `Replayed: at most ${MAX_REPLAY_SENDS_PER_REQUEST} queue batches from ${MAX_REPLAY_PAGES_PER_REQUEST} pages per request; call again while \`remaining\` > 0`,
+      content: {
+        "application/json": {
+          schema: z.object({
+            replayed: z.number().int().describe("Messages sent back to the queue and removed from the dead letters"),
+            quarantined: z.number().int().describe("Rows this request set aside because they can never be sent as they are"),
+            remaining: z.number().int().describe("Rows still waiting to be replayed"),
+          }),
+        },
+      },
+    },
     ...errorResponses([401, 404]),
   },
 });
 
-type DeadLetterRow = { message_id: string; stream_id: string | null; version: number | null; error: string | null; parked_at: string; body: string };
+type DeadLetterRow = {
+  message_id: string;
+  stream_id: string | null;
+  version: number | null;
+  error: string | null;
+  parked_at: string;
+  body: string;
+  quarantined_at: string | null;
+  quarantine_reason: string | null;
+};
 
 /**
  * `/admin/projections…`: what operators need to see and fix on the read side. Replaying a dead
@@ -111,7 +135,8 @@ export function mountAdminRoutes(app: OpenAPIHono<{ Bindings: object }>, subscri
           version: r.version,
           error: r.error,
           parkedAt: r.parked_at,
-          body: JSON.parse(r.body) as unknown,
+          body: listedBody(r.body),
+          quarantined: r.quarantined_at === null ? null : { at: r.quarantined_at, reason: r.quarantine_reason ?? "" },
         })),
       },
       200,
@@ -123,22 +148,7 @@ export function mountAdminRoutes(app: OpenAPIHono<{ Bindings: object }>, subscri
     const db = database(c.env, subscriber);
     const queue = (c.env as Record<string, unknown>)[subscriber.queue.binding] as Queue | undefined;
     if (!queue) throw new Error(`queue producer binding ${subscriber.queue.binding} is missing from wrangler.toml`);
-    let replayed = 0;
-    for (;;) {
-      const rows = await parkedMessages(db, subscriber.name, MAX_DEAD_LETTER_PAGE);
-      if (rows.length === 0) break;
-      // A parked body that is not an envelope would only be parked again: it stays for a human.
-      const replayable = rows
-        .map((r) => ({ messageId: r.message_id, envelope: EventEnvelopeSchema.safeParse(JSON.parse(r.body)) }))
-        .filter((r) => r.envelope.success);
-      if (replayable.length === 0) break;
-      await queue.sendBatch(replayable.map((r) => ({ body: r.envelope.data, contentType: "json" as const })));
-      // Deleted only after the send: a crash in between replays a message twice, which the checkpoints absorb.
-      await db.batch(replayable.map((r) => db.prepare("DELETE FROM dead_letters WHERE message_id = ?").bind(r.messageId)));
-      replayed += replayable.length;
-      if (replayable.length < rows.length) break;
-    }
-    return c.json({ replayed }, 202);
+    return c.json(await replayDeadLetters(db, subscriber.name, queue), 202);
   });
 }
 
@@ -178,10 +188,23 @@ async function status(subscriber: Subscriber, db: D1Database): Promise<z.infer<t
 
 function parkedMessages(db: D1Database, subscriber: string, limit: number): Promise<DeadLetterRow[]> {
   return db
-    .prepare("SELECT message_id, stream_id, version, error, parked_at, body FROM dead_letters WHERE projection = ? ORDER BY parked_at, message_id LIMIT ?")
+    .prepare(
+      `SELECT message_id, stream_id, version, error, parked_at, body, quarantined_at, quarantine_reason
+       FROM dead_letters WHERE projection = ? ORDER BY parked_at, message_id LIMIT ?`,
+    )
     .bind(subscriber, limit)
     .all<DeadLetterRow>()
     .then((r) => r.results);
+}
+
+/** A parked body as listed: its JSON, or the raw text when it is not JSON, or null when it was not stored. */
+function listedBody(body: string): unknown {
+  if (body === "") return null;
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return body;
+  }
 }
 
 function database(env: object, subscriber: Subscription): D1Database {

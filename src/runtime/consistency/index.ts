@@ -1,2 +1,10 @@
 export { encodeConsistencyToken, parseConsistencyTokens, MAX_TOKEN_POSITIONS, type StreamPosition } from "./consistency-token";
-export { DEFAULT_CONSISTENCY_WAIT_MS, MAX_CONSISTENCY_WAIT_MS, waitForCheckpoints } from "./wait-for-checkpoints";
+export {
+  DEFAULT_CONSISTENCY_WAIT_MS,
+  FIRST_POLL_MS,
+  MAX_CONCURRENT_WAITERS,
+  MAX_CONSISTENCY_WAIT_MS,
+  MAX_POLL_MS,
+  MAX_POLLS_PER_WAIT,
+  waitForCheckpoints,
+} from "./wait-for-checkpoints";

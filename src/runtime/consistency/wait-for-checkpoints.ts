@@ -1,19 +1,34 @@
 import { HttpError } from "../errors";
 import { parseStreamId } from "../ids";
-import { readCheckpoints } from "../projector/checkpoints";
 import type { Subscription } from "../subscription";
 import type { StreamPosition } from "./consistency-token";
 
-/** Default and ceiling of `?wait=` (DESIGN §3). */
+/** Default and ceiling of `?wait=`: long enough for a queue hop, short enough to hold a request. */
 export const DEFAULT_CONSISTENCY_WAIT_MS = 2_000;
 export const MAX_CONSISTENCY_WAIT_MS = 10_000;
 
-// Locally a write reaches D1 in ~15-20 ms; polling starts faster than that and backs off to
-// MAX_POLL_MS so a long wait costs a few dozen reads, not hundreds.
-const FIRST_POLL_MS = 5;
-const MAX_POLL_MS = 50;
-/** What a 412 tells the client to wait before asking again. */
+/**
+ * Polls start fast (locally a write reaches D1 in ~15-20 ms) and double up to {@link MAX_POLL_MS}:
+ * a wait answered quickly costs two or three reads, and the longest wait (10 s) costs at most
+ * {@link MAX_POLLS_PER_WAIT} reads per database, whatever the number of token pairs. D1 runs one
+ * query at a time per database, so every read a waiter makes is one the projectors wait behind.
+ */
+export const FIRST_POLL_MS = 10;
+export const MAX_POLL_MS = 1_000;
+/** Polls of the longest wait: at 0, 10, 30, 70, … 1270 ms, then one a second, and one at the deadline. */
+export const MAX_POLLS_PER_WAIT = 17;
+
+/**
+ * Requests of one isolate that may be waiting at the same time. Each waiter settles at one read a
+ * second per database after its first ~1.3 s (8 reads), so 50 of them cost at most ~50 reads a
+ * second in steady state and ~400 in the first second of a burst: enough for a read-your-write
+ * client per open screen, small against D1's few thousand point reads a second.
+ */
+export const MAX_CONCURRENT_WAITERS = 50;
+/** What a 412 or 503 tells the client to wait before asking again. */
 const RETRY_AFTER_SECONDS = 1;
+
+let waiters = 0;
 
 interface Requirement {
   readonly projection: string;
@@ -23,7 +38,9 @@ interface Requirement {
 
 /**
  * Waits until every projection behind a query has applied the token's versions of the streams it
- * follows. Streams a projection does not follow ask nothing of it. Time out: 412 `stale`.
+ * follows. Streams a projection does not follow ask nothing of it. Time out: 412 `stale`. The
+ * first check is free for everyone; a request that must wait takes one of the isolate's
+ * {@link MAX_CONCURRENT_WAITERS} slots, and when none is free answers 503 `too_many_waiters` at once.
  */
 export async function waitForCheckpoints(
   databaseOf: (projection: Subscription) => D1Database,
@@ -31,47 +48,85 @@ export async function waitForCheckpoints(
   positions: readonly StreamPosition[],
   waitMs: number,
 ): Promise<void> {
-  let pending = requirements(projections, positions);
-  const byName = new Map(projections.map((p) => [p.name, p]));
-  const db = (name: string): D1Database => databaseOf(byName.get(name)!);
-  const deadline = Date.now() + waitMs;
-  for (let delay = FIRST_POLL_MS; pending.length > 0; delay = Math.min(delay * 2, MAX_POLL_MS)) {
-    pending = await unmet(db, pending);
-    if (pending.length === 0) return;
-    const left = deadline - Date.now();
-    if (left <= 0) throw stale(pending, waitMs);
-    await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)));
+  const byDatabase = requirementsByDatabase(projections, positions);
+  let pending = await unmet(databaseOf, byDatabase);
+  if (pending.size === 0) return;
+  if (waitMs === 0) throw stale(pending, waitMs);
+  if (waiters >= MAX_CONCURRENT_WAITERS) throw tooManyWaiters();
+  waiters++;
+  try {
+    const deadline = Date.now() + waitMs;
+    for (let delay = FIRST_POLL_MS; pending.size > 0; delay = Math.min(delay * 2, MAX_POLL_MS)) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw stale(pending, waitMs);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)));
+      pending = await unmet(databaseOf, pending);
+    }
+  } finally {
+    waiters--;
   }
 }
 
-function requirements(projections: readonly Subscription[], positions: readonly StreamPosition[]): Requirement[] {
-  return positions.flatMap((position) => {
+/** Requirements grouped by the database their checkpoints live in: one query per database per poll. */
+type Pending = Map<Subscription, Requirement[]>;
+
+function requirementsByDatabase(projections: readonly Subscription[], positions: readonly StreamPosition[]): Pending {
+  const byDatabase: Pending = new Map();
+  const databases = new Map<string, Subscription>();
+  for (const position of positions) {
     const aggregate = parseStreamId(position.streamId)?.aggregate;
-    if (position.version === 0 || aggregate === undefined) return [];
-    return projections
-      .filter((p) => p.aggregates.includes(aggregate))
-      .map((p) => ({ projection: p.name, streamId: position.streamId, version: position.version }));
-  });
+    if (position.version === 0 || aggregate === undefined) continue;
+    for (const projection of projections.filter((p) => p.aggregates.includes(aggregate))) {
+      // Projections sharing a D1 binding are checked together, keyed by the first one seen.
+      const key = databases.get(projection.database) ?? projection;
+      databases.set(projection.database, key);
+      byDatabase.set(key, [...(byDatabase.get(key) ?? []), { projection: projection.name, streamId: position.streamId, version: position.version }]);
+    }
+  }
+  return byDatabase;
 }
 
-async function unmet(db: (projection: string) => D1Database, pending: readonly Requirement[]): Promise<Requirement[]> {
-  const byProjection = new Map<string, Requirement[]>();
-  for (const r of pending) byProjection.set(r.projection, [...(byProjection.get(r.projection) ?? []), r]);
-  const still: Requirement[] = [];
-  for (const [projection, items] of byProjection) {
-    // Checkpoints live beside each projection's views, so each is read from its own database.
-    const checkpoints = await readCheckpoints(db(projection), projection, items.map((r) => r.streamId));
-    still.push(...items.filter((r) => (checkpoints.get(r.streamId) ?? 0) < r.version));
+/**
+ * The requirements still unmet, each database asked once: the pairs travel as one JSON parameter
+ * (D1 allows 100 bound parameters, a token may name 100 pairs), joined against the checkpoints'
+ * primary key.
+ */
+async function unmet(databaseOf: (projection: Subscription) => D1Database, pending: Pending): Promise<Pending> {
+  const still: Pending = new Map();
+  for (const [key, requirements] of pending) {
+    const { results } = await databaseOf(key)
+      .prepare(
+        `SELECT json_extract(r.value, '$[0]') AS projection, json_extract(r.value, '$[1]') AS stream_id
+         FROM json_each(?1) AS r
+         LEFT JOIN projection_checkpoints c
+           ON c.projection = json_extract(r.value, '$[0]') AND c.stream_id = json_extract(r.value, '$[1]')
+         WHERE COALESCE(c.version, 0) < json_extract(r.value, '$[2]')`,
+      )
+      .bind(JSON.stringify(requirements.map((r) => [r.projection, r.streamId, r.version])))
+      .all<{ projection: string; stream_id: string }>();
+    const behind = new Set(results.map((row) => JSON.stringify([row.projection, row.stream_id])));
+    const left = requirements.filter((r) => behind.has(JSON.stringify([r.projection, r.streamId])));
+    if (left.length > 0) still.set(key, left);
   }
   return still;
 }
 
-function stale(pending: readonly Requirement[], waitMs: number): HttpError {
+function stale(pending: Pending, waitMs: number): HttpError {
   return new HttpError(
     412,
     "stale",
     `the read model did not reach the requested versions within ${waitMs} ms`,
-    { pending: pending.map(({ projection, streamId, version }) => ({ projection, streamId, version })) },
+    { pending: [...pending.values()].flat().map(({ projection, streamId, version }) => ({ projection, streamId, version })) },
+    { "Retry-After": String(RETRY_AFTER_SECONDS) },
+  );
+}
+
+function tooManyWaiters(): HttpError {
+  return new HttpError(
+    503,
+    "too_many_waiters",
+    `${MAX_CONCURRENT_WAITERS} requests are already waiting for the read model on this instance; ask again, or without a consistency token`,
+    { limit: MAX_CONCURRENT_WAITERS },
     { "Retry-After": String(RETRY_AFTER_SECONDS) },
   );
 }

@@ -14,6 +14,7 @@ export type ErrorCode =
   | "not_found"
   | "version_conflict"
   | "stale"
+  | "too_many_waiters"
   | "payload_too_large"
   | "upgrade_required"
   | "rejected"

@@ -72,7 +72,7 @@ export function defineQuery<P extends z.ZodObject, Q extends z.ZodObject, R exte
     request: { params: config.params, query: config.query.extend(ConsistencyQuerySchema.shape) },
     responses: {
       200: { description: config.summary, content: { "application/json": { schema: config.response } } },
-      ...errorResponses([400, 401, 404, 412]),
+      ...errorResponses([400, 401, 404, 412, 503]),
     },
   });
   return {

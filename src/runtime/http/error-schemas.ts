@@ -17,6 +17,7 @@ const DESCRIPTIONS: Record<number, string> = {
   413: "payload_too_large",
   422: "rejected (with reason) or idempotency_key_reuse",
   426: "upgrade_required: the route speaks WebSocket only",
+  503: "too_many_waiters: too many requests are waiting for the read model (see Retry-After)",
 };
 
 /** OpenAPI response entries for the given error statuses. */

@@ -1,23 +1,157 @@
+import { byteLength } from "../outbox";
 import type { Subscription } from "../subscription";
 
 /**
+ * Bodies written to D1 in one batch. A dead-letter batch may hold 100 messages of up to 128 KB
+ * (12.8 MB); one D1 batch is one request and one transaction, so it is split to hold at most this
+ * many bytes of bodies (eight full-size messages, or a hundred small ones in a single write).
+ */
+export const MAX_PARKED_BYTES_PER_BATCH = 1024 * 1024;
+/**
+ * From this attempt on, a message whose body D1 will not take is parked without it: a compact,
+ * quarantined row an operator sees in the dead-letter listing, and the full body in the Worker's
+ * logs as one JSON line (`"event":"dead_letter_body_not_stored"`). The dead-letter consumers'
+ * `max_retries` (10 in wrangler.toml) must stay above it, so the compact row gets attempts of its own.
+ */
+export const PARK_LAST_RESORT_ATTEMPT = 5;
+/**
+ * Bytes of last-resort log lines one invocation writes. Workers Logs keeps 256 KB of log events
+ * per invocation and drops the rest; this fits one full-size (128 KB) body with room for other
+ * lines. A body past the budget is not logged but retried, to be logged by a later invocation;
+ * the dead-letter consumers take one message per batch (`max_batch_size = 1`), so it rarely binds.
+ * https://developers.cloudflare.com/changelog/2025-04-07-increase-trace-events-limit
+ */
+export const MAX_LOGGED_BODY_BYTES_PER_INVOCATION = 192 * 1024;
+/** Backoff between attempts to park: 15 s, 30 s, 60 s, … capped at 5 minutes (a D1 outage, not a race). */
+const PARK_RETRY_BASE_SECONDS = 15;
+const PARK_RETRY_MAX_SECONDS = 300;
+
+/**
  * Consumes a subscriber's dead-letter queue: every parked message is written to D1 with the last
- * error its stream met, where operators can see it. Acks only after the write.
+ * error its stream met, where operators can see it, and acked only once written. Writes are split
+ * by size; a failed write is retried per message, and from {@link PARK_LAST_RESORT_ATTEMPT} on a
+ * message whose body still cannot be written is parked without it (its body logged in full), so
+ * no message leaves the dead-letter queue without a trace an operator can find.
  */
 export async function parkDeadLetters(subscriber: Subscription, batch: MessageBatch<unknown>, db: D1Database): Promise<void> {
   const now = new Date().toISOString();
-  const statements = batch.messages.map((message) => {
-    const body = message.body as { streamId?: unknown; version?: unknown } | null;
-    const streamId = typeof body?.streamId === "string" ? body.streamId : null;
-    const version = typeof body?.version === "number" ? body.version : null;
-    return db
+  const log = { left: MAX_LOGGED_BODY_BYTES_PER_INVOCATION };
+  for (const group of withinParkBudget(batch.messages)) {
+    try {
+      await db.batch(group.map((p) => insertParked(db, subscriber.name, p, now)));
+      for (const p of group) p.message.ack();
+      continue;
+    } catch (error) {
+      if (group.length === 1) {
+        await parkingFailed(db, subscriber.name, group[0]!, now, error, log);
+        continue;
+      }
+    }
+    // One message D1 refuses must not hold back the others of its group: write each on its own.
+    for (const parked of group) {
+      try {
+        await insertParked(db, subscriber.name, parked, now).run();
+        parked.message.ack();
+      } catch (error) {
+        await parkingFailed(db, subscriber.name, parked, now, error, log);
+      }
+    }
+  }
+}
+
+/** A dead letter with its body as text, measured once. */
+interface Parked {
+  readonly message: Message<unknown>;
+  readonly body: string;
+  readonly streamId: string | null;
+  readonly version: number | null;
+}
+
+function withinParkBudget(messages: readonly Message<unknown>[]): Parked[][] {
+  const groups: Parked[][] = [];
+  let current: Parked[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const envelope = message.body as { streamId?: unknown; version?: unknown } | null;
+    const parked: Parked = {
+      message,
+      // A body JSON cannot express (undefined) is stored as null rather than failing every attempt.
+      body: JSON.stringify(message.body) ?? "null",
+      streamId: typeof envelope?.streamId === "string" ? envelope.streamId : null,
+      version: typeof envelope?.version === "number" ? envelope.version : null,
+    };
+    const size = byteLength(parked.body);
+    if (current.length > 0 && bytes + size > MAX_PARKED_BYTES_PER_BATCH) {
+      groups.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(parked);
+    bytes += size;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+function insertParked(db: D1Database, subscriber: string, parked: Parked, now: string): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO dead_letters (message_id, projection, stream_id, version, body, error, parked_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, (SELECT error FROM projection_errors WHERE projection = ?2 AND stream_id = ?3), ?6)
+       ON CONFLICT (message_id) DO NOTHING`,
+    )
+    .bind(parked.message.id, subscriber, parked.streamId, parked.version, parked.body, now);
+}
+
+/** Retries with backoff, or once attempts run short, parks the message without its body. */
+async function parkingFailed(db: D1Database, subscriber: string, parked: Parked, now: string, error: unknown, log: { left: number }): Promise<void> {
+  const { message } = parked;
+  const delaySeconds = Math.min(PARK_RETRY_BASE_SECONDS * 2 ** Math.max(0, message.attempts - 1), PARK_RETRY_MAX_SECONDS);
+  const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  if (message.attempts < PARK_LAST_RESORT_ATTEMPT) {
+    console.error(`${subscriber}: could not park dead letter ${message.id} (attempt ${message.attempts}), retrying in ${delaySeconds} s: ${reason}`);
+    message.retry({ delaySeconds });
+    return;
+  }
+  const line = JSON.stringify({
+    event: "dead_letter_body_not_stored",
+    subscriber,
+    messageId: message.id,
+    streamId: parked.streamId,
+    version: parked.version,
+    attempts: message.attempts,
+    error: reason,
+    body: message.body,
+  });
+  const lineBytes = byteLength(line);
+  if (lineBytes > log.left) {
+    console.error(`${subscriber}: dead letter ${message.id} could not be parked and this invocation's log budget is spent; retrying in ${delaySeconds} s`);
+    message.retry({ delaySeconds });
+    return;
+  }
+  // The log line comes first: if the compact row fails too, it is what the operator has left.
+  log.left -= lineBytes;
+  console.error(line);
+  try {
+    await db
       .prepare(
-        `INSERT INTO dead_letters (message_id, projection, stream_id, version, body, error, parked_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, (SELECT error FROM projection_errors WHERE projection = ?2 AND stream_id = ?3), ?6)
+        `INSERT INTO dead_letters (message_id, projection, stream_id, version, body, error, parked_at, quarantined_at, quarantine_reason)
+         VALUES (?1, ?2, ?3, ?4, '', (SELECT error FROM projection_errors WHERE projection = ?2 AND stream_id = ?3), ?5, ?5, ?6)
          ON CONFLICT (message_id) DO NOTHING`,
       )
-      .bind(message.id, subscriber.name, streamId, version, JSON.stringify(message.body), now);
-  });
-  await db.batch(statements);
-  batch.ackAll();
+      .bind(
+        message.id,
+        subscriber,
+        parked.streamId,
+        parked.version,
+        now,
+        `the body (${byteLength(parked.body)} bytes) could not be stored after ${message.attempts} attempts (${reason.slice(0, 500)}); ` +
+          `it is in the Worker's logs as dead_letter_body_not_stored with this message id`,
+      )
+      .run();
+    message.ack();
+  } catch (compactError) {
+    console.error(`${subscriber}: could not park dead letter ${message.id} even without its body, retrying in ${delaySeconds} s:`, compactError);
+    message.retry({ delaySeconds });
+  }
 }

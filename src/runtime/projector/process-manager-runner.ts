@@ -2,27 +2,31 @@ import type { AggregateClient } from "../aggregate-client";
 import type { EventEnvelope } from "../envelope";
 import { RUNTIME_COMMAND_ID_PREFIX } from "../ids";
 import type { ProcessManager } from "../process-manager";
+import { CatchUpBudget, settleCaughtUp, type Requeue } from "./catch-up";
 import { advanceCheckpoint, catalogStream, recordFailure } from "./checkpoints";
 import { ackAll, eventRuns, healGaps, planStreamWork, retryDelaySeconds, settleUnowned } from "./stream-work";
 
 /**
  * Runs a process manager over a batch: per stream, in version order, each event's commands are
  * sent to their aggregates, then the checkpoint moves. Command ids derive from the causing
- * event's id, so a crash between the commands and the checkpoint replays them harmlessly.
+ * event's id, so a crash between the commands and the checkpoint replays them harmlessly. Gaps
+ * are healed a bounded number of events per invocation; a longer catch-up continues through `requeue`.
  */
 export async function runProcessManager(
   manager: ProcessManager,
   batch: MessageBatch<unknown>,
   db: D1Database,
   aggregates: AggregateClient,
+  requeue?: Requeue,
 ): Promise<void> {
   const { work, malformed, foreign } = await planStreamWork(db, manager.name, manager.aggregates, batch.messages);
   settleUnowned(manager.name, foreign, malformed);
+  const budget = new CatchUpBudget();
   await Promise.all(
     work.map(async (w) => {
       if (w.target <= w.checkpoint) return ackAll(w);
       try {
-        await healGaps(w, aggregates);
+        await healGaps(w, aggregates, budget);
         // The checkpoint moves every MAX_EVENTS_PER_TRANSACTION events, so a failure late in a long
         // catch-up replays (idempotently) only the commands since the last move.
         for (const { events, from, to } of eventRuns(w)) {
@@ -31,12 +35,13 @@ export async function runProcessManager(
           if (from === 0) statements.push(catalogStream(db, w.streamId, w.aggregate, new Date().toISOString()));
           await db.batch(statements);
         }
-        ackAll(w);
       } catch (error) {
         console.error(`${manager.name}: ${w.streamId} failed at versions ${w.checkpoint + 1}..${w.target}:`, error);
         await recordFailure(db, manager.name, w.streamId, w.checkpoint + 1, error);
         for (const message of w.messages) message.retry({ delaySeconds: retryDelaySeconds(message) });
+        return;
       }
+      await settleCaughtUp(manager.name, w, requeue);
     }),
   );
 }

@@ -1,5 +1,6 @@
 import type { AggregateClient } from "../aggregate-client";
 import type { Projection } from "../projection";
+import { CatchUpBudget, settleCaughtUp, type Requeue } from "./catch-up";
 import { advanceCheckpoint, catalogStream, recordFailure } from "./checkpoints";
 import { ackAll, eventRuns, healGaps, planStreamWork, retryDelaySeconds, settleUnowned, type StreamWork } from "./stream-work";
 
@@ -19,7 +20,8 @@ interface ReadyStream {
 /**
  * Applies a batch of queue messages to one projection, exactly once per event: per stream, the
  * view statements and the checkpoint move in one D1 batch; duplicates (version ≤ checkpoint) are
- * skipped and gaps are read from the aggregate. A failing stream is retried on its own and never
+ * skipped and gaps are read from the aggregate, a bounded number of events per invocation (a
+ * longer catch-up continues through `requeue`). A failing stream is retried on its own and never
  * holds up the others.
  */
 export async function runProjection(
@@ -27,6 +29,7 @@ export async function runProjection(
   batch: MessageBatch<unknown>,
   db: D1Database,
   aggregates: AggregateClient,
+  requeue?: Requeue,
 ): Promise<void> {
   const { work, malformed, foreign } = await planStreamWork(db, projection.name, projection.aggregates, batch.messages);
   settleUnowned(projection.name, foreign, malformed);
@@ -34,41 +37,49 @@ export async function runProjection(
   for (const w of work) if (w.target <= w.checkpoint) ackAll(w);
 
   const ready: ReadyStream[] = [];
+  const deferred: StreamWork[] = [];
   const now = new Date().toISOString();
+  const budget = new CatchUpBudget();
   await Promise.all(
     pending.map(async (w) => {
       try {
-        await healGaps(w, aggregates);
-        ready.push(prepare(projection, db, w, now));
+        await healGaps(w, aggregates, budget);
+        if (w.events.length === 0) deferred.push(w);
+        else ready.push(prepare(projection, db, w, now));
       } catch (error) {
         await fail(projection, db, w, error);
       }
     }),
   );
+  // Nothing to apply yet (the invocation's read budget went to other streams): try again later.
+  for (const w of deferred) await settleCaughtUp(projection.name, w, requeue);
 
   for (const group of packIntoBatches(ready)) {
     if (group.length === 1) {
-      await applyAlone(projection, db, group[0]!);
+      await applyAlone(projection, db, group[0]!, requeue);
       continue;
     }
+    let applied = false;
     try {
       await db.batch(group.flatMap((r) => r.transactions.flat()));
-      group.forEach((r) => ackAll(r.work));
+      applied = true;
     } catch {
       // One poisoned stream must not fail its neighbours: apply each on its own to find it.
-      for (const single of group) await applyAlone(projection, db, single);
+      for (const single of group) await applyAlone(projection, db, single, requeue);
     }
+    if (applied) for (const r of group) await settleCaughtUp(projection.name, r.work, requeue);
   }
 }
 
-/** Applies one stream's transactions in order; acks its messages only when all of them committed. */
-async function applyAlone(projection: Projection, db: D1Database, ready: ReadyStream): Promise<void> {
+/** Applies one stream's transactions in order; settles its messages only when all of them committed. */
+async function applyAlone(projection: Projection, db: D1Database, ready: ReadyStream, requeue: Requeue | undefined): Promise<void> {
   try {
     for (const transaction of ready.transactions) await db.batch(transaction);
-    ackAll(ready.work);
   } catch (error) {
     await fail(projection, db, ready.work, error);
+    return;
   }
+  await settleCaughtUp(projection.name, ready.work, requeue);
 }
 
 function prepare(projection: Projection, db: D1Database, work: StreamWork, now: string): ReadyStream {

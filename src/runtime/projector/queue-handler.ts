@@ -1,6 +1,7 @@
 import { AggregateClient } from "../aggregate-client";
 import type { ProcessManager } from "../process-manager";
 import type { Projection } from "../projection";
+import { CATCH_UP_REQUEUE_DELAY_SECONDS, type Requeue } from "./catch-up";
 import { recordBatchLag } from "./checkpoints";
 import { parkDeadLetters } from "./dead-letters";
 import { runProcessManager } from "./process-manager-runner";
@@ -30,8 +31,23 @@ export function createQueueHandler(subscribers: readonly Subscriber[]) {
     if (!db || typeof db.batch !== "function") throw new Error(`D1 binding ${owner.database} (for ${owner.name}) is missing from wrangler.toml`);
     if (parked) return parkDeadLetters(parked, batch, db);
     const aggregates = AggregateClient.fromEnv(env);
-    if (owner.kind === "projection") await runProjection(owner, batch, db, aggregates);
-    else await runProcessManager(owner, batch, db, aggregates);
+    const requeue = requeueTo(env, owner);
+    if (owner.kind === "projection") await runProjection(owner, batch, db, aggregates, requeue);
+    else await runProcessManager(owner, batch, db, aggregates, requeue);
     await recordBatchLag(db, owner.name, batch.messages);
+  };
+}
+
+/**
+ * A long catch-up's next step goes back to the subscriber's own queue through its producer
+ * binding. A Worker that consumes the queue without producing to it falls back to retries, which
+ * count toward the dead-letter queue: declare the producer too, as
+ * docs/examples/order-details-projector.wrangler.toml does.
+ */
+function requeueTo(env: object, subscriber: Subscriber): Requeue | undefined {
+  const producer = (env as Record<string, unknown>)[subscriber.queue.binding] as Queue | undefined;
+  if (!producer || typeof producer.send !== "function") return undefined;
+  return async (envelope) => {
+    await producer.send(envelope, { contentType: "json", delaySeconds: CATCH_UP_REQUEUE_DELAY_SECONDS });
   };
 }

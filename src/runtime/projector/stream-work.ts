@@ -1,5 +1,6 @@
 import type { AggregateClient } from "../aggregate-client";
 import { EventEnvelopeSchema, type EventEnvelope } from "../envelope";
+import type { CatchUpBudget } from "./catch-up";
 import { readCheckpoints } from "./checkpoints";
 
 /**
@@ -19,7 +20,9 @@ export interface StreamWork {
   readonly checkpoint: number;
   /** The highest version any message of this stream carries. */
   readonly target: number;
-  /** Versions `checkpoint+1 .. target`, in order; filled by {@link healGaps}. */
+  /** The envelope at {@link target}: what goes back to the queue when a catch-up continues later. */
+  readonly latest: EventEnvelope;
+  /** Versions from `checkpoint+1`, contiguous and in order; filled by {@link healGaps}, up to `target` unless its budget ran out. */
   events: EventEnvelope[];
 }
 
@@ -60,7 +63,8 @@ export async function planStreamWork(
       if (!envelope) break;
       events.push(envelope);
     }
-    return { streamId, aggregate: entry.aggregate, aggregateId: entry.aggregateId, messages: entry.messages, checkpoint, target, events };
+    const latest = entry.envelopes.get(target)!;
+    return { streamId, aggregate: entry.aggregate, aggregateId: entry.aggregateId, messages: entry.messages, checkpoint, target, latest, events };
   });
   return { work, malformed, foreign };
 }
@@ -68,14 +72,18 @@ export async function planStreamWork(
 /**
  * Queues do not order messages, so a stream's next message may not have arrived yet. Rather
  * than wait for it, read the missing versions from the aggregate's object, which is the source
- * of truth, and apply everything in order.
+ * of truth, and apply everything in order. At most what `budget` grants is read: a longer gap is
+ * left for a later invocation (see {@link settleCaughtUp}), so `events` may end before `target`.
  */
-export async function healGaps(work: StreamWork, aggregates: AggregateClient): Promise<void> {
-  const have = work.events.length;
-  if (work.checkpoint + have >= work.target) return;
-  const missing = await aggregates.readRange(work.aggregate, work.aggregateId, work.checkpoint + have + 1, work.target);
+export async function healGaps(work: StreamWork, aggregates: AggregateClient, budget: CatchUpBudget): Promise<void> {
+  const from = work.checkpoint + work.events.length + 1;
+  if (from > work.target) return;
+  const granted = budget.take(work.target - from + 1);
+  if (granted === 0) return;
+  const to = from + granted - 1;
+  const missing = await aggregates.readRange(work.aggregate, work.aggregateId, from, to);
   work.events = [...work.events, ...missing];
-  if (work.checkpoint + work.events.length < work.target) {
+  if (work.checkpoint + work.events.length < to) {
     throw new Error(`${work.streamId}: the object returned events up to ${work.checkpoint + work.events.length}, a message names ${work.target}`);
   }
 }

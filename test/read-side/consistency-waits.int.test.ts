@@ -1,0 +1,74 @@
+import { createExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import worker from "../../src/index";
+import { encodeConsistencyToken, MAX_CONCURRENT_WAITERS, MAX_POLLS_PER_WAIT, MAX_TOKEN_POSITIONS } from "../../src/runtime/consistency";
+import { runCommand } from "../support/api-client";
+import { CapturedEvents } from "../support/captured-events";
+import { API_TOKEN } from "../support/http";
+import { deliver, ORDER_DETAILS } from "../support/queue-delivery";
+import { watchD1 } from "./watched-d1";
+
+// A `?consistentWith=` wait polls D1, which runs one query at a time per database: every read a
+// waiter makes is one the projectors queue behind. The waits are bounded in queries per request
+// and in waiters per isolate.
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** GET a query through the Worker with READ_DB counted: the response and the D1 round trips it made. */
+function countedQuery(path: string): { response: Promise<Response>; queries: () => number } {
+  let queries = 0;
+  const counted = { ...env, READ_DB: watchD1(env.READ_DB, () => queries++) };
+  const request = new Request(`https://edge-cqrs.test${path}`, { headers: { Authorization: `Bearer ${API_TOKEN}` } });
+  return { response: Promise.resolve(worker.fetch(request, counted, createExecutionContext())), queries: () => queries };
+}
+
+/** A token no projection will reach: version 1 of streams nobody writes, orders and deliveries alike. */
+function unreachableToken(pairs: number, prefix: string): string {
+  return encodeConsistencyToken(
+    Array.from({ length: pairs }, (_, i) => ({ streamId: `${i % 2 === 0 ? "order" : "delivery"}/${prefix}-${i}`, version: 1 })),
+  );
+}
+
+describe("consistency waits", () => {
+  const captured = new CapturedEvents();
+  let reached: string;
+
+  beforeAll(async () => {
+    await captured.install("order/cw-1");
+    reached = (await runCommand("order/cw-1/place", { customerId: "c-cw", items: [{ sku: "tea", quantity: 1, unitPrice: 100 }] })).token;
+    const { acked, ids } = await deliver(ORDER_DETAILS, captured.streamSentTo(ORDER_DETAILS, "order/cw-1"));
+    expect(acked).toEqual(ids);
+  });
+
+  it("checks every pair of a token in one query per poll and polls less often as time passes", async () => {
+    // The most pairs a token may name, over two aggregates the order-details projection follows.
+    const { response, queries } = countedQuery(`/orders/cw-1?consistentWith=${unreachableToken(MAX_TOKEN_POSITIONS, "never")}&wait=10000`);
+    const stale = await response;
+    expect(stale.status).toBe(412);
+    expect(((await stale.json()) as { pending: unknown[] }).pending).toHaveLength(MAX_TOKEN_POSITIONS);
+    // Before: one query per 99 pairs every 5-50 ms, ~400 for this request.
+    expect(queries()).toBeGreaterThan(1);
+    expect(queries()).toBeLessThanOrEqual(MAX_POLLS_PER_WAIT);
+  });
+
+  it("answers at once with 503 too_many_waiters when the isolate's waiters are all taken", async () => {
+    const waiting = Array.from({ length: MAX_CONCURRENT_WAITERS }, (_, i) => countedQuery(`/orders/cw-1?consistentWith=${unreachableToken(1, `busy-${i}`)}&wait=2000`));
+    // A waiter has taken its slot once it polls a second time.
+    while (waiting.some((w) => w.queries() < 2)) await sleep(5);
+
+    const refused = await countedQuery(`/orders/cw-1?consistentWith=${unreachableToken(1, "one-more")}&wait=2000`).response;
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("Retry-After")).toMatch(/^[1-9][0-9]*$/);
+    expect(await refused.json()).toMatchObject({ error: "too_many_waiters", message: expect.any(String), limit: MAX_CONCURRENT_WAITERS });
+
+    // A token already reached needs no slot: its first check answers it.
+    const fresh = await countedQuery(`/orders/cw-1?consistentWith=${reached}&wait=2000`).response;
+    expect(fresh.status).toBe(200);
+
+    const settled = await Promise.all(waiting.map((w) => w.response));
+    expect(settled.map((r) => r.status)).toEqual(waiting.map(() => 412));
+    const again = await countedQuery(`/orders/cw-1?consistentWith=${unreachableToken(1, "after")}&wait=20`).response;
+    expect(again.status).toBe(412);
+  });
+});
