@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { defineAggregate, reject } from "../../src/runtime";
+import { defineAggregate, reject } from "edge-cqrs";
 import { handleCommand, MAX_EVENT_BYTES, type CommandInput } from "../../src/runtime/aggregate-object/command-handler";
 import { requestHash } from "../../src/runtime/aggregate-object/request-hash";
 import type { CommandRequest } from "../../src/runtime/aggregate-protocol";
@@ -25,6 +25,8 @@ const account = defineAggregate({
     switch (command.type) {
       case "open":
         if (state.open) reject("already_open");
+        // A rule about the caller: only the owner, or the back office, opens an account.
+        if (command.metadata.actor.id !== command.data.owner && command.metadata.actor.claims?.role !== "back-office") reject("not_the_owner");
         return [{ type: "Opened", data: { owner: command.data.owner } }];
       case "deposit":
         if (!state.open) reject("not_open", "Only an open account takes deposits");
@@ -43,7 +45,7 @@ const emptyStream = { aggregate: account, streamId: "account/a-1", aggregateId: 
 const openStream = (version = 1) => ({ ...emptyStream, version, state: { open: true, balance: 0 } });
 
 async function input(request: Partial<CommandRequest> & { command: string }, overrides: Partial<CommandInput> = {}): Promise<CommandInput> {
-  const full: CommandRequest = { aggregate: "account", id: "a-1", payload: {}, commandId: "cmd-1", ...request };
+  const full: CommandRequest = { aggregate: "account", id: "a-1", payload: {}, commandId: "cmd-1", actor: { id: "ada" }, ...request };
   let next = 0;
   return {
     aggregate: account,
@@ -80,7 +82,7 @@ describe("handleCommand: accepted", () => {
         type: "Opened",
         schemaVersion: 1,
         data: { owner: "ada" },
-        metadata: { commandId: "cmd-1", correlationId: "corr-1", causationId: "cmd-1", recordedAt: NOW },
+        metadata: { commandId: "cmd-1", correlationId: "corr-1", causationId: "cmd-1", actor: "ada", recordedAt: NOW },
         recordedAt: NOW,
       },
     ]);
@@ -141,12 +143,22 @@ describe("handleCommand: rejection", () => {
   });
 });
 
+describe("handleCommand: the actor", () => {
+  it("reaches decide, so a rule about the caller needs nothing from the payload", async () => {
+    const stranger = handleCommand(await input({ command: "open", payload: { owner: "ada" }, actor: { id: "mallory" } }));
+    expect(stranger).toMatchObject({ kind: "refused", outcome: { status: 422, body: { reason: "not_the_owner" } } });
+    const office = handleCommand(await input({ command: "open", payload: { owner: "ada" }, actor: { id: "bob", claims: { role: "back-office" } } }));
+    if (office.kind !== "accepted") throw new Error("expected accepted");
+    expect(office.commit.events[0]!.metadata.actor).toBe("bob");
+  });
+});
+
 describe("handleCommand: caller metadata", () => {
   it("drops every key the runtime owns and keeps the rest", async () => {
     const forged = Object.fromEntries([...RESERVED_METADATA_KEYS].map((key) => [key, "forged"]));
     const decision = handleCommand(await input({ command: "open", payload: { owner: "ada" }, metadata: { ...forged, tenant: "acme" } }));
     if (decision.kind !== "accepted") throw new Error("expected accepted");
-    expect(decision.commit.events[0]!.metadata).toEqual({ tenant: "acme", commandId: "cmd-1", correlationId: "cmd-1", causationId: "cmd-1", recordedAt: NOW });
+    expect(decision.commit.events[0]!.metadata).toEqual({ tenant: "acme", commandId: "cmd-1", correlationId: "cmd-1", causationId: "cmd-1", actor: "ada", recordedAt: NOW });
     const envelope = JSON.parse(decision.commit.envelopes[0]!) as Record<string, unknown>;
     expect(envelope.eventId).toBe("event-1");
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { defineAggregate, defineProcessManager, defineProjection, type EventEnvelope } from "../../src/runtime";
+import { defineAggregate, defineProcessManager, defineProjection, type EventEnvelope } from "edge-cqrs";
 import { given } from "../../src/runtime/testing";
 
 // Names that come from outside (a command in a URL, an event type on a queue message) and happen

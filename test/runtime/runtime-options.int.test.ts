@@ -23,9 +23,11 @@ describe("a custom authentication", () => {
   };
   const runtime = createRuntime(application, { auth });
 
-  it("runs a command for the actor it returns", async () => {
+  it("runs a command for the actor it returns, and records the actor on the events", async () => {
     const response = await runtime.fetch(post("/commands/order/opt-auth-1/place", { "X-Verified-User": "u-7" }), env, createExecutionContext());
     expect(response.status).toBe(200);
+    const stream = await readStream("order", "opt-auth-1");
+    expect(stream.body.events[0].metadata.actor).toBe("u-7");
   });
 
   it("answers 401 when it returns no actor, and the bearer token is no longer enough", async () => {

@@ -29,7 +29,7 @@ describe("command response", () => {
 });
 
 describe("the event envelope on GET /streams", () => {
-  it("carries every field of DESIGN §5, with time-ordered UUIDv7 ids", async () => {
+  it("carries every field of the envelope, with time-ordered UUIDv7 ids and the actor", async () => {
     await command("order", "env-1", "place", placeOrder(), { "Idempotency-Key": "env-1-place" });
     for (let i = 0; i < 5; i++) await command("order", "env-1", "add-item", { sku: `s-${i}`, quantity: 1, unitPrice: 100 });
     const { status, body } = await readStream("order", "env-1");
@@ -45,7 +45,7 @@ describe("the event envelope on GET /streams", () => {
       type: "OrderPlaced",
       schemaVersion: 1,
       data: { customerId: "c-1", items: [{ sku: "tea", quantity: 2, unitPrice: 450 }], placedAt: expect.stringMatching(ISO_INSTANT) },
-      metadata: { commandId: "env-1-place", correlationId: "env-1-place", causationId: "env-1-place", recordedAt: expect.stringMatching(ISO_INSTANT) },
+      metadata: { commandId: "env-1-place", correlationId: "env-1-place", causationId: "env-1-place", actor: "api", recordedAt: expect.stringMatching(ISO_INSTANT) },
     });
     expect(body.events[0].data.placedAt).toBe(body.events[0].metadata.recordedAt);
     const ids = body.events.map((e: { eventId: string }) => e.eventId);

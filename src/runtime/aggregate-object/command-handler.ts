@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { CommandRejected, type AnyAggregate, type CommandMetadata } from "../aggregate";
-import type { CommandOutcome, CommandRequest, CommandSuccess } from "../aggregate-protocol";
+import { INTERNAL_ACTOR, type CommandOutcome, type CommandRequest, type CommandSuccess } from "../aggregate-protocol";
 import { encodeConsistencyToken } from "../consistency";
 import { RESERVED_METADATA_KEYS } from "../envelope";
 import { issuesOf, type ErrorBody, type ErrorCode } from "../errors";
@@ -81,6 +81,7 @@ export function handleCommand(input: CommandInput): CommandDecision {
     correlationId: request.correlationId ?? request.commandId,
     causationId: request.causationId ?? request.commandId,
     now: input.now,
+    actor: request.actor ?? INTERNAL_ACTOR,
   };
   let decided: ReturnType<AnyAggregate["decide"]>;
   try {
@@ -89,8 +90,8 @@ export function handleCommand(input: CommandInput): CommandDecision {
     if (!(error instanceof CommandRejected)) throw error;
     return refused(422, "rejected", error.message, { reason: error.reason });
   }
-  const { commandId, correlationId, causationId } = metadata;
-  const eventMetadata = { ...callerMetadata(request.metadata), commandId, correlationId, causationId, recordedAt: input.now };
+  const { commandId, correlationId, causationId, actor } = metadata;
+  const eventMetadata = { ...callerMetadata(request.metadata), commandId, correlationId, causationId, actor: actor.id, recordedAt: input.now };
   let state = stream.state;
   const events: StoredEvent[] = decided.map((event, index) => {
     const eventSchema = ownEntry(aggregate.events, event.type);

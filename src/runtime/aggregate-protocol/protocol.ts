@@ -1,3 +1,4 @@
+import type { Actor } from "../auth";
 import type { EventEnvelope } from "../envelope";
 import type { ErrorBody } from "../errors";
 
@@ -15,7 +16,12 @@ export interface CommandRequest {
   readonly expectedVersion?: number;
   /** Caller-supplied metadata copied onto every event (reserved keys cannot be overridden). */
   readonly metadata?: Readonly<Record<string, string>>;
+  /** Who sent it; absent only on the runtime's own internal calls, which act as {@link INTERNAL_ACTOR}. */
+  readonly actor?: Actor;
 }
+
+/** The actor of a request that names none: only the runtime's internal callers omit it. */
+export const INTERNAL_ACTOR: Actor = { id: "edge-cqrs:internal" };
 
 /** The success body of `POST /commands/...` (DESIGN §4). */
 export interface CommandSuccess {

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { Actor } from "../auth";
 
 /** Named zod schemas: command names to payload schemas, or event types to data schemas. */
 export type SchemaMap = Record<string, z.ZodType>;
@@ -16,6 +17,12 @@ export interface CommandMetadata {
   readonly causationId: string;
   /** ISO-8601 instant the aggregate received the command. */
   readonly now: string;
+  /**
+   * Who sent it, as the application's authentication said (the default bearer tokens give
+   * `{id: "api"}`); commands a process manager sends carry `edge-cqrs:process-manager:<name>`.
+   * Its `id` is recorded on every event as `metadata.actor`.
+   */
+  readonly actor: Actor;
 }
 
 /** A command as `decide` sees it: a union over the aggregate's commands, discriminated by `type`. */

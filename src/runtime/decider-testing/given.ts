@@ -12,6 +12,7 @@ export const TEST_COMMAND_METADATA: CommandMetadata = {
   correlationId: "test-correlation",
   causationId: "test-command",
   now: "2026-01-01T00:00:00.000Z",
+  actor: { id: "test-actor" },
 };
 
 /** A command as a test writes it: the payload typed as clients send it (before schema defaults), metadata optional. */

@@ -7,6 +7,8 @@ export const EventMetadataSchema = z
     correlationId: z.string(),
     causationId: z.string(),
     recordedAt: z.string(),
+    /** The id of the actor that sent the command; absent on events stored before actors were recorded. */
+    actor: z.string().optional(),
   })
   .catchall(z.string());
 

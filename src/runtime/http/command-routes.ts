@@ -54,8 +54,11 @@ export function mountCommandRoutes(
       ...(correlationId !== undefined && { correlationId }),
       ...(expectedVersion !== undefined && { expectedVersion }),
       ...(metadata !== undefined && { metadata }),
+      actor: c.get("actor"),
     });
-    if (!outcome.ok) return c.json(outcome.body, outcome.status);
+    // The object answers failures as values (RPC keeps only an error's message); here they become
+    // the one kind of error every route throws.
+    if (!outcome.ok) throw HttpError.fromBody(outcome.status, outcome.body);
     c.header("X-Consistency-Token", outcome.body.token);
     c.header("ETag", `"${outcome.body.version}"`);
     if (outcome.replayed) c.header("Idempotent-Replayed", "true");

@@ -1,4 +1,5 @@
 import type { AggregateClient } from "../aggregate-client";
+import { runtimeActor } from "../auth";
 import type { EventEnvelope } from "../envelope";
 import { RUNTIME_COMMAND_ID_PREFIX } from "../ids";
 import type { ProcessManager } from "../process-manager";
@@ -64,6 +65,7 @@ async function act(manager: ProcessManager, event: EventEnvelope, aggregates: Ag
       commandId: causedCommandId(manager.name, event, index),
       correlationId: event.metadata.correlationId,
       causationId: event.eventId,
+      actor: runtimeActor(`process-manager:${manager.name}`),
     });
     // A refusal is the aggregate's answer, not a fault: retrying would get the same answer.
     if (!outcome.ok) {
