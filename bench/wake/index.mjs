@@ -35,7 +35,7 @@ export async function runWake(options, log) {
     log(`wake: seeded ${streams.length} streams (${streams.reduce((n, s) => n + s.size, 0).toLocaleString("en")} events) in ${seedSeconds.toFixed(0)} s`);
     const samples = [];
     for (let round = 1; round <= options.wakeRounds; round++) {
-      const dev = await startWranglerDev({ ...FIXTURE, persistTo: stateDir, migrate: false });
+      const dev = await startWranglerDev({ ...FIXTURE, persistTo: stateDir });
       const client = httpClient(dev.url, 1);
       try {
         const pids = workerdPids(dev.pid);

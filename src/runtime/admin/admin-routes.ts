@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
-import { HttpError } from "../errors";
-import { errorResponses } from "../http/error-schemas";
+import { errorResponses, HttpError } from "../errors";
+import { runtimeDatabase } from "../runtime-tables";
 import type { ProcessManager } from "../process-manager";
 import type { Projection } from "../projection";
 import type { Subscription } from "../subscription";
@@ -120,13 +120,13 @@ export function mountAdminRoutes(app: OpenAPIHono<{ Bindings: object }>, subscri
   };
 
   app.openapi(statusRoute, async (c) => {
-    const projections = await Promise.all(subscribers.map((s) => status(s, database(c.env, s))));
+    const projections = await Promise.all(subscribers.map(async (s) => status(s, await database(c.env, s))));
     return c.json({ projections }, 200);
   });
 
   app.openapi(deadLettersRoute, async (c) => {
     const subscriber = find(c.req.valid("param").name);
-    const rows = await parkedMessages(database(c.env, subscriber), subscriber.name, c.req.valid("query").limit);
+    const rows = await parkedMessages(await database(c.env, subscriber), subscriber.name, c.req.valid("query").limit);
     return c.json(
       {
         deadLetters: rows.map((r) => ({
@@ -145,7 +145,7 @@ export function mountAdminRoutes(app: OpenAPIHono<{ Bindings: object }>, subscri
 
   app.openapi(replayRoute, async (c) => {
     const subscriber = find(c.req.valid("param").name);
-    const db = database(c.env, subscriber);
+    const db = await database(c.env, subscriber);
     const queue = (c.env as Record<string, unknown>)[subscriber.queue.binding] as Queue | undefined;
     if (!queue) throw new Error(`queue producer binding ${subscriber.queue.binding} is missing from wrangler.toml`);
     return c.json(await replayDeadLetters(db, subscriber.name, queue), 202);
@@ -207,8 +207,6 @@ function listedBody(body: string): unknown {
   }
 }
 
-function database(env: object, subscriber: Subscription): D1Database {
-  const db = (env as Record<string, unknown>)[subscriber.database] as D1Database | undefined;
-  if (!db) throw new Error(`D1 binding ${subscriber.database} (for ${subscriber.name}) is missing from wrangler.toml`);
-  return db;
+function database(env: object, subscriber: Subscription): Promise<D1Database> {
+  return runtimeDatabase(env, subscriber.database, subscriber.name);
 }

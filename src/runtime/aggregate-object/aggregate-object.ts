@@ -50,8 +50,8 @@ interface HostedStream {
  * wrangler.toml declares. The class is a shell: the command pipeline is `handleCommand`, state
  * is rebuilt by `loadStream`; this wires them to storage, the outbox, live sockets and the alarm.
  */
-export function createAggregateObjectClass<E extends object>(options: AggregateObjectOptions) {
-  return class AggregateObject extends DurableObject<E> {
+export function createAggregateObjectClass<E extends object>(options: AggregateObjectOptions): AggregateObjectClass<E> {
+  return class AggregateObject extends DurableObject<E> implements AggregateObjectMembers {
     readonly store: EventStore;
     /** Set on the first load after a wake; tests read it to prove wake-up cost is bounded. */
     lastWake: WakeStats | undefined;
@@ -83,6 +83,16 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
       // Nothing below awaits: the decision and its commit run in one turn of the event loop, so
       // commands on this object never interleave and need no lock.
       const hosted = this.host(aggregate, request.id);
+      // A producer missing from wrangler.toml would leave the events stuck in the outbox: refuse
+      // the command instead, naming the block to add, and store nothing.
+      const unbound = hosted.routes.filter((route) => !isQueueProducer(this.env, route.binding));
+      if (unbound.length > 0) {
+        const blocks = unbound.map((r) => `[[queues.producers]]\nbinding = "${r.binding}"\nqueue = "${r.queue}"`);
+        console.error(`${hosted.stream.streamId}: queue producer bindings missing from wrangler.toml:\n${blocks.join("\n")}`);
+        return refused(500, "misconfigured", `queue producer bindings missing from wrangler.toml: ${unbound.map((r) => r.binding).join(", ")}`, {
+          problems: blocks,
+        }).outcome;
+      }
       const now = new Date().toISOString();
       const decision = handleCommand({
         aggregate,
@@ -232,5 +242,27 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
   };
 }
 
+/** What an aggregate object offers: its RPC methods, and what tests reach inside it. */
+export interface AggregateObjectMembers {
+  readonly store: EventStore;
+  /** Set on the first load after a wake; tests read it to prove wake-up cost is bounded. */
+  readonly lastWake: WakeStats | undefined;
+  /** What the last `asOf` read folded; tests read it to prove an old `asOf` is bounded. */
+  readonly lastFold: WakeStats | undefined;
+  execute(request: CommandRequest): Promise<CommandOutcome>;
+  readStream(request: StreamReadRequest): Promise<StreamPage | null>;
+  fetch(request: Request): Promise<Response>;
+  alarm(): Promise<void>;
+  [useQueueSender](sender: QueueSender): void;
+  [flushOutbox](): Promise<void>;
+}
+
 /** The instance type of the generated class, for typing stubs. */
-export type AggregateObjectInstance = InstanceType<ReturnType<typeof createAggregateObjectClass>>;
+export type AggregateObjectInstance = DurableObject & AggregateObjectMembers;
+
+/** The generated class: what a Worker's entry module exports under the name wrangler.toml declares. */
+export type AggregateObjectClass<E> = new (ctx: DurableObjectState, env: E) => DurableObject<E> & AggregateObjectMembers;
+
+function isQueueProducer(env: unknown, binding: string): boolean {
+  return typeof (env as Record<string, { sendBatch?: unknown } | undefined>)[binding]?.sendBatch === "function";
+}

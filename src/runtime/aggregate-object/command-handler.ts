@@ -138,7 +138,7 @@ export function handleCommand(input: CommandInput): CommandDecision {
 
 /** A refusal as a value: RPC keeps only an error's message, so status and details travel in the body. */
 export function refused(
-  status: 400 | 404 | 409 | 413 | 422,
+  status: 400 | 404 | 409 | 413 | 422 | 500,
   error: ErrorCode,
   message: string,
   details: Record<string, unknown> = {},

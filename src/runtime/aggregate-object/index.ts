@@ -2,7 +2,9 @@ export {
   createAggregateObjectClass,
   flushOutbox,
   useQueueSender,
+  type AggregateObjectClass,
   type AggregateObjectInstance,
+  type AggregateObjectMembers,
   type AggregateObjectOptions,
 } from "./aggregate-object";
 export { handleCommand, MAX_EVENT_BYTES, SPARSE_SNAPSHOT_INTERVALS, type CommandDecision, type CommandInput } from "./command-handler";

@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AnyAggregate } from "../aggregate";
 import { AggregateClient } from "../aggregate-client";
-import { createAggregateObjectClass } from "../aggregate-object";
+import { createAggregateObjectClass, type AggregateObjectClass } from "../aggregate-object";
 import { bearerTokens, type Authentication } from "../auth";
 import { HttpError } from "../errors";
 import { createHttpApp, type RuntimeVariables } from "../http";
@@ -25,7 +25,7 @@ export interface RuntimeOptions<E extends object> {
 /** What a Worker exports for an application. */
 export interface Runtime<E extends object> {
   /** The Durable Object class of every aggregate: export it under the class name wrangler.toml declares. */
-  readonly AggregateObject: ReturnType<typeof createAggregateObjectClass<E>>;
+  readonly AggregateObject: AggregateObjectClass<E>;
   /** The HTTP API as a hono app, to mount in an app of your own (`app.route("/", runtime.http)`). */
   readonly http: OpenAPIHono<{ Bindings: E; Variables: RuntimeVariables }>;
   fetch(request: Request, env: E, ctx: ExecutionContext): Promise<Response>;
@@ -79,7 +79,7 @@ export function createRuntime<E extends object>(application: Application<E>, opt
     basePath,
     clientOf,
   });
-  const queue = createQueueHandler(subscribers);
+  const queue = createQueueHandler(subscribers, clientOf);
   const AggregateObject = createAggregateObjectClass<E>({ aggregates, routesFor: (name) => routes.get(name) ?? [] });
 
   return {

@@ -6,9 +6,9 @@ import {
   parseConsistencyTokens,
   waitForCheckpoints,
 } from "../consistency";
-import { HttpError } from "../errors";
+import { errorResponses, HttpError } from "../errors";
 import type { Projection } from "../projection";
-import { errorResponses } from "./error-schemas";
+import { runtimeDatabase } from "../runtime-tables";
 
 /** Query parameters every query accepts, for reading one's own writes (DESIGN §3). */
 export const ConsistencyQuerySchema = z.object({
@@ -89,6 +89,8 @@ export function defineQuery<P extends z.ZodObject, Q extends z.ZodObject, R exte
         };
         const token = consistentWith ?? c.req.header("X-Consistency-Token");
         if (token !== undefined && token.trim() !== "") {
+          // Checkpoints are runtime tables, which create themselves on first use.
+          await Promise.all(config.projections.map((p) => runtimeDatabase(c.env, p.database, p.name)));
           await waitForCheckpoints(databaseOf, config.projections, parseConsistencyTokens(token), wait);
         }
         const db = databaseOf(primary);

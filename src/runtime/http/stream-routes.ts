@@ -4,9 +4,8 @@ import { MAX_STREAM_PAGE, type AggregateClient } from "../aggregate-client";
 import type { AnyAggregate } from "../aggregate";
 import { EventEnvelopeSchema } from "../envelope";
 import { LIVE_AGGREGATE_PARAM, LIVE_FROM_PARAM, LIVE_ID_PARAM } from "../aggregate-protocol";
-import { HttpError, issuesOf } from "../errors";
+import { errorResponses, HttpError, issuesOf } from "../errors";
 import { AGGREGATE_ID_PATTERN } from "../ids";
-import { errorResponses } from "./error-schemas";
 
 /** Default page of `GET /streams/...` (DESIGN §4). */
 export const DEFAULT_STREAM_PAGE = 100;

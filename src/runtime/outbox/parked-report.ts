@@ -1,18 +1,15 @@
 import type { EventEnvelope } from "../envelope";
+import { runtimeDatabase } from "../runtime-tables";
 import type { ParkedEvent } from "../event-store";
 import type { OutboxRoute } from "./outbox-dispatcher";
 
 /**
- * Records an event the outbox parked in the subscriber's own D1 database (`outbox_parked`,
- * migration 0006), where `GET /admin/projections` counts it. The object keeps its own record
+ * Records an event the outbox parked in the subscriber's own D1 database (`outbox_parked`), where `GET /admin/projections` counts it. The object keeps its own record
  * too and retries this from its alarm until it lands.
  */
 export async function reportParked(env: object, route: OutboxRoute, parked: ParkedEvent, envelope: EventEnvelope): Promise<void> {
   if (route.database === undefined) return;
-  const db = (env as Record<string, unknown>)[route.database] as D1Database | undefined;
-  if (!db || typeof db.prepare !== "function") {
-    throw new Error(`D1 binding ${route.database} (for queue ${route.queue}) is missing from wrangler.toml`);
-  }
+  const db = await runtimeDatabase(env, route.database, `queue ${route.queue}`);
   await db
     .prepare(
       `INSERT OR REPLACE INTO outbox_parked (queue, stream_id, version, event_id, type, error, attempts, parked_at)

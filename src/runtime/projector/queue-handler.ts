@@ -1,6 +1,7 @@
-import { AggregateClient } from "../aggregate-client";
+import type { AggregateClient } from "../aggregate-client";
 import type { ProcessManager } from "../process-manager";
 import type { Projection } from "../projection";
+import { runtimeDatabase } from "../runtime-tables";
 import { CATCH_UP_REQUEUE_DELAY_SECONDS, type Requeue } from "./catch-up";
 import { recordBatchLag } from "./checkpoints";
 import { parkDeadLetters } from "./dead-letters";
@@ -14,7 +15,7 @@ type Subscriber = Projection | ProcessManager;
  * owns the queue (or its dead-letter queue). One Worker can consume every queue, as `npm start`
  * does, or a Worker can be deployed per projector with only that queue bound: same code.
  */
-export function createQueueHandler(subscribers: readonly Subscriber[]) {
+export function createQueueHandler(subscribers: readonly Subscriber[], clientOf: (env: object) => AggregateClient) {
   const byQueue = new Map<string, Subscriber>();
   const byDeadLetterQueue = new Map<string, Subscriber>();
   for (const s of subscribers) {
@@ -27,10 +28,9 @@ export function createQueueHandler(subscribers: readonly Subscriber[]) {
     const parked = byDeadLetterQueue.get(batch.queue);
     const owner = subscriber ?? parked;
     if (!owner) throw new Error(`no projection or process manager consumes queue ${batch.queue}`);
-    const db = (env as Record<string, unknown>)[owner.database] as D1Database | undefined;
-    if (!db || typeof db.batch !== "function") throw new Error(`D1 binding ${owner.database} (for ${owner.name}) is missing from wrangler.toml`);
+    const db = await runtimeDatabase(env, owner.database, owner.name);
     if (parked) return parkDeadLetters(parked, batch, db);
-    const aggregates = AggregateClient.fromEnv(env);
+    const aggregates = clientOf(env);
     const requeue = requeueTo(env, owner);
     if (owner.kind === "projection") await runProjection(owner, batch, db, aggregates, requeue);
     else await runProcessManager(owner, batch, db, aggregates, requeue);

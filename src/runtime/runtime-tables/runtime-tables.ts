@@ -23,14 +23,22 @@ const STEPS: readonly (readonly string[])[] = [
        projection TEXT NOT NULL, stream_id TEXT NOT NULL, version INTEGER NOT NULL, error TEXT NOT NULL,
        failed_at TEXT NOT NULL, PRIMARY KEY (projection, stream_id)) WITHOUT ROWID`,
     // Messages a subscriber's dead-letter queue received, visible and replayable from the admin API.
+    // A quarantined row is kept for an operator and never replayed: its body is not an envelope
+    // that fits a queue message, or the consumer could not store it (the body is then in the logs).
     `CREATE TABLE IF NOT EXISTS dead_letters (
        message_id TEXT PRIMARY KEY, projection TEXT NOT NULL, stream_id TEXT, version INTEGER,
-       body TEXT NOT NULL, error TEXT, parked_at TEXT NOT NULL)`,
+       body TEXT NOT NULL, error TEXT, parked_at TEXT NOT NULL, quarantined_at TEXT, quarantine_reason TEXT)`,
     "CREATE INDEX IF NOT EXISTS dead_letters_by_projection ON dead_letters (projection, parked_at)",
+    "CREATE INDEX IF NOT EXISTS dead_letters_replayable ON dead_letters (projection, quarantined_at, parked_at, message_id)",
     // How far behind each subscriber runs: written once per consumed batch.
     `CREATE TABLE IF NOT EXISTS projection_stats (
        projection TEXT PRIMARY KEY, last_batch_at TEXT NOT NULL, last_lag_ms INTEGER NOT NULL,
        messages INTEGER NOT NULL) WITHOUT ROWID`,
+    // Events an aggregate's outbox gave up sending to a queue after its bounded attempts.
+    `CREATE TABLE IF NOT EXISTS outbox_parked (
+       queue TEXT NOT NULL, stream_id TEXT NOT NULL, version INTEGER NOT NULL, event_id TEXT NOT NULL,
+       type TEXT NOT NULL, error TEXT NOT NULL, attempts INTEGER NOT NULL, parked_at TEXT NOT NULL,
+       PRIMARY KEY (queue, stream_id, version)) WITHOUT ROWID`,
   ],
 ];
 
@@ -69,4 +77,15 @@ async function migrate(db: D1Database): Promise<void> {
         .bind(version),
     ]);
   }
+}
+
+/**
+ * The D1 database bound as `binding`, with the runtime's tables in it: how every part of the
+ * runtime that reads or writes them gets its database. A missing binding fails loudly, naming it.
+ */
+export async function runtimeDatabase(env: object, binding: string, neededBy: string): Promise<D1Database> {
+  const db = (env as Record<string, unknown>)[binding] as D1Database | undefined;
+  if (!db || typeof db.batch !== "function") throw new Error(`D1 binding ${binding} (for ${neededBy}) is missing from wrangler.toml`);
+  await ensureRuntimeTables(db);
+  return db;
 }
