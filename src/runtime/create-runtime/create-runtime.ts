@@ -5,6 +5,7 @@ import type { OutboxRoute } from "../outbox";
 import type { ProcessManager } from "../process-manager";
 import type { Projection } from "../projection";
 import { createQueueHandler } from "../projector";
+import { assertDistinctCloudEvents } from "../publisher";
 import type { Application } from "./application";
 import { assertBindings } from "./assert-bindings";
 
@@ -25,18 +26,20 @@ export function createRuntime<E extends object>(app: Application<E>) {
     aggregates.set(aggregate.name, aggregate);
   }
   const subscribers = [...(app.projections ?? []), ...(app.processManagers ?? [])];
-  for (const s of subscribers) {
+  const publishers = app.publishers ?? [];
+  assertDistinctCloudEvents(publishers);
+  for (const s of [...subscribers, ...publishers]) {
     const unknown = s.aggregates.filter((name) => !aggregates.has(name));
     if (unknown.length > 0) throw new Error(`${s.name} follows unregistered aggregates: ${unknown.join(", ")}`);
   }
   const routes = new Map<string, OutboxRoute[]>(
     [...aggregates.keys()].map((name) => [
       name,
-      subscribers.filter((s) => s.aggregates.includes(name)).map((s) => ({ queue: s.queue.name, binding: s.queue.binding })),
+      [...subscribers, ...publishers].filter((s) => s.aggregates.includes(name)).map((s) => ({ queue: s.queue.name, binding: s.queue.binding })),
     ]),
   );
   const http = createHttpApp<E>({ title: app.title, version: app.version, aggregates, queries: app.queries ?? [], subscribers });
-  const queue = createQueueHandler(subscribers);
+  const queue = createQueueHandler([...subscribers, ...publishers]);
   const AggregateObject = createAggregateObjectClass<E>({ aggregates, routesFor: (name) => routes.get(name) ?? [] });
 
   return {

@@ -1,12 +1,14 @@
 import { AggregateClient } from "../aggregate-client";
 import type { ProcessManager } from "../process-manager";
 import type { Projection } from "../projection";
+import type { Publisher } from "../publisher";
 import { recordBatchLag } from "./checkpoints";
 import { parkDeadLetters } from "./dead-letters";
 import { runProcessManager } from "./process-manager-runner";
 import { runProjection } from "./projection-runner";
+import { runPublisher } from "./publisher-runner";
 
-type Subscriber = Projection | ProcessManager;
+type Subscriber = Projection | ProcessManager | Publisher;
 
 /**
  * The Worker's `queue()` handler: dispatches each batch on its queue name to the subscriber that
@@ -29,6 +31,11 @@ export function createQueueHandler(subscribers: readonly Subscriber[]) {
     const db = (env as Record<string, unknown>)[owner.database] as D1Database | undefined;
     if (!db || typeof db.batch !== "function") throw new Error(`D1 binding ${owner.database} (for ${owner.name}) is missing from wrangler.toml`);
     if (parked) return parkDeadLetters(parked, batch, db);
+    // A publisher needs no aggregate object: a Worker deployed for it binds only its queues and D1.
+    if (owner.kind === "publisher") {
+      await runPublisher(owner, batch, db, env);
+      return recordBatchLag(db, owner.name, batch.messages);
+    }
     const aggregates = AggregateClient.fromEnv(env);
     if (owner.kind === "projection") await runProjection(owner, batch, db, aggregates);
     else await runProcessManager(owner, batch, db, aggregates);
