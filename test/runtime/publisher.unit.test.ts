@@ -112,14 +112,15 @@ describe("definePublisher", () => {
 describe("two publishers", () => {
   const events = { Incremented: { type: "com.example.counter.incremented", schema: CounterIncremented, data: () => ({ counterId: "c", by: 1 }) } };
 
-  it("may not publish the same event under one source: their CloudEvents would share an identity", () => {
+  it("may not send the same event to one queue under one source: their CloudEvents would share an identity", () => {
     const twin = definePublisher({ ...base, name: "twin", queue: { name: "twin", binding: "TWIN" }, events });
-    expect(() => assertDistinctCloudEvents([publisher, twin])).toThrow(/counter-out and twin both publish counter Incremented under source \/tests\/counter/);
+    expect(() => assertDistinctCloudEvents([publisher, twin])).toThrow(/counter-out and twin both send counter Incremented to INTEGRATION under source \/tests\/counter/);
   });
 
-  it("may publish the same event under different sources, or different events under one source", () => {
+  it("may send the same event under another source or to another queue, or other events under one source", () => {
     const elsewhere = definePublisher({ ...base, name: "elsewhere", source: "/tests/elsewhere", events });
+    const billing = definePublisher({ ...base, name: "billing", integrationQueue: "BILLING_EVENTS", events });
     const others = definePublisher({ ...base, name: "others", from: [other], events: { Other: { type: "com.example.other", schema: z.object({}), data: () => ({}) } } });
-    expect(() => assertDistinctCloudEvents([publisher, elsewhere, others])).not.toThrow();
+    expect(() => assertDistinctCloudEvents([publisher, elsewhere, billing, others])).not.toThrow();
   });
 });
