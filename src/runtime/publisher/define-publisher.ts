@@ -64,7 +64,7 @@ export interface PublishedEventType {
   /** The CloudEvent `type`. */
   readonly type: string;
   /** The whole CloudEvent as it leaves, `data` included. */
-  readonly schema: z.ZodType;
+  readonly schema: z.ZodType<CloudEvent>;
 }
 
 /** A publisher ready for the runtime. */
@@ -104,6 +104,17 @@ export function definePublisher<A extends AnyAggregate, M extends PublicEventMap
   const aggregates = aggregateNames(config.from, owner);
   if (!/^\S+$/.test(config.source)) throw new Error(`${owner}: source must be a non-empty URI-reference without spaces, got "${config.source}"`);
   const mappings = checkedMappings(owner, config.from, config.events as Readonly<Record<string, ErasedMapping | undefined>>);
+  const publishes = new Map(
+    [...mappings].map(([from, m]): [string, PublishedEventType] => [
+      from,
+      {
+        aggregate: config.from.find((a) => Object.hasOwn(a.events, from))!.name,
+        from,
+        type: m.type,
+        schema: cloudEventSchema(config.source, m.type, m.schema),
+      },
+    ]),
+  );
   return {
     kind: "publisher",
     name: config.name,
@@ -112,16 +123,14 @@ export function definePublisher<A extends AnyAggregate, M extends PublicEventMap
     aggregates,
     source: config.source,
     integrationQueue: config.integrationQueue,
-    publishes: [...mappings].map(([from, m]) => ({
-      aggregate: config.from.find((a) => Object.hasOwn(a.events, from))!.name,
-      from,
-      type: m.type,
-      schema: cloudEventSchema(config.source, m.type, m.schema),
-    })),
+    publishes: [...publishes.values()],
     cloudEventFor(envelope) {
       const mapping = mappings.get(envelope.type);
-      if (!mapping || !aggregates.includes(envelope.aggregate)) return undefined;
-      return {
+      const published = publishes.get(envelope.type);
+      if (!mapping || !published || !aggregates.includes(envelope.aggregate)) return undefined;
+      // The whole CloudEvent is parsed, not only its data: what leaves is exactly what the
+      // published JSON Schema describes, and fields the public schema does not name are dropped.
+      return published.schema.parse({
         specversion: CLOUDEVENTS_SPEC_VERSION,
         id: envelope.eventId,
         source: config.source,
@@ -129,8 +138,8 @@ export function definePublisher<A extends AnyAggregate, M extends PublicEventMap
         time: envelope.metadata.recordedAt,
         subject: envelope.aggregateId,
         datacontenttype: CLOUD_EVENT_CONTENT_TYPE,
-        data: mapping.schema.parse(mapping.data(envelope)),
-      };
+        data: mapping.data(envelope),
+      });
     },
   };
 }
