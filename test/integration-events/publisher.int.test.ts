@@ -210,3 +210,22 @@ describe("the order events publisher when the integration queue fails", () => {
     expect(integration.sent).toEqual([]);
   });
 });
+
+describe("the order events publisher's dead-letter queue", () => {
+  it("parks what the publisher could not send in D1, under the publisher's name, with the error that parked it", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const ours = new CapturedEvents();
+    await ours.install("order/ie-parked");
+    await runCommand("order/ie-parked/place", { customerId: "ic-4", items: [{ sku: "tea", quantity: 1, unitPrice: 450 }] });
+    const [placed] = ours.streamSentTo(ORDER_INTEGRATION, "order/ie-parked");
+    const integration = new IntegrationQueue();
+    integration.down = true;
+    await deliver(ORDER_INTEGRATION, [placed], 5, integration.env);
+    vi.restoreAllMocks();
+
+    const { result } = await deliver("order-integration-dlq", [placed]);
+    expect(result.ackAll).toBe(true);
+    const parked = await env.READ_DB.prepare("SELECT stream_id, version, error FROM dead_letters WHERE projection = 'order-integration'").all();
+    expect(parked.results).toEqual([{ stream_id: "order/ie-parked", version: 1, error: expect.stringContaining("integration-events is unavailable") }]);
+  });
+});
