@@ -159,6 +159,14 @@ describe("the order events publisher, fed through the queue handler", () => {
     expect(again).toEqual(first);
   });
 
+  it("sends one CloudEvent for copies of an event within one batch, and acks every copy", async () => {
+    const integration = new IntegrationQueue();
+    const delivered = published("order/ie-1").find((e) => e.type === "OrderDelivered")!;
+    const { acked, ids } = await deliver(ORDER_INTEGRATION, [delivered, delivered, delivered], 1, integration.env);
+    expect(acked.sort()).toEqual([...ids].sort());
+    expect(integration.events().map((e) => e.id)).toEqual([delivered.eventId]);
+  });
+
   it(`sends at most ${MAX_BATCH_MESSAGES} CloudEvents per sendBatch`, async () => {
     const integration = new IntegrationQueue();
     const [placed] = published("order/ie-2");

@@ -10,9 +10,10 @@ import { retryDelaySeconds } from "./stream-work";
  */
 export const MAX_CLOUD_EVENT_BYTES = 120 * 1024;
 
-/** A message that becomes a CloudEvent, with its serialised size counted once. */
+/** A CloudEvent to send, with its serialised size counted once and the messages that carried its event. */
 interface Outgoing {
-  readonly message: Message<unknown>;
+  /** Every copy of the source event in this batch: one CloudEvent is sent for all of them. */
+  readonly messages: Message<unknown>[];
   readonly streamId: string;
   readonly version: number;
   readonly event: CloudEvent;
@@ -25,11 +26,11 @@ interface Outgoing {
  * message is acknowledged only after the `sendBatch` carrying its CloudEvent succeeded; a failed
  * send retries its messages, which reach the dead-letter queue after the consumer's `max_retries`.
  * No checkpoint is kept: delivery is at least once and the CloudEvent id, which is the source
- * event's id, is what consumers deduplicate on.
+ * event's id, is what consumers deduplicate on. Copies of one event within a batch are sent once.
  */
 export async function runPublisher(publisher: Publisher, batch: MessageBatch<unknown>, db: D1Database, env: object): Promise<void> {
   const integration = integrationQueueOf(publisher, env);
-  const outgoing: Outgoing[] = [];
+  const outgoing = new Map<string, Outgoing>();
   for (const message of batch.messages) {
     const parsed = EventEnvelopeSchema.safeParse(message.body);
     if (!parsed.success) {
@@ -37,7 +38,12 @@ export async function runPublisher(publisher: Publisher, batch: MessageBatch<unk
       message.retry({ delaySeconds: retryDelaySeconds(message) });
       continue;
     }
-    const { streamId, version } = parsed.data;
+    const { streamId, version, eventId } = parsed.data;
+    const copy = outgoing.get(eventId);
+    if (copy) {
+      copy.messages.push(message);
+      continue;
+    }
     try {
       const event = publisher.cloudEventFor(parsed.data);
       if (!event) {
@@ -46,19 +52,19 @@ export async function runPublisher(publisher: Publisher, batch: MessageBatch<unk
       }
       const bytes = byteLength(JSON.stringify(event));
       if (bytes > MAX_CLOUD_EVENT_BYTES) throw new Error(`the CloudEvent is ${bytes} bytes, over the ${MAX_CLOUD_EVENT_BYTES} a queue message carries`);
-      outgoing.push({ message, streamId, version, event, bytes });
+      outgoing.set(eventId, { messages: [message], streamId, version, event, bytes });
     } catch (error) {
-      await fail(publisher, db, [{ message, streamId, version }], error);
+      await fail(publisher, db, [{ messages: [message], streamId, version }], error);
     }
   }
-  for (const chunk of sendBatches(outgoing)) {
+  for (const chunk of sendBatches([...outgoing.values()])) {
     try {
       await integration.sendBatch(chunk.map((o) => ({ body: o.event, contentType: "json" as const })));
     } catch (error) {
       await fail(publisher, db, chunk, error);
       continue;
     }
-    for (const o of chunk) o.message.ack();
+    for (const o of chunk) for (const message of o.messages) message.ack();
   }
 }
 
@@ -92,12 +98,12 @@ function sendBatches(outgoing: readonly Outgoing[]): Outgoing[][] {
 async function fail(
   publisher: Publisher,
   db: D1Database,
-  failed: readonly Pick<Outgoing, "message" | "streamId" | "version">[],
+  failed: readonly Pick<Outgoing, "messages" | "streamId" | "version">[],
   error: unknown,
 ): Promise<void> {
   console.error(`${publisher.name}: ${failed.length} event(s) not published:`, error);
   const firstPerStream = new Map<string, number>();
   for (const { streamId, version } of failed) firstPerStream.set(streamId, Math.min(version, firstPerStream.get(streamId) ?? version));
   await Promise.all([...firstPerStream].map(([streamId, version]) => recordFailure(db, publisher.name, streamId, version, error)));
-  for (const { message } of failed) message.retry({ delaySeconds: retryDelaySeconds(message) });
+  for (const message of failed.flatMap((f) => f.messages)) message.retry({ delaySeconds: retryDelaySeconds(message) });
 }
