@@ -39,6 +39,7 @@ export type CheckedPublicEvents<A, M> = {
     : never;
 };
 
+/** Everything a user writes to define a publisher: which events leave, as what, and where to. */
 export interface PublisherConfig<A extends AnyAggregate, M extends PublicEventMap<A>> {
   /** Stable name; the key of its dead letters and statistics. */
   readonly name: string;
