@@ -2,6 +2,7 @@ import type { Application } from "edge-cqrs";
 import { delivery } from "./delivery";
 import { fulfilment } from "./fulfilment";
 import { order } from "./order";
+import { orderEventsOut } from "./order-events";
 import { orderDetails, orderDetailsQuery } from "./order-details";
 import { orderHistory, orderHistoryQuery } from "./order-history";
 
@@ -12,7 +13,8 @@ export const application: Application<Env> = {
   aggregates: [order, delivery],
   projections: [orderDetails, orderHistory],
   processManagers: [fulfilment],
+  publishers: [orderEventsOut],
   queries: [orderDetailsQuery, orderHistoryQuery],
 };
 
-export { delivery, fulfilment, order, orderDetails, orderHistory };
+export { delivery, fulfilment, order, orderDetails, orderEventsOut, orderHistory };

@@ -27,5 +27,15 @@ export { HttpError, type ErrorBody, type ErrorCode, type IssueBody } from "./err
 export { defineQuery, type QueryConfig, type QueryInput, type QueryRoute } from "./http";
 export { AGGREGATE_ID_PATTERN, streamIdOf } from "./ids";
 export { command, defineProcessManager, type IssuedCommand, type ProcessManager, type ProcessManagerConfig } from "./process-manager";
+export {
+  CLOUDEVENTS_SPEC_VERSION,
+  definePublisher,
+  type CloudEvent,
+  type PublicEvent,
+  type PublicEventMap,
+  type PublishedEventType,
+  type Publisher,
+  type PublisherConfig,
+} from "./publisher";
 export { defineProjection, type Projection, type ProjectionConfig, type ProjectionContext, type ProjectionStatements } from "./projection";
 export type { EnvelopeOf, QueueRef } from "./subscription";

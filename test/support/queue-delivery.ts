@@ -21,16 +21,17 @@ export interface Delivery {
 
 /**
  * Hands `bodies` to the Worker's `queue()` handler as one batch on `queue`, the way the Queues
- * runtime would, and reports which messages were acked and which retried.
+ * runtime would, and reports which messages were acked and which retried. `workerEnv` replaces the
+ * Worker's env, e.g. with a wrapped producer binding.
  */
-export async function deliver(queue: string, bodies: readonly unknown[], attempts = 1): Promise<Delivery> {
+export async function deliver(queue: string, bodies: readonly unknown[], attempts = 1, workerEnv: Env = env): Promise<Delivery> {
   const ids = bodies.map(() => `msg-${++nextMessageId}`);
   const batch = createMessageBatch(
     queue,
     bodies.map((body, i) => ({ id: ids[i]!, timestamp: new Date(), attempts, body: structuredClone(body) })),
   );
   const ctx = createExecutionContext();
-  await worker.queue(batch, env, ctx);
+  await worker.queue(batch, workerEnv, ctx);
   const result = await getQueueResult(batch, ctx);
   return { ids, result, acked: result.explicitAcks, retried: result.retryMessages.map((m) => m.msgId) };
 }

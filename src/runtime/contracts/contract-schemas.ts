@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { AnyAggregate } from "../aggregate";
+import type { Publisher } from "../publisher";
 
 /** A generated JSON Schema document and the path (relative to the contracts folder) it belongs at. */
 export interface ContractSchema {
@@ -9,11 +10,12 @@ export interface ContractSchema {
 
 /**
  * The public contracts of the aggregates as JSON Schema (draft 2020-12): one document per command
- * payload (what clients send) and per event type at its current schema version (what consumers
- * read). Check them in and diff them in review: a changed file is a changed contract.
+ * payload (what clients send), per event type at its current schema version (what consumers
+ * read) and per public event type the publishers send (the whole CloudEvent other systems
+ * receive). Check them in and diff them in review: a changed file is a changed contract.
  */
-export function contractSchemas(aggregates: readonly AnyAggregate[]): ContractSchema[] {
-  return aggregates.flatMap((aggregate) => [
+export function contractSchemas(aggregates: readonly AnyAggregate[], publishers: readonly Publisher[] = []): ContractSchema[] {
+  const internal = aggregates.flatMap((aggregate) => [
     ...Object.entries(aggregate.commands).map(([name, schema]) => ({
       path: `commands/${aggregate.name}.${name}.json`,
       schema: document(schema, "input", `${aggregate.name} command ${name}`, `POST /commands/${aggregate.name}/{id}/${name}`),
@@ -26,6 +28,13 @@ export function contractSchemas(aggregates: readonly AnyAggregate[]): ContractSc
       };
     }),
   ]);
+  const published = publishers.flatMap((publisher) =>
+    publisher.publishes.map(({ type, schema }) => ({
+      path: `public/${type}.json`,
+      schema: document(schema, "output", `public event ${type}`, `a CloudEvent 1.0 in JSON, as ${publisher.source} sends it on the integration-events queue`),
+    })),
+  );
+  return [...internal, ...published];
 }
 
 function document(schema: z.ZodType, io: "input" | "output", title: string, description: string): Record<string, unknown> {

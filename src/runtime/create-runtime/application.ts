@@ -2,6 +2,7 @@ import type { AnyAggregate } from "../aggregate";
 import type { QueryRoute } from "../http";
 import type { ProcessManager } from "../process-manager";
 import type { Projection } from "../projection";
+import type { Publisher } from "../publisher";
 
 /** The names of `E`'s bindings whose values have the shape `Kind`. */
 export type BindingName<E, Kind> = { [K in keyof E]-?: E[K] extends Kind ? K : never }[keyof E] & string;
@@ -22,6 +23,8 @@ interface ApplicationDefinitions<E> {
   readonly aggregates: readonly AnyAggregate[];
   readonly projections?: readonly Projection<BindingName<E, QueueBinding>, BindingName<E, D1Binding>>[];
   readonly processManagers?: readonly ProcessManager<BindingName<E, QueueBinding>, BindingName<E, D1Binding>>[];
+  /** Integration events out: each turns chosen internal events into CloudEvents on its integration queue. */
+  readonly publishers?: readonly Publisher<BindingName<E, QueueBinding>, BindingName<E, D1Binding>, BindingName<E, QueueBinding>>[];
   readonly queries?: readonly QueryRoute[];
 }
 
@@ -53,6 +56,8 @@ export interface AnyApplication {
   readonly aggregates: readonly AnyAggregate[];
   readonly projections?: readonly Projection[];
   readonly processManagers?: readonly ProcessManager[];
+  /** Integration events out: each turns chosen internal events into CloudEvents on its integration queue. */
+  readonly publishers?: readonly Publisher[];
   readonly queries?: readonly QueryRoute[];
   readonly bindings?: { readonly aggregates?: string };
 }

@@ -7,6 +7,7 @@ import { HttpError } from "../errors";
 import { createHttpApp, type RuntimeVariables } from "../http";
 import type { OutboxRoute } from "../outbox";
 import { createQueueHandler } from "../projector";
+import { assertDistinctCloudEvents } from "../publisher";
 import { DEFAULT_AGGREGATES_BINDING, type AnyApplication, type Application } from "./application";
 import { missingBindings, requiredBindings } from "./assert-bindings";
 
@@ -54,21 +55,24 @@ export function createRuntime<E extends object>(application: Application<E>, opt
     aggregates.set(aggregate.name, aggregate);
   }
   const subscribers = [...(app.projections ?? []), ...(app.processManagers ?? [])];
-  for (const s of subscribers) {
+  const publishers = app.publishers ?? [];
+  assertDistinctCloudEvents(publishers);
+  const followers = [...subscribers, ...publishers];
+  for (const s of followers) {
     const unknown = s.aggregates.filter((name) => !aggregates.has(name));
     if (unknown.length > 0) throw new Error(`${s.name} follows unregistered aggregates: ${unknown.join(", ")}`);
   }
   const routes = new Map<string, OutboxRoute[]>(
     [...aggregates.keys()].map((name) => [
       name,
-      subscribers.filter((s) => s.aggregates.includes(name)).map((s) => ({ queue: s.queue.name, binding: s.queue.binding, database: s.database })),
+      followers.filter((s) => s.aggregates.includes(name)).map((s) => ({ queue: s.queue.name, binding: s.queue.binding, database: s.database })),
     ]),
   );
   const aggregatesBinding = app.bindings?.aggregates ?? DEFAULT_AGGREGATES_BINDING;
   const basePath = normaliseBasePath(options.basePath);
   const clientOf = (env: object) => AggregateClient.fromEnv(env, aggregatesBinding);
   // Bearer secrets are only required when the default authentication reads them.
-  const required = requiredBindings(aggregatesBinding, subscribers, options.auth ? [] : ["API_TOKEN", "ADMIN_TOKEN"]);
+  const required = requiredBindings(aggregatesBinding, followers, options.auth ? [] : ["API_TOKEN", "ADMIN_TOKEN"]);
   const http = createHttpApp<E>({
     title: app.title,
     version: app.version,
@@ -79,7 +83,7 @@ export function createRuntime<E extends object>(application: Application<E>, opt
     basePath,
     clientOf,
   });
-  const queue = createQueueHandler(subscribers, clientOf);
+  const queue = createQueueHandler(followers, clientOf);
   const AggregateObject = createAggregateObjectClass<E>({ aggregates, routesFor: (name) => routes.get(name) ?? [] });
 
   return {

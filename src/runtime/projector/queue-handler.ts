@@ -1,14 +1,16 @@
 import type { AggregateClient } from "../aggregate-client";
 import type { ProcessManager } from "../process-manager";
 import type { Projection } from "../projection";
+import type { Publisher } from "../publisher";
 import { runtimeDatabase } from "../runtime-tables";
 import { CATCH_UP_REQUEUE_DELAY_SECONDS, type Requeue } from "./catch-up";
 import { recordBatchLag } from "./checkpoints";
 import { parkDeadLetters } from "./dead-letters";
 import { runProcessManager } from "./process-manager-runner";
 import { runProjection } from "./projection-runner";
+import { runPublisher } from "./publisher-runner";
 
-type Subscriber = Projection | ProcessManager;
+type Subscriber = Projection | ProcessManager | Publisher;
 
 /**
  * The Worker's `queue()` handler: dispatches each batch on its queue name to the subscriber that
@@ -30,6 +32,11 @@ export function createQueueHandler(subscribers: readonly Subscriber[], clientOf:
     if (!owner) throw new Error(`no projection or process manager consumes queue ${batch.queue}`);
     const db = await runtimeDatabase(env, owner.database, owner.name);
     if (parked) return parkDeadLetters(parked, batch, db);
+    // A publisher needs no aggregate object: a Worker deployed for it binds only its queues and D1.
+    if (owner.kind === "publisher") {
+      await runPublisher(owner, batch, db, env);
+      return recordBatchLag(db, owner.name, batch.messages);
+    }
     const aggregates = clientOf(env);
     const requeue = requeueTo(env, owner);
     if (owner.kind === "projection") await runProjection(owner, batch, db, aggregates, requeue);

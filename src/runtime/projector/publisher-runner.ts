@@ -1,0 +1,109 @@
+import { EventEnvelopeSchema } from "../envelope";
+import { byteLength, MAX_BATCH_BYTES, MAX_BATCH_MESSAGES } from "../outbox";
+import type { CloudEvent, Publisher } from "../publisher";
+import { recordFailure } from "./checkpoints";
+import { retryDelaySeconds } from "./stream-work";
+
+/**
+ * Queues carry at most 128 KB per message; the margin covers framing. Public data is usually a
+ * small part of its event, but a mapping could grow it: such an event is parked, never truncated.
+ */
+export const MAX_CLOUD_EVENT_BYTES = 120 * 1024;
+
+/** A CloudEvent to send, with its serialised size counted once and the messages that carried its event. */
+interface Outgoing {
+  /** Every copy of the source event in this batch: one CloudEvent is sent for all of them. */
+  readonly messages: Message<unknown>[];
+  readonly streamId: string;
+  readonly version: number;
+  readonly event: CloudEvent;
+  readonly bytes: number;
+}
+
+/**
+ * Publishes a batch of envelopes as CloudEvents on the integration-events queue. Events without a
+ * mapping (and events of aggregates the publisher does not follow) are acknowledged unsent. A
+ * message is acknowledged only after the `sendBatch` carrying its CloudEvent succeeded; a failed
+ * send retries its messages, which reach the dead-letter queue after the consumer's `max_retries`.
+ * No checkpoint is kept: delivery is at least once and the CloudEvent id, which is the source
+ * event's id, is what consumers deduplicate on. Copies of one event within a batch are sent once.
+ */
+export async function runPublisher(publisher: Publisher, batch: MessageBatch<unknown>, db: D1Database, env: object): Promise<void> {
+  const integration = integrationQueueOf(publisher, env);
+  const outgoing = new Map<string, Outgoing>();
+  for (const message of batch.messages) {
+    const parsed = EventEnvelopeSchema.safeParse(message.body);
+    if (!parsed.success) {
+      console.error(`${publisher.name}: message ${message.id} is not an event envelope`);
+      message.retry({ delaySeconds: retryDelaySeconds(message) });
+      continue;
+    }
+    const { streamId, version, eventId } = parsed.data;
+    const copy = outgoing.get(eventId);
+    if (copy) {
+      copy.messages.push(message);
+      continue;
+    }
+    try {
+      const event = publisher.cloudEventFor(parsed.data);
+      if (!event) {
+        message.ack();
+        continue;
+      }
+      const bytes = byteLength(JSON.stringify(event));
+      if (bytes > MAX_CLOUD_EVENT_BYTES) throw new Error(`the CloudEvent is ${bytes} bytes, over the ${MAX_CLOUD_EVENT_BYTES} a queue message carries`);
+      outgoing.set(eventId, { messages: [message], streamId, version, event, bytes });
+    } catch (error) {
+      await fail(publisher, db, [{ messages: [message], streamId, version }], error);
+    }
+  }
+  for (const chunk of sendBatches([...outgoing.values()])) {
+    try {
+      await integration.sendBatch(chunk.map((o) => ({ body: o.event, contentType: "json" as const })));
+    } catch (error) {
+      await fail(publisher, db, chunk, error);
+      continue;
+    }
+    for (const o of chunk) for (const message of o.messages) message.ack();
+  }
+}
+
+function integrationQueueOf(publisher: Publisher, env: object): Queue<CloudEvent> {
+  const queue = (env as Record<string, unknown>)[publisher.integrationQueue] as Queue<CloudEvent> | undefined;
+  if (!queue || typeof queue.sendBatch !== "function") {
+    throw new Error(`queue producer binding ${publisher.integrationQueue} (integration events of ${publisher.name}) is missing from wrangler.toml`);
+  }
+  return queue;
+}
+
+/** Consecutive runs that one `sendBatch` takes: at most {@link MAX_BATCH_MESSAGES} messages and {@link MAX_BATCH_BYTES}. */
+function sendBatches(outgoing: readonly Outgoing[]): Outgoing[][] {
+  const batches: Outgoing[][] = [];
+  let current: Outgoing[] = [];
+  let bytes = 0;
+  for (const o of outgoing) {
+    if (current.length === MAX_BATCH_MESSAGES || (current.length > 0 && bytes + o.bytes > MAX_BATCH_BYTES)) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(o);
+    bytes += o.bytes;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/** Leaves the messages for a later attempt, remembering per stream why, for the dead-letter record. */
+async function fail(
+  publisher: Publisher,
+  db: D1Database,
+  failed: readonly Pick<Outgoing, "messages" | "streamId" | "version">[],
+  error: unknown,
+): Promise<void> {
+  console.error(`${publisher.name}: ${failed.length} event(s) not published:`, error);
+  const firstPerStream = new Map<string, number>();
+  for (const { streamId, version } of failed) firstPerStream.set(streamId, Math.min(version, firstPerStream.get(streamId) ?? version));
+  await Promise.all([...firstPerStream].map(([streamId, version]) => recordFailure(db, publisher.name, streamId, version, error)));
+  for (const message of failed.flatMap((f) => f.messages)) message.retry({ delaySeconds: retryDelaySeconds(message) });
+}

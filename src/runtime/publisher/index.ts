@@ -1,0 +1,12 @@
+export { CLOUD_EVENT_CONTENT_TYPE, CLOUDEVENTS_SPEC_VERSION, cloudEventSchema, type CloudEvent } from "./cloud-event";
+export {
+  definePublisher,
+  PUBLIC_EVENT_TYPE_PATTERN,
+  type CheckedPublicEvents,
+  type PublicEvent,
+  type PublicEventMap,
+  type PublishedEventType,
+  type Publisher,
+  type PublisherConfig,
+} from "./define-publisher";
+export { assertDistinctCloudEvents } from "./distinct-cloud-events";
