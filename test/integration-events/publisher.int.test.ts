@@ -231,8 +231,8 @@ describe("the order events publisher's dead-letter queue", () => {
     await deliver(ORDER_INTEGRATION, [placed], 5, integration.env);
     vi.restoreAllMocks();
 
-    const { result } = await deliver("order-integration-dlq", [placed]);
-    expect(result.ackAll).toBe(true);
+    const { acked, ids } = await deliver("order-integration-dlq", [placed]);
+    expect(acked).toEqual(ids);
     const parked = await env.READ_DB.prepare("SELECT stream_id, version, error FROM dead_letters WHERE projection = 'order-integration'").all();
     expect(parked.results).toEqual([{ stream_id: "order/ie-parked", version: 1, error: expect.stringContaining("integration-events is unavailable") }]);
   });

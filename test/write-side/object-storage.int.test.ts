@@ -86,6 +86,7 @@ describe("an object written by the first release", () => {
     expect(stored.cursors).toEqual([
       { queue: "order-details", attempts: 0 },
       { queue: "order-history", attempts: 0 },
+      { queue: "order-integration", attempts: 0 },
     ]);
   });
 });

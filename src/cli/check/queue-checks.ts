@@ -35,7 +35,17 @@ export function checkQueues(config: ProjectConfig, app: ApplicationDescriptor): 
     problems.push(...checkConsumer(s, consumers));
   }
 
-  const bindings = new Set(app.subscribers.map((s) => s.queue.binding));
+  for (const binding of app.outgoingProducers.filter((b) => !producers.some((p) => p.binding === b))) {
+    problems.push(
+      error("queue-producer-missing", `queue producer ${binding} is missing: a publisher sends its CloudEvents through it`, {
+        kind: "add",
+        section: "queues.producers",
+        entry: { binding, queue: "<the integration-events queue>" },
+      }),
+    );
+  }
+
+  const bindings = new Set([...app.subscribers.map((s) => s.queue.binding), ...app.outgoingProducers]);
   for (const stray of producers.filter((p) => !bindings.has(p.binding))) {
     problems.push(
       error("queue-producer-stray", `queue producer ${stray.binding} (queue ${stray.queue}) belongs to no projection or process manager of the application`, {

@@ -12,6 +12,7 @@ const QueueRefSchema = z.object({
 });
 
 const SubscriberSchema = z.looseObject({ name: NameSchema, queue: QueueRefSchema, database: NameSchema });
+const PublisherSchema = SubscriberSchema.extend({ integrationQueue: NameSchema });
 
 /**
  * What the command-line tool needs from an application object (`src/app/index.ts`'s `application`):
@@ -21,12 +22,13 @@ const ApplicationSchema = z.looseObject({
   aggregates: z.array(z.looseObject({ name: NameSchema })).min(1),
   projections: z.array(SubscriberSchema).optional(),
   processManagers: z.array(SubscriberSchema).optional(),
+  publishers: z.array(PublisherSchema).optional(),
   bindings: z.looseObject({ aggregates: NameSchema.optional() }).optional(),
 });
 
 /** A projection or process manager as the configuration must serve it: its queue and its D1 binding. */
 export interface SubscriberDescriptor {
-  readonly kind: "projection" | "process manager";
+  readonly kind: "projection" | "process manager" | "publisher";
   readonly name: string;
   readonly queue: { readonly name: string; readonly binding: string; readonly deadLetterQueue?: string | undefined };
   readonly database: string;
@@ -38,6 +40,11 @@ export interface ApplicationDescriptor {
   /** The Durable Object namespace binding of every aggregate instance. */
   readonly aggregatesBinding: string;
   readonly subscribers: readonly SubscriberDescriptor[];
+  /**
+   * Producer bindings the application sends to that belong to no subscriber of its own (a
+   * publisher's integration-events queue, consumed by another system): required, never stray.
+   */
+  readonly outgoingProducers: readonly string[];
 }
 
 /** The application's shape did not match: `issues` says which field, in words. */
@@ -64,6 +71,11 @@ export function describeApplication(value: unknown): ApplicationDescriptor {
   return {
     aggregates: app.aggregates.map((a) => a.name),
     aggregatesBinding: app.bindings?.aggregates ?? DEFAULT_AGGREGATES_BINDING,
-    subscribers: [...(app.projections ?? []).map(subscriber("projection")), ...(app.processManagers ?? []).map(subscriber("process manager"))],
+    subscribers: [
+      ...(app.projections ?? []).map(subscriber("projection")),
+      ...(app.processManagers ?? []).map(subscriber("process manager")),
+      ...(app.publishers ?? []).map(subscriber("publisher")),
+    ],
+    outgoingProducers: [...new Set((app.publishers ?? []).map((p) => p.integrationQueue))],
   };
 }
