@@ -16,17 +16,17 @@ export {
   type SchemaMap,
   type StateOf,
   type Upcasters,
-} from "./aggregate";
-export type { CommandSuccess } from "./aggregate-protocol";
-export { bearerTokens, type Actor, type Authenticate, type Authentication, type BearerTokenBindings } from "./auth";
-export { contractSchemas, type ContractSchema } from "./contracts";
-export type { Application, BindingName } from "./create-runtime/application";
-export type { Runtime, RuntimeOptions } from "./create-runtime/create-runtime";
-export { EventEnvelopeSchema, type EventEnvelope, type EventMetadata } from "./envelope";
-export { HttpError, type ErrorBody, type ErrorCode, type IssueBody } from "./errors";
-export { defineQuery, type QueryConfig, type QueryInput, type QueryRoute } from "./http";
-export { AGGREGATE_ID_PATTERN, streamIdOf } from "./ids";
-export { command, defineProcessManager, type IssuedCommand, type ProcessManager, type ProcessManagerConfig } from "./process-manager";
+} from "./aggregate/index.js";
+export type { CommandSuccess } from "./aggregate-protocol/index.js";
+export { bearerTokens, type Actor, type Authenticate, type Authentication, type BearerTokenBindings } from "./auth/index.js";
+export { contractSchemas, type ContractSchema } from "./contracts/index.js";
+export type { Application, BindingName } from "./create-runtime/application.js";
+export type { Runtime, RuntimeOptions } from "./create-runtime/create-runtime.js";
+export { EventEnvelopeSchema, type EventEnvelope, type EventMetadata } from "./envelope/index.js";
+export { HttpError, type ErrorBody, type ErrorCode, type IssueBody } from "./errors/index.js";
+export { defineQuery, type QueryConfig, type QueryInput, type QueryRoute } from "./http/index.js";
+export { AGGREGATE_ID_PATTERN, streamIdOf } from "./ids/index.js";
+export { command, defineProcessManager, type IssuedCommand, type ProcessManager, type ProcessManagerConfig } from "./process-manager/index.js";
 export {
   CLOUDEVENTS_SPEC_VERSION,
   definePublisher,
@@ -36,6 +36,6 @@ export {
   type PublishedEventType,
   type Publisher,
   type PublisherConfig,
-} from "./publisher";
-export { defineProjection, type Projection, type ProjectionConfig, type ProjectionContext, type ProjectionStatements } from "./projection";
-export type { EnvelopeOf, QueueRef } from "./subscription";
+} from "./publisher/index.js";
+export { defineProjection, type Projection, type ProjectionConfig, type ProjectionContext, type ProjectionStatements } from "./projection/index.js";
+export type { EnvelopeOf, QueueRef } from "./subscription/index.js";

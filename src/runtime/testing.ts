@@ -1,3 +1,3 @@
 // `edge-cqrs/testing`: what a user's own test suite needs. The decider kit is pure and runs in
 // Node; the read-side helpers run inside workerd under @cloudflare/vitest-plugin.
-export * from "./decider-testing";
+export * from "./decider-testing/index.js";

@@ -1,11 +1,11 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
-import { errorResponses, HttpError } from "../errors";
-import { runtimeDatabase } from "../runtime-tables";
-import type { ProcessManager } from "../process-manager";
-import type { Projection } from "../projection";
-import type { Subscription } from "../subscription";
-import { MAX_REPLAY_PAGES_PER_REQUEST, MAX_REPLAY_SENDS_PER_REQUEST, replayDeadLetters } from "./dead-letter-replay";
+import { errorResponses, HttpError } from "../errors/index.js";
+import { runtimeDatabase } from "../runtime-tables/index.js";
+import type { ProcessManager } from "../process-manager/index.js";
+import type { Projection } from "../projection/index.js";
+import type { Subscription } from "../subscription/index.js";
+import { MAX_REPLAY_PAGES_PER_REQUEST, MAX_REPLAY_SENDS_PER_REQUEST, replayDeadLetters } from "./dead-letter-replay.js";
 
 type Subscriber = Projection | ProcessManager;
 

@@ -1,5 +1,5 @@
-import { EventEnvelopeSchema, type EventEnvelope } from "../envelope";
-import { byteLength, MAX_BATCH_BYTES, MAX_BATCH_MESSAGES } from "../outbox";
+import { EventEnvelopeSchema, type EventEnvelope } from "../envelope/index.js";
+import { byteLength, MAX_BATCH_BYTES, MAX_BATCH_MESSAGES } from "../outbox/index.js";
 
 /** Queues refuse a message over 128 KB: such an envelope can never be sent back, so it is quarantined. */
 export const MAX_QUEUE_MESSAGE_BYTES = 128 * 1024;

@@ -1,6 +1,6 @@
-import type { AggregateObjectInstance, CommandOutcome, CommandRequest, StreamPage, StreamReadRequest } from "../aggregate-object";
-import type { EventEnvelope } from "../envelope";
-import { streamIdOf } from "../ids";
+import type { AggregateObjectInstance, CommandOutcome, CommandRequest, StreamPage, StreamReadRequest } from "../aggregate-object/index.js";
+import type { EventEnvelope } from "../envelope/index.js";
+import { streamIdOf } from "../ids/index.js";
 
 /** The Durable Object namespace binding every aggregate instance lives in, unless the application names another. */
 export const AGGREGATES_BINDING = "AGGREGATES";

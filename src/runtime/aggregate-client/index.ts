@@ -1,1 +1,1 @@
-export { AggregateClient, AGGREGATES_BINDING, MAX_STREAM_PAGE } from "./aggregate-client";
+export { AggregateClient, AGGREGATES_BINDING, MAX_STREAM_PAGE } from "./aggregate-client.js";

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { AnyAggregate } from "../aggregate";
+import type { AnyAggregate } from "../aggregate/index.js";
 import {
   LIVE_AGGREGATE_PARAM,
   LIVE_FROM_PARAM,
@@ -8,17 +8,17 @@ import {
   type CommandRequest,
   type StreamPage,
   type StreamReadRequest,
-} from "../aggregate-protocol";
-import type { ErrorBody } from "../errors";
-import { EventStore } from "../event-store";
-import { newId } from "../ids";
-import { bindingQueueSender, OutboxDispatcher, type OutboxRoute, type QueueSender } from "../outbox";
-import { handleCommand, refused, type CommandCommit } from "./command-handler";
-import { envelopeOf } from "./envelope-of";
-import { Housekeeping } from "./housekeeping";
-import { LiveSubscriptions, MAX_LIVE_SUBSCRIBERS, type ReplayPageReader } from "./live-subscriptions";
-import { requestHash } from "./request-hash";
-import { loadStream, stateAt, type LoadedStream, type WakeStats } from "./stream-loader";
+} from "../aggregate-protocol/index.js";
+import type { ErrorBody } from "../errors/index.js";
+import { EventStore } from "../event-store/index.js";
+import { newId } from "../ids/index.js";
+import { bindingQueueSender, OutboxDispatcher, type OutboxRoute, type QueueSender } from "../outbox/index.js";
+import { handleCommand, refused, type CommandCommit } from "./command-handler.js";
+import { envelopeOf } from "./envelope-of.js";
+import { Housekeeping } from "./housekeeping.js";
+import { LiveSubscriptions, MAX_LIVE_SUBSCRIBERS, type ReplayPageReader } from "./live-subscriptions.js";
+import { requestHash } from "./request-hash.js";
+import { loadStream, stateAt, type LoadedStream, type WakeStats } from "./stream-loader.js";
 
 /**
  * Test seams, keyed by symbols: Durable Object RPC reaches only string-named methods, so these

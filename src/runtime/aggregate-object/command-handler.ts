@@ -1,14 +1,14 @@
 import type { z } from "zod";
-import { CommandRejected, type AnyAggregate, type CommandMetadata } from "../aggregate";
-import { INTERNAL_ACTOR, type CommandOutcome, type CommandRequest, type CommandSuccess } from "../aggregate-protocol";
-import { encodeConsistencyToken } from "../consistency";
-import { RESERVED_METADATA_KEYS } from "../envelope";
-import { issuesOf, type ErrorBody, type ErrorCode } from "../errors";
-import type { CommandRecord, StoredEvent } from "../event-store";
-import { byteLength } from "../outbox";
-import { ownEntry } from "../own-entry";
-import { envelopeOf } from "./envelope-of";
-import type { LoadedStream } from "./stream-loader";
+import { CommandRejected, type AnyAggregate, type CommandMetadata } from "../aggregate/index.js";
+import { INTERNAL_ACTOR, type CommandOutcome, type CommandRequest, type CommandSuccess } from "../aggregate-protocol/index.js";
+import { encodeConsistencyToken } from "../consistency/index.js";
+import { RESERVED_METADATA_KEYS } from "../envelope/index.js";
+import { issuesOf, type ErrorBody, type ErrorCode } from "../errors/index.js";
+import type { CommandRecord, StoredEvent } from "../event-store/index.js";
+import { byteLength } from "../outbox/index.js";
+import { ownEntry } from "../own-entry/index.js";
+import { envelopeOf } from "./envelope-of.js";
+import type { LoadedStream } from "./stream-loader.js";
 
 /** A queue message carries at most 128 KB; an event that could not travel is refused at the command. */
 export const MAX_EVENT_BYTES = 120 * 1024;

@@ -1,6 +1,6 @@
-import { upcast, type AnyAggregate } from "../aggregate";
-import type { EventEnvelope } from "../envelope";
-import type { StoredEvent } from "../event-store";
+import { upcast, type AnyAggregate } from "../aggregate/index.js";
+import type { EventEnvelope } from "../envelope/index.js";
+import type { StoredEvent } from "../event-store/index.js";
 
 /** Which stream an event belongs to: all an envelope needs besides the event itself. */
 export interface StreamIdentity {

@@ -1,7 +1,7 @@
-import type { EventStore, ParkedEvent } from "../event-store";
-import { OUTBOX_RETRY_MAX_MS, reportParked, type OutboxRoute } from "../outbox";
-import { COMMAND_LOG_PRUNE_AGAIN_MS, COMMAND_LOG_PRUNE_ROWS, pruneCutoff, pruneDueAt } from "./command-log";
-import { envelopeOf, type StreamIdentity } from "./envelope-of";
+import type { EventStore, ParkedEvent } from "../event-store/index.js";
+import { OUTBOX_RETRY_MAX_MS, reportParked, type OutboxRoute } from "../outbox/index.js";
+import { COMMAND_LOG_PRUNE_AGAIN_MS, COMMAND_LOG_PRUNE_ROWS, pruneCutoff, pruneDueAt } from "./command-log.js";
+import { envelopeOf, type StreamIdentity } from "./envelope-of.js";
 
 /** Parked events reported to D1 per alarm: bounds the alarm's subrequests. */
 const PARKED_REPORTS_PER_ALARM = 10;

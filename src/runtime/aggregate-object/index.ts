@@ -6,10 +6,10 @@ export {
   type AggregateObjectInstance,
   type AggregateObjectMembers,
   type AggregateObjectOptions,
-} from "./aggregate-object";
-export { handleCommand, MAX_EVENT_BYTES, SPARSE_SNAPSHOT_INTERVALS, type CommandDecision, type CommandInput } from "./command-handler";
-export { COMMAND_LOG_RETENTION_MS, COMMAND_LOG_PRUNE_ROWS } from "./command-log";
-export { LIVE_REPLAY_PAGE, MAX_LIVE_SUBSCRIBERS } from "./live-subscriptions";
-export type { LoadedStream, WakeStats } from "./stream-loader";
-export type { CommandOutcome, CommandRequest, CommandSuccess, StreamPage, StreamReadRequest } from "../aggregate-protocol";
-export { canonicalJson, requestHash } from "./request-hash";
+} from "./aggregate-object.js";
+export { handleCommand, MAX_EVENT_BYTES, SPARSE_SNAPSHOT_INTERVALS, type CommandDecision, type CommandInput } from "./command-handler.js";
+export { COMMAND_LOG_RETENTION_MS, COMMAND_LOG_PRUNE_ROWS } from "./command-log.js";
+export { LIVE_REPLAY_PAGE, MAX_LIVE_SUBSCRIBERS } from "./live-subscriptions.js";
+export type { LoadedStream, WakeStats } from "./stream-loader.js";
+export type { CommandOutcome, CommandRequest, CommandSuccess, StreamPage, StreamReadRequest } from "../aggregate-protocol/index.js";
+export { canonicalJson, requestHash } from "./request-hash.js";

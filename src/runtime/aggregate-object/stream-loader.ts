@@ -1,7 +1,7 @@
-import { fold, upcast, type AnyAggregate, type FoldableEvent } from "../aggregate";
-import type { EventStore, StoredEvent } from "../event-store";
-import { streamIdOf } from "../ids";
-import type { StreamIdentity } from "./envelope-of";
+import { fold, upcast, type AnyAggregate, type FoldableEvent } from "../aggregate/index.js";
+import type { EventStore, StoredEvent } from "../event-store/index.js";
+import { streamIdOf } from "../ids/index.js";
+import type { StreamIdentity } from "./envelope-of.js";
 
 /** A stream rebuilt in memory: its identity, its version and the state folded up to it. */
 export interface LoadedStream extends StreamIdentity {

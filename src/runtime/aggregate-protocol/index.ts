@@ -10,4 +10,4 @@ export {
   type CommandSuccess,
   type StreamPage,
   type StreamReadRequest,
-} from "./protocol";
+} from "./protocol.js";

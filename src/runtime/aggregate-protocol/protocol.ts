@@ -1,6 +1,6 @@
-import type { Actor } from "../auth";
-import type { EventEnvelope } from "../envelope";
-import type { ErrorBody } from "../errors";
+import type { Actor } from "../auth/index.js";
+import type { EventEnvelope } from "../envelope/index.js";
+import type { ErrorBody } from "../errors/index.js";
 
 /** A command as it crosses from the Worker (or a process manager) to the aggregate's object. */
 export interface CommandRequest {

@@ -1,4 +1,4 @@
-import type { AggregateConfig, AggregateDefinition, SchemaMap } from "./types";
+import type { AggregateConfig, AggregateDefinition, SchemaMap } from "./types.js";
 
 /** Snapshots by default every 100 events: waking then folds at most 100 events after the snapshot. */
 export const DEFAULT_SNAPSHOT_EVERY = 100;

@@ -1,5 +1,5 @@
-import { ownEntry } from "../own-entry";
-import type { AnyAggregate } from "./types";
+import { ownEntry } from "../own-entry/index.js";
+import type { AnyAggregate } from "./types.js";
 
 /** A stored event's type and data after upcasting, as `evolve` folds it. */
 export interface FoldableEvent {

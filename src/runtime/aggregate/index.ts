@@ -1,6 +1,6 @@
-export { defineAggregate, DEFAULT_SNAPSHOT_EVERY } from "./define-aggregate";
-export { CommandRejected, reject } from "./command-rejected";
-export { fold, upcast, type FoldableEvent } from "./fold";
+export { defineAggregate, DEFAULT_SNAPSHOT_EVERY } from "./define-aggregate.js";
+export { CommandRejected, reject } from "./command-rejected.js";
+export { fold, upcast, type FoldableEvent } from "./fold.js";
 export type {
   AggregateConfig,
   AggregateDefinition,
@@ -13,4 +13,4 @@ export type {
   SchemaMap,
   StateOf,
   Upcasters,
-} from "./types";
+} from "./types.js";

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { Actor } from "../auth";
+import type { Actor } from "../auth/index.js";
 
 /** Named zod schemas: command names to payload schemas, or event types to data schemas. */
 export type SchemaMap = Record<string, z.ZodType>;

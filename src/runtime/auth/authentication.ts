@@ -1,4 +1,4 @@
-import type { Actor } from "./actor";
+import type { Actor } from "./actor.js";
 
 /**
  * Decides who a request comes from: an {@link Actor}, or null to answer `401 unauthorized`.

@@ -1,5 +1,5 @@
-import type { Actor } from "./actor";
-import type { Authenticate, Authentication } from "./authentication";
+import type { Actor } from "./actor.js";
+import type { Authenticate, Authentication } from "./authentication.js";
 
 /** Names of the env bindings holding the two bearer tokens. */
 export interface BearerTokenBindings<E> {

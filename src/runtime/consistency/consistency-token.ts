@@ -1,5 +1,5 @@
-import { HttpError } from "../errors";
-import { parseStreamId } from "../ids";
+import { HttpError } from "../errors/index.js";
+import { parseStreamId } from "../ids/index.js";
 
 /** A stream and the version a reader must see at least. */
 export interface StreamPosition {

@@ -1,4 +1,4 @@
-export { encodeConsistencyToken, parseConsistencyTokens, MAX_TOKEN_POSITIONS, type StreamPosition } from "./consistency-token";
+export { encodeConsistencyToken, parseConsistencyTokens, MAX_TOKEN_POSITIONS, type StreamPosition } from "./consistency-token.js";
 export {
   DEFAULT_CONSISTENCY_WAIT_MS,
   FIRST_POLL_MS,
@@ -7,4 +7,4 @@ export {
   MAX_POLL_MS,
   MAX_POLLS_PER_WAIT,
   waitForCheckpoints,
-} from "./wait-for-checkpoints";
+} from "./wait-for-checkpoints.js";

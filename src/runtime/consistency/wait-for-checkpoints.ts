@@ -1,7 +1,7 @@
-import { HttpError } from "../errors";
-import { parseStreamId } from "../ids";
-import type { Subscription } from "../subscription";
-import type { StreamPosition } from "./consistency-token";
+import { HttpError } from "../errors/index.js";
+import { parseStreamId } from "../ids/index.js";
+import type { Subscription } from "../subscription/index.js";
+import type { StreamPosition } from "./consistency-token.js";
 
 /** Default and ceiling of `?wait=`: long enough for a queue hop, short enough to hold a request. */
 export const DEFAULT_CONSISTENCY_WAIT_MS = 2_000;

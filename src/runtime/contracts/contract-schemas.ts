@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { AnyAggregate } from "../aggregate";
-import type { Publisher } from "../publisher";
+import type { AnyAggregate } from "../aggregate/index.js";
+import type { Publisher } from "../publisher/index.js";
 
 /** A generated JSON Schema document and the path (relative to the contracts folder) it belongs at. */
 export interface ContractSchema {

@@ -1,1 +1,1 @@
-export { contractSchemas, type ContractSchema } from "./contract-schemas";
+export { contractSchemas, type ContractSchema } from "./contract-schemas.js";

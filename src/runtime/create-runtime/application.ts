@@ -1,8 +1,8 @@
-import type { AnyAggregate } from "../aggregate";
-import type { QueryRoute } from "../http";
-import type { ProcessManager } from "../process-manager";
-import type { Projection } from "../projection";
-import type { Publisher } from "../publisher";
+import type { AnyAggregate } from "../aggregate/index.js";
+import type { QueryRoute } from "../http/index.js";
+import type { ProcessManager } from "../process-manager/index.js";
+import type { Projection } from "../projection/index.js";
+import type { Publisher } from "../publisher/index.js";
 
 /** The names of `E`'s bindings whose values have the shape `Kind`. */
 export type BindingName<E, Kind> = { [K in keyof E]-?: E[K] extends Kind ? K : never }[keyof E] & string;

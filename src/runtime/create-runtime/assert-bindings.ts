@@ -1,4 +1,4 @@
-import type { Subscription } from "../subscription";
+import type { Subscription } from "../subscription/index.js";
 
 /** One binding the application needs, with the wrangler.toml block that declares it. */
 export interface RequiredBinding {

@@ -1,15 +1,15 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import type { AnyAggregate } from "../aggregate";
-import { AggregateClient } from "../aggregate-client";
-import { createAggregateObjectClass, type AggregateObjectClass } from "../aggregate-object";
-import { bearerTokens, type Authentication } from "../auth";
-import { HttpError } from "../errors";
-import { createHttpApp, type RuntimeVariables } from "../http";
-import type { OutboxRoute } from "../outbox";
-import { createQueueHandler } from "../projector";
-import { assertDistinctCloudEvents } from "../publisher";
-import { DEFAULT_AGGREGATES_BINDING, type AnyApplication, type Application } from "./application";
-import { missingBindings, requiredBindings } from "./assert-bindings";
+import type { AnyAggregate } from "../aggregate/index.js";
+import { AggregateClient } from "../aggregate-client/index.js";
+import { createAggregateObjectClass, type AggregateObjectClass } from "../aggregate-object/index.js";
+import { bearerTokens, type Authentication } from "../auth/index.js";
+import { HttpError } from "../errors/index.js";
+import { createHttpApp, type RuntimeVariables } from "../http/index.js";
+import type { OutboxRoute } from "../outbox/index.js";
+import { createQueueHandler } from "../projector/index.js";
+import { assertDistinctCloudEvents } from "../publisher/index.js";
+import { DEFAULT_AGGREGATES_BINDING, type AnyApplication, type Application } from "./application.js";
+import { missingBindings, requiredBindings } from "./assert-bindings.js";
 
 /** How the runtime serves an application; every option has a default. */
 export interface RuntimeOptions<E extends object> {

@@ -6,5 +6,5 @@ export {
   type D1Binding,
   type DurableObjectBinding,
   type QueueBinding,
-} from "./application";
-export { createRuntime, type Runtime, type RuntimeOptions } from "./create-runtime";
+} from "./application.js";
+export { createRuntime, type Runtime, type RuntimeOptions } from "./create-runtime.js";

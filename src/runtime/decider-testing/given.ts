@@ -1,10 +1,10 @@
 import type { z } from "zod";
-import { CommandRejected } from "../aggregate/command-rejected";
-import { fold } from "../aggregate/fold";
-import type { AggregateDefinition, AnyAggregate, CommandMetadata, CommandOf, EventOf, SchemaMap } from "../aggregate/types";
-import { issuesOf, type IssueBody } from "../errors/zod-issues";
-import { ownEntry } from "../own-entry";
-import { deepEqual } from "./deep-equal";
+import { CommandRejected } from "../aggregate/command-rejected.js";
+import { fold } from "../aggregate/fold.js";
+import type { AggregateDefinition, AnyAggregate, CommandMetadata, CommandOf, EventOf, SchemaMap } from "../aggregate/types.js";
+import { issuesOf, type IssueBody } from "../errors/zod-issues.js";
+import { ownEntry } from "../own-entry/index.js";
+import { deepEqual } from "./deep-equal.js";
 
 /** Metadata the kit gives a command unless the test says otherwise: fixed, so results are repeatable. */
 export const TEST_COMMAND_METADATA: CommandMetadata = {

@@ -1,2 +1,2 @@
-export { given, TEST_COMMAND_METADATA, type DecisionOutcome, type TestCommand, type UncheckedTestCommand } from "./given";
-export { stateAfter } from "./state-after";
+export { given, TEST_COMMAND_METADATA, type DecisionOutcome, type TestCommand, type UncheckedTestCommand } from "./given.js";
+export { stateAfter } from "./state-after.js";

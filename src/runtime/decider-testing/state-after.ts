@@ -1,5 +1,5 @@
-import { fold } from "../aggregate";
-import type { AggregateDefinition, EventOf, SchemaMap } from "../aggregate";
+import { fold } from "../aggregate/index.js";
+import type { AggregateDefinition, EventOf, SchemaMap } from "../aggregate/index.js";
 
 /**
  * The state an aggregate reaches from its initial state through `history`, folded with its own

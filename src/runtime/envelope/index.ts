@@ -1,1 +1,1 @@
-export { EventEnvelopeSchema, EventMetadataSchema, RESERVED_METADATA_KEYS, type EventEnvelope, type EventMetadata } from "./envelope";
+export { EventEnvelopeSchema, EventMetadataSchema, RESERVED_METADATA_KEYS, type EventEnvelope, type EventMetadata } from "./envelope.js";

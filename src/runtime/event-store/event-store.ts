@@ -1,5 +1,5 @@
-import type { EventMetadata } from "../envelope";
-import { migrateStore, STORE_SCHEMA_VERSION, storedSchemaVersion } from "./store-schema";
+import type { EventMetadata } from "../envelope/index.js";
+import { migrateStore, STORE_SCHEMA_VERSION, storedSchemaVersion } from "./store-schema.js";
 
 /** One event row as stored in the object's SQLite `events` table. */
 export interface StoredEvent {

@@ -1,13 +1,13 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
-import type { AggregateClient } from "../aggregate-client";
-import type { AnyAggregate } from "../aggregate";
-import { errorResponses, HttpError } from "../errors";
-import { AGGREGATE_ID_PATTERN, COMMAND_ID_PATTERN, isRuntimeCommandId, newId, RUNTIME_COMMAND_ID_PREFIX } from "../ids";
-import { ownEntry } from "../own-entry";
-import { parseEventMetadataHeader } from "./event-metadata-header";
-import { limitBody, readJsonBody } from "./json-body";
-import type { RuntimeVariables } from "./require-actor";
+import type { AggregateClient } from "../aggregate-client/index.js";
+import type { AnyAggregate } from "../aggregate/index.js";
+import { errorResponses, HttpError } from "../errors/index.js";
+import { AGGREGATE_ID_PATTERN, COMMAND_ID_PATTERN, isRuntimeCommandId, newId, RUNTIME_COMMAND_ID_PREFIX } from "../ids/index.js";
+import { ownEntry } from "../own-entry/index.js";
+import { parseEventMetadataHeader } from "./event-metadata-header.js";
+import { limitBody, readJsonBody } from "./json-body.js";
+import type { RuntimeVariables } from "./require-actor.js";
 
 /** The success body of a command (DESIGN §4). */
 export const CommandSuccessSchema = z

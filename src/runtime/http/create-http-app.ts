@@ -1,18 +1,18 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
-import { mountAdminRoutes } from "../admin";
-import type { AggregateClient } from "../aggregate-client";
-import type { AnyAggregate } from "../aggregate";
-import type { Authentication } from "../auth";
-import { mountInspector } from "../inspector";
-import type { ProcessManager } from "../process-manager";
-import type { Projection } from "../projection";
-import { mountCommandRoutes } from "./command-routes";
-import type { QueryRoute } from "./define-query";
-import { errorResponse, notFoundResponse } from "./error-handler";
-import { isLiveStreamUpgrade, mountStreamRoutes } from "./stream-routes";
-import { requireActor, type RuntimeVariables } from "./require-actor";
-import { validationHook } from "./validation-hook";
+import { mountAdminRoutes } from "../admin/index.js";
+import type { AggregateClient } from "../aggregate-client/index.js";
+import type { AnyAggregate } from "../aggregate/index.js";
+import type { Authentication } from "../auth/index.js";
+import { mountInspector } from "../inspector/index.js";
+import type { ProcessManager } from "../process-manager/index.js";
+import type { Projection } from "../projection/index.js";
+import { mountCommandRoutes } from "./command-routes.js";
+import type { QueryRoute } from "./define-query.js";
+import { errorResponse, notFoundResponse } from "./error-handler.js";
+import { isLiveStreamUpgrade, mountStreamRoutes } from "./stream-routes.js";
+import { requireActor, type RuntimeVariables } from "./require-actor.js";
+import { validationHook } from "./validation-hook.js";
 
 export interface HttpAppOptions<E extends object> {
   readonly title: string;

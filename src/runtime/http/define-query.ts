@@ -5,10 +5,10 @@ import {
   MAX_CONSISTENCY_WAIT_MS,
   parseConsistencyTokens,
   waitForCheckpoints,
-} from "../consistency";
-import { errorResponses, HttpError } from "../errors";
-import type { Projection } from "../projection";
-import { runtimeDatabase } from "../runtime-tables";
+} from "../consistency/index.js";
+import { errorResponses, HttpError } from "../errors/index.js";
+import type { Projection } from "../projection/index.js";
+import { runtimeDatabase } from "../runtime-tables/index.js";
 
 /** Query parameters every query accepts, for reading one's own writes (DESIGN §3). */
 export const ConsistencyQuerySchema = z.object({

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { HttpError } from "../errors";
+import { HttpError } from "../errors/index.js";
 
 /** The single place errors become responses: known ones with their status, the rest as a bare 500. */
 export function errorResponse(error: Error, c: Context): Response {

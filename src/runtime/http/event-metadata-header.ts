@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { RESERVED_METADATA_KEYS } from "../envelope";
-import { HttpError, issuesOf } from "../errors";
-import { MAX_JSON_DEPTH, nestsDeeperThan } from "./json-depth";
+import { RESERVED_METADATA_KEYS } from "../envelope/index.js";
+import { HttpError, issuesOf } from "../errors/index.js";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "./json-depth.js";
 
 /** Caller metadata rides on every event and every queue message, so it is kept small. */
 export const MAX_METADATA_FIELDS = 16;

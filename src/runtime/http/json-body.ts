@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { HttpError } from "../errors";
-import { MAX_JSON_DEPTH, nestsDeeperThan } from "./json-depth";
+import { HttpError } from "../errors/index.js";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "./json-depth.js";
 
 /** Largest request body accepted: commands become events, and events must fit a 128 KB queue message. */
 export const MAX_BODY_BYTES = 64 * 1024;

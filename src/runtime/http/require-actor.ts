@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
-import type { Actor, Authenticate } from "../auth";
-import { HttpError } from "../errors";
+import type { Actor, Authenticate } from "../auth/index.js";
+import { HttpError } from "../errors/index.js";
 
 /** What the runtime's routes keep on hono's context: the caller, once authenticated. */
 export interface RuntimeVariables {

@@ -1,11 +1,11 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
-import { MAX_STREAM_PAGE, type AggregateClient } from "../aggregate-client";
-import type { AnyAggregate } from "../aggregate";
-import { EventEnvelopeSchema } from "../envelope";
-import { LIVE_AGGREGATE_PARAM, LIVE_FROM_PARAM, LIVE_ID_PARAM } from "../aggregate-protocol";
-import { errorResponses, HttpError, issuesOf } from "../errors";
-import { AGGREGATE_ID_PATTERN } from "../ids";
+import { MAX_STREAM_PAGE, type AggregateClient } from "../aggregate-client/index.js";
+import type { AnyAggregate } from "../aggregate/index.js";
+import { EventEnvelopeSchema } from "../envelope/index.js";
+import { LIVE_AGGREGATE_PARAM, LIVE_FROM_PARAM, LIVE_ID_PARAM } from "../aggregate-protocol/index.js";
+import { errorResponses, HttpError, issuesOf } from "../errors/index.js";
+import { AGGREGATE_ID_PATTERN } from "../ids/index.js";
 
 /** Default page of `GET /streams/...` (DESIGN §4). */
 export const DEFAULT_STREAM_PAGE = 100;

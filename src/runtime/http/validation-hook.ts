@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { HttpError, issuesOf } from "../errors";
+import { HttpError, issuesOf } from "../errors/index.js";
 
 /** Turns a failed route validation into the contract's 400s: a bad path segment is an id, the rest is the query. */
 export function validationHook(result: { success: true } | { success: false; error: z.ZodError; target: string }): void {

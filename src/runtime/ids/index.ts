@@ -6,4 +6,4 @@ export {
   parseStreamId,
   RUNTIME_COMMAND_ID_PREFIX,
   streamIdOf,
-} from "./ids";
+} from "./ids.js";

@@ -1,1 +1,1 @@
-export { mountInspector } from "./inspector-routes";
+export { mountInspector } from "./inspector-routes.js";

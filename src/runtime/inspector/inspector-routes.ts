@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { INSPECTOR_CSS, INSPECTOR_JS } from "./inspector-assets";
-import { inspectorPage } from "./inspector-page";
+import { INSPECTOR_CSS, INSPECTOR_JS } from "./inspector-assets.js";
+import { inspectorPage } from "./inspector-page.js";
 
 // Scripts and styles come only from this origin; data goes only to it (HTTP and the live socket).
 const CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; frame-ancestors 'none'";

@@ -13,5 +13,5 @@ export {
   type OutboxHooks,
   type OutboxRoute,
   type QueueSender,
-} from "./outbox-dispatcher";
-export { reportParked } from "./parked-report";
+} from "./outbox-dispatcher.js";
+export { reportParked } from "./parked-report.js";

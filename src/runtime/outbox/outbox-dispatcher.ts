@@ -1,5 +1,5 @@
-import type { EventEnvelope } from "../envelope";
-import type { EventStore, ParkedEvent, StoredEvent } from "../event-store";
+import type { EventEnvelope } from "../envelope/index.js";
+import type { EventStore, ParkedEvent, StoredEvent } from "../event-store/index.js";
 
 /**
  * A queue the outbox feeds: its name (the cursor's key), the producer binding that sends to it,
@@ -182,7 +182,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   const timeout = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, timeout]).finally(() => {
+    if (timer !== undefined) clearTimeout(timer);
+  });
 }
 
 function withinBatchBytes(envelopes: EventEnvelope[]): EventEnvelope[] {

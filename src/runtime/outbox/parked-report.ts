@@ -1,7 +1,7 @@
-import type { EventEnvelope } from "../envelope";
-import { runtimeDatabase } from "../runtime-tables";
-import type { ParkedEvent } from "../event-store";
-import type { OutboxRoute } from "./outbox-dispatcher";
+import type { EventEnvelope } from "../envelope/index.js";
+import { runtimeDatabase } from "../runtime-tables/index.js";
+import type { ParkedEvent } from "../event-store/index.js";
+import type { OutboxRoute } from "./outbox-dispatcher.js";
 
 /**
  * Records an event the outbox parked in the subscriber's own D1 database (`outbox_parked`), where `GET /admin/projections` counts it. The object keeps its own record

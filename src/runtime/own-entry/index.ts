@@ -1,1 +1,1 @@
-export { ownEntry } from "./own-entry";
+export { ownEntry } from "./own-entry.js";

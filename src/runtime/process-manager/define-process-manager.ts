@@ -1,9 +1,9 @@
 import type { z } from "zod";
-import type { AnyAggregate, SchemaMap } from "../aggregate";
-import type { EventEnvelope } from "../envelope";
-import { ownEntry } from "../own-entry";
-import { DEFAULT_READ_DATABASE } from "../projection";
-import { aggregateNames, type HandlerMap, type QueueRef, type Subscription } from "../subscription";
+import type { AnyAggregate, SchemaMap } from "../aggregate/index.js";
+import type { EventEnvelope } from "../envelope/index.js";
+import { ownEntry } from "../own-entry/index.js";
+import { DEFAULT_READ_DATABASE } from "../projection/index.js";
+import { aggregateNames, type HandlerMap, type QueueRef, type Subscription } from "../subscription/index.js";
 
 /** A command a process manager issues in reaction to an event. */
 export interface IssuedCommand {

@@ -1,1 +1,1 @@
-export { command, defineProcessManager, type IssuedCommand, type ProcessManager, type ProcessManagerConfig } from "./define-process-manager";
+export { command, defineProcessManager, type IssuedCommand, type ProcessManager, type ProcessManagerConfig } from "./define-process-manager.js";

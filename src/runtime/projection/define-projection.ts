@@ -1,7 +1,7 @@
-import type { AnyAggregate } from "../aggregate";
-import type { EventEnvelope } from "../envelope";
-import { ownEntry } from "../own-entry";
-import { aggregateNames, type HandlerMap, type QueueRef, type Subscription } from "../subscription";
+import type { AnyAggregate } from "../aggregate/index.js";
+import type { EventEnvelope } from "../envelope/index.js";
+import { ownEntry } from "../own-entry/index.js";
+import { aggregateNames, type HandlerMap, type QueueRef, type Subscription } from "../subscription/index.js";
 
 /** What a projection handler gets besides the event: the database its statements run against. */
 export interface ProjectionContext {

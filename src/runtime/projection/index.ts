@@ -5,4 +5,4 @@ export {
   type ProjectionConfig,
   type ProjectionContext,
   type ProjectionStatements,
-} from "./define-projection";
+} from "./define-projection.js";

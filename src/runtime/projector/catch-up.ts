@@ -1,5 +1,5 @@
-import type { EventEnvelope } from "../envelope";
-import { ackAll, type StreamWork } from "./stream-work";
+import type { EventEnvelope } from "../envelope/index.js";
+import { ackAll, type StreamWork } from "./stream-work.js";
 
 /**
  * Events one invocation reads from an aggregate to heal one stream's gap: one read of the object

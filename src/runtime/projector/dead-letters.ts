@@ -1,5 +1,5 @@
-import { byteLength } from "../outbox";
-import type { Subscription } from "../subscription";
+import { byteLength } from "../outbox/index.js";
+import type { Subscription } from "../subscription/index.js";
 
 /**
  * Bodies written to D1 in one batch. A dead-letter batch may hold 100 messages of up to 128 KB

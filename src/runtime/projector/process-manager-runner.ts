@@ -1,11 +1,11 @@
-import type { AggregateClient } from "../aggregate-client";
-import { runtimeActor } from "../auth";
-import type { EventEnvelope } from "../envelope";
-import { RUNTIME_COMMAND_ID_PREFIX } from "../ids";
-import type { ProcessManager } from "../process-manager";
-import { CatchUpBudget, settleCaughtUp, type Requeue } from "./catch-up";
-import { advanceCheckpoint, catalogStream, recordFailure } from "./checkpoints";
-import { ackAll, eventRuns, healGaps, planStreamWork, retryDelaySeconds, settleUnowned } from "./stream-work";
+import type { AggregateClient } from "../aggregate-client/index.js";
+import { runtimeActor } from "../auth/index.js";
+import type { EventEnvelope } from "../envelope/index.js";
+import { RUNTIME_COMMAND_ID_PREFIX } from "../ids/index.js";
+import type { ProcessManager } from "../process-manager/index.js";
+import { CatchUpBudget, settleCaughtUp, type Requeue } from "./catch-up.js";
+import { advanceCheckpoint, catalogStream, recordFailure } from "./checkpoints.js";
+import { ackAll, eventRuns, healGaps, planStreamWork, retryDelaySeconds, settleUnowned } from "./stream-work.js";
 
 /**
  * Runs a process manager over a batch: per stream, in version order, each event's commands are

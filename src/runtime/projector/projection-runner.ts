@@ -1,8 +1,8 @@
-import type { AggregateClient } from "../aggregate-client";
-import type { Projection } from "../projection";
-import { CatchUpBudget, settleCaughtUp, type Requeue } from "./catch-up";
-import { advanceCheckpoint, catalogStream, recordFailure } from "./checkpoints";
-import { ackAll, eventRuns, healGaps, planStreamWork, retryDelaySeconds, settleUnowned, type StreamWork } from "./stream-work";
+import type { AggregateClient } from "../aggregate-client/index.js";
+import type { Projection } from "../projection/index.js";
+import { CatchUpBudget, settleCaughtUp, type Requeue } from "./catch-up.js";
+import { advanceCheckpoint, catalogStream, recordFailure } from "./checkpoints.js";
+import { ackAll, eventRuns, healGaps, planStreamWork, retryDelaySeconds, settleUnowned, type StreamWork } from "./stream-work.js";
 
 /**
  * D1 batches are one transaction each; ~11k upserts/s at 100 statements per batch against ~2.6k/s

@@ -1,8 +1,8 @@
-import { EventEnvelopeSchema } from "../envelope";
-import { byteLength, MAX_BATCH_BYTES, MAX_BATCH_MESSAGES } from "../outbox";
-import type { CloudEvent, Publisher } from "../publisher";
-import { recordFailure } from "./checkpoints";
-import { retryDelaySeconds } from "./stream-work";
+import { EventEnvelopeSchema } from "../envelope/index.js";
+import { byteLength, MAX_BATCH_BYTES, MAX_BATCH_MESSAGES } from "../outbox/index.js";
+import type { CloudEvent, Publisher } from "../publisher/index.js";
+import { recordFailure } from "./checkpoints.js";
+import { retryDelaySeconds } from "./stream-work.js";
 
 /**
  * Queues carry at most 128 KB per message; the margin covers framing. Public data is usually a

@@ -1,14 +1,14 @@
-import type { AggregateClient } from "../aggregate-client";
-import type { ProcessManager } from "../process-manager";
-import type { Projection } from "../projection";
-import type { Publisher } from "../publisher";
-import { runtimeDatabase } from "../runtime-tables";
-import { CATCH_UP_REQUEUE_DELAY_SECONDS, type Requeue } from "./catch-up";
-import { recordBatchLag } from "./checkpoints";
-import { parkDeadLetters } from "./dead-letters";
-import { runProcessManager } from "./process-manager-runner";
-import { runProjection } from "./projection-runner";
-import { runPublisher } from "./publisher-runner";
+import type { AggregateClient } from "../aggregate-client/index.js";
+import type { ProcessManager } from "../process-manager/index.js";
+import type { Projection } from "../projection/index.js";
+import type { Publisher } from "../publisher/index.js";
+import { runtimeDatabase } from "../runtime-tables/index.js";
+import { CATCH_UP_REQUEUE_DELAY_SECONDS, type Requeue } from "./catch-up.js";
+import { recordBatchLag } from "./checkpoints.js";
+import { parkDeadLetters } from "./dead-letters.js";
+import { runProcessManager } from "./process-manager-runner.js";
+import { runProjection } from "./projection-runner.js";
+import { runPublisher } from "./publisher-runner.js";
 
 type Subscriber = Projection | ProcessManager | Publisher;
 

@@ -1,7 +1,7 @@
-import type { AggregateClient } from "../aggregate-client";
-import { EventEnvelopeSchema, type EventEnvelope } from "../envelope";
-import type { CatchUpBudget } from "./catch-up";
-import { readCheckpoints } from "./checkpoints";
+import type { AggregateClient } from "../aggregate-client/index.js";
+import { EventEnvelopeSchema, type EventEnvelope } from "../envelope/index.js";
+import type { CatchUpBudget } from "./catch-up.js";
+import { readCheckpoints } from "./checkpoints.js";
 
 /**
  * A long catch-up (a new projection, a stream that was parked) is applied in transactions of at

@@ -1,9 +1,9 @@
 import type { z } from "zod";
-import type { AnyAggregate } from "../aggregate";
-import type { EventEnvelope } from "../envelope";
-import { DEFAULT_READ_DATABASE } from "../projection";
-import { aggregateNames, type EnvelopeOf, type EventsFrom, type QueueRef, type Subscription } from "../subscription";
-import { CLOUD_EVENT_CONTENT_TYPE, CLOUDEVENTS_SPEC_VERSION, cloudEventSchema, type CloudEvent } from "./cloud-event";
+import type { AnyAggregate } from "../aggregate/index.js";
+import type { EventEnvelope } from "../envelope/index.js";
+import { DEFAULT_READ_DATABASE } from "../projection/index.js";
+import { aggregateNames, type EnvelopeOf, type EventsFrom, type QueueRef, type Subscription } from "../subscription/index.js";
+import { CLOUD_EVENT_CONTENT_TYPE, CLOUDEVENTS_SPEC_VERSION, cloudEventSchema, type CloudEvent } from "./cloud-event.js";
 
 /**
  * Public event types name a file of the published contracts (`schema/contracts/public/<type>.json`)

@@ -1,4 +1,4 @@
-import type { Publisher } from "./define-publisher";
+import type { Publisher } from "./define-publisher.js";
 
 /**
  * CloudEvents are unique by (`source`, `id`), and a publisher's ids are its source events' ids.

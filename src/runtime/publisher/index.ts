@@ -1,4 +1,4 @@
-export { CLOUD_EVENT_CONTENT_TYPE, CLOUDEVENTS_SPEC_VERSION, cloudEventSchema, type CloudEvent } from "./cloud-event";
+export { CLOUD_EVENT_CONTENT_TYPE, CLOUDEVENTS_SPEC_VERSION, cloudEventSchema, type CloudEvent } from "./cloud-event.js";
 export {
   definePublisher,
   PUBLIC_EVENT_TYPE_PATTERN,
@@ -8,5 +8,5 @@ export {
   type PublishedEventType,
   type Publisher,
   type PublisherConfig,
-} from "./define-publisher";
-export { assertDistinctCloudEvents } from "./distinct-cloud-events";
+} from "./define-publisher.js";
+export { assertDistinctCloudEvents } from "./distinct-cloud-events.js";

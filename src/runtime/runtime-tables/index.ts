@@ -1,1 +1,1 @@
-export { ensureRuntimeTables, runtimeDatabase, RUNTIME_TABLES_VERSION } from "./runtime-tables";
+export { ensureRuntimeTables, runtimeDatabase, RUNTIME_TABLES_VERSION } from "./runtime-tables.js";

@@ -1,1 +1,1 @@
-export { aggregateNames, type EnvelopeOf, type EventsFrom, type HandlerMap, type QueueRef, type Subscription } from "./subscription";
+export { aggregateNames, type EnvelopeOf, type EventsFrom, type HandlerMap, type QueueRef, type Subscription } from "./subscription.js";

@@ -1,5 +1,5 @@
-import type { AnyAggregate, EventOf, SchemaMap } from "../aggregate";
-import type { EventEnvelope } from "../envelope";
+import type { AnyAggregate, EventOf, SchemaMap } from "../aggregate/index.js";
+import type { EventEnvelope } from "../envelope/index.js";
 
 /** A queue as both sides see it: consumers match on its name, the outbox sends through its binding. */
 export interface QueueRef<B extends string = string> {
