@@ -23,7 +23,7 @@ export interface CommandRequest {
 /** The actor of a request that names none: only the runtime's internal callers omit it. */
 export const INTERNAL_ACTOR: Actor = { id: "edge-cqrs:internal" };
 
-/** The success body of `POST /commands/...` (DESIGN §4). */
+/** The success body of `POST /commands/...` (docs/http-api.md). */
 export interface CommandSuccess {
   readonly streamId: string;
   readonly version: number;

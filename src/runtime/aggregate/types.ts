@@ -43,7 +43,7 @@ export type Upcasters<E extends SchemaMap> = {
   readonly [K in keyof E]?: Readonly<Record<number, (data: unknown) => unknown>>;
 };
 
-/** Everything a user writes to define an aggregate (DESIGN §2, the decider pattern). */
+/** Everything a user writes to define an aggregate (the decider pattern). */
 export interface AggregateConfig<N extends string, S, C extends SchemaMap, E extends SchemaMap> {
   /** Stream category and first segment of the object name `"<name>/<id>"`; `[a-z][a-z0-9-]*`. */
   readonly name: N;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** Metadata every stored event carries (DESIGN §5), plus any caller-supplied string fields. */
+/** Metadata every stored event carries (docs/http-api.md, "The event envelope"), plus any caller-supplied string fields. */
 export const EventMetadataSchema = z
   .object({
     commandId: z.string(),
@@ -12,7 +12,7 @@ export const EventMetadataSchema = z
   })
   .catchall(z.string());
 
-/** The event envelope on queues and in `/streams` (DESIGN §5). */
+/** The event envelope on queues and in `/streams` (docs/http-api.md, "The event envelope"). */
 export const EventEnvelopeSchema = z.object({
   eventId: z.string(),
   streamId: z.string(),

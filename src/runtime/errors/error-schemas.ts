@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** Every error body (DESIGN §4). */
+/** Every error body (docs/http-api.md). */
 export const ErrorBodySchema = z
   .looseObject({
     error: z.string().describe("Machine-readable code, e.g. invalid_command, version_conflict, stale."),

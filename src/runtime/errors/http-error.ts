@@ -1,6 +1,6 @@
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
-/** The machine-readable codes a client can rely on (DESIGN §4), plus the runtime's own additions. */
+/** The machine-readable codes a client can rely on (docs/http-api.md), plus the runtime's own additions. */
 export type ErrorCode =
   | "invalid_json"
   | "invalid_command"
@@ -49,7 +49,7 @@ export class HttpError extends Error {
     this.name = "HttpError";
   }
 
-  /** The response body DESIGN §4 promises. */
+  /** The response body every error has (docs/http-api.md, "Errors"). */
   toBody(): ErrorBody {
     return { ...this.details, error: this.code, message: this.message };
   }

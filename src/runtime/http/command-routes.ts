@@ -9,7 +9,7 @@ import { parseEventMetadataHeader } from "./event-metadata-header.js";
 import { limitBody, readJsonBody } from "./json-body.js";
 import type { RuntimeVariables } from "./require-actor.js";
 
-/** The success body of a command (DESIGN §4). */
+/** The success body of a command (docs/http-api.md). */
 export const CommandSuccessSchema = z
   .object({
     streamId: z.string(),

@@ -10,7 +10,7 @@ import { errorResponses, HttpError } from "../errors/index.js";
 import type { Projection } from "../projection/index.js";
 import { runtimeDatabase } from "../runtime-tables/index.js";
 
-/** Query parameters every query accepts, for reading one's own writes (DESIGN §3). */
+/** Query parameters every query accepts, for reading one's own writes (docs/http-api.md, "Consistency tokens"). */
 export const ConsistencyQuerySchema = z.object({
   consistentWith: z.string().optional().describe("Consistency token(s) from command responses, comma-separated."),
   wait: z.coerce

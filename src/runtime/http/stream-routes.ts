@@ -7,7 +7,7 @@ import { LIVE_AGGREGATE_PARAM, LIVE_FROM_PARAM, LIVE_ID_PARAM } from "../aggrega
 import { errorResponses, HttpError, issuesOf } from "../errors/index.js";
 import { AGGREGATE_ID_PATTERN } from "../ids/index.js";
 
-/** Default page of `GET /streams/...` (DESIGN §4). */
+/** Default page of `GET /streams/...` (docs/http-api.md). */
 export const DEFAULT_STREAM_PAGE = 100;
 
 const StreamQuerySchema = z.object({

@@ -1,6 +1,6 @@
 import { uuidv7 } from "uuidv7";
 
-/** Aggregate ids (DESIGN §2): 1-128 characters of `[A-Za-z0-9._~-]`, safe in URLs and object names. */
+/** Aggregate ids: 1-128 characters of `[A-Za-z0-9._~-]`, safe in URLs and object names. */
 export const AGGREGATE_ID_PATTERN = /^[A-Za-z0-9._~-]{1,128}$/;
 
 /** Command ids come from clients' `Idempotency-Key`; printable ASCII keeps logs and SQL keys sane. */

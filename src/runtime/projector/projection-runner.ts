@@ -6,7 +6,7 @@ import { ackAll, eventRuns, healGaps, planStreamWork, retryDelaySeconds, settleU
 
 /**
  * D1 batches are one transaction each; ~11k upserts/s at 100 statements per batch against ~2.6k/s
- * at 10 (DESIGN §2), so streams are packed together up to this many statements.
+ * at 10 (measured locally, docs/performance.md), so streams are packed together up to this many statements.
  */
 export const MAX_STATEMENTS_PER_BATCH = 300;
 
