@@ -22,8 +22,8 @@ if (existsSync(cliEntry)) {
     target: "node20",
     format: "esm",
     // wrangler and esbuild are the user's own (peer) and ours (dependency): resolved at run time.
+    // The entry's own shebang is kept by esbuild, which makes the file executable as the bin.
     packages: "external",
-    banner: { js: "#!/usr/bin/env node" },
     logLevel: "warning",
   });
 }

@@ -1,0 +1,112 @@
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// What a new user does, outside this repository: pack edge-cqrs, scaffold a project with the
+// packed CLI, install the tarball into it, run its tests, start it and use it over HTTP.
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+/** npm install of a fresh project is the slow part: it may fetch from the registry. */
+const INSTALL_TIMEOUT_MS = 8 * 60_000;
+const PROJECT_TEST_TIMEOUT_MS = 5 * 60_000;
+const START_TIMEOUT_MS = 90_000;
+const CHILD_ENV = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", npm_config_fund: "false", npm_config_audit: "false" };
+
+const work = mkdtempSync(join(tmpdir(), "edge-cqrs-package-"));
+const project = join(work, "library-loans");
+let tarball = "";
+let server: ChildProcess | undefined;
+
+const run = (command: string, args: string[], cwd: string, timeout: number): string =>
+  execFileSync(command, args, { cwd, env: CHILD_ENV, timeout, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+
+beforeAll(() => {
+  // Built first, then packed without scripts, so npm's JSON report is all the output there is.
+  run("npm", ["run", "build"], ROOT, INSTALL_TIMEOUT_MS);
+  const packed = run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", work], ROOT, INSTALL_TIMEOUT_MS);
+  const [{ filename }] = JSON.parse(packed) as [{ filename: string }];
+  tarball = join(work, filename);
+}, INSTALL_TIMEOUT_MS);
+
+afterAll(() => {
+  if (server?.pid) process.kill(-server.pid, "SIGKILL");
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe("a new project built on the packed edge-cqrs", () => {
+  it("packs the runtime, its CLI and templates, and nothing of the example or the tests", () => {
+    const listing = run("tar", ["-tzf", tarball], work, 60_000).split("\n").filter(Boolean);
+    expect(listing).toContain("package/dist/runtime/index.js");
+    expect(listing).toContain("package/dist/runtime/index.d.ts");
+    expect(listing).toContain("package/dist/runtime/testing.js");
+    expect(listing).toContain("package/dist/cli/edge-cqrs.js");
+    expect(listing).toContain("package/templates/basic/package.json");
+    expect(listing.filter((f) => /^package\/(src|test|bench|schema)\//.test(f) || f.includes("/app/order"))).toEqual([]);
+  });
+
+  it("scaffolds a project with `edge-cqrs init` from the tarball", () => {
+    run("npm", ["init", "-y"], work, 60_000);
+    run("npm", ["install", "--prefer-offline", "--no-save", tarball], work, INSTALL_TIMEOUT_MS);
+    run(join(work, "node_modules", ".bin", "edge-cqrs"), ["init", project, "--edge-cqrs", `file:${tarball}`], work, 60_000);
+    expect(readdirSync(project)).toEqual(expect.arrayContaining(["package.json", "wrangler.toml", "src", "test", "migrations", "README.md", ".gitignore", ".dev.vars"]));
+    expect(JSON.parse(readFileSync(join(project, "package.json"), "utf8")).dependencies["edge-cqrs"]).toBe(`file:${tarball}`);
+  }, INSTALL_TIMEOUT_MS);
+
+  it("installs, and its own npm test passes (decider, integration and edge-cqrs check)", () => {
+    run("npm", ["install", "--prefer-offline"], project, INSTALL_TIMEOUT_MS);
+    const output = run("npm", ["test"], project, PROJECT_TEST_TIMEOUT_MS);
+    expect(output).toMatch(/Tests\s+\d+ passed/);
+    expect(existsSync(join(project, "node_modules", "edge-cqrs", "src"))).toBe(false);
+  }, INSTALL_TIMEOUT_MS + PROJECT_TEST_TIMEOUT_MS);
+
+  it("serves it with npm start: a command answers with a token, a query with it sees the write", async () => {
+    const port = await freePort();
+    server = spawn("npm", ["start", "--", "--port", String(port), "--ip", "127.0.0.1", "--inspector-port", String(await freePort())], {
+      cwd: project,
+      env: CHILD_ENV,
+      stdio: "ignore",
+      detached: true,
+    });
+    const url = `http://127.0.0.1:${port}`;
+    await waitForHealth(url);
+    const api = { Authorization: "Bearer dev-api-token", "Content-Type": "application/json" };
+    const borrowed = await fetch(`${url}/commands/loan/l-1/borrow`, {
+      method: "POST",
+      headers: api,
+      body: JSON.stringify({ bookId: "b-1", memberId: "m-1", dueOn: "2026-02-01" }),
+    });
+    expect(borrowed.status).toBe(200);
+    const { token } = (await borrowed.json()) as { token: string };
+    const view = await fetch(`${url}/loans/l-1?consistentWith=${token}&wait=10000`, { headers: api });
+    expect(view.status).toBe(200);
+    expect(await view.json()).toMatchObject({ id: "l-1", bookId: "b-1", status: "borrowed", version: 1 });
+  }, START_TIMEOUT_MS + 30_000);
+});
+
+async function waitForHealth(url: string): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) });
+      if (response.status === 200) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`npm start did not answer GET /health within ${START_TIMEOUT_MS} ms`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
