@@ -1,2 +1,3 @@
 export { given, TEST_COMMAND_METADATA, type DecisionOutcome, type TestCommand, type UncheckedTestCommand } from "./given.js";
 export { stateAfter } from "./state-after.js";
+export { testClient, type CommandResult, type RequestHandler, type TestClientOptions } from "./test-client.js";
