@@ -25,7 +25,7 @@ export const loan = defineAggregate({
         return [{ type: "BookReturned", data: { returnedAt: command.metadata.now } }];
     }
   },
-  evolve(state, event) {
+  evolve(_state, event): LoanState {
     switch (event.type) {
       case "BookBorrowed":
         return { status: "borrowed", bookId: event.data.bookId, memberId: event.data.memberId };
