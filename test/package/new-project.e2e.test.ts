@@ -20,8 +20,15 @@ const project = join(work, "library-loans");
 let tarball = "";
 let server: ChildProcess | undefined;
 
-const run = (command: string, args: string[], cwd: string, timeout: number): string =>
-  execFileSync(command, args, { cwd, env: CHILD_ENV, timeout, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+/** Runs a command to completion; a failure carries the tail of its output, which says why. */
+function run(command: string, args: string[], cwd: string, timeout: number): string {
+  try {
+    return execFileSync(command, args, { cwd, env: CHILD_ENV, timeout, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
+  } catch (error) {
+    const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
+    throw new Error(`${command} ${args.join(" ")} failed in ${cwd}:\n${stdout.slice(-4000)}\n${stderr.slice(-4000)}`);
+  }
+}
 
 beforeAll(() => {
   // Built first, then packed without scripts, so npm's JSON report is all the output there is.
