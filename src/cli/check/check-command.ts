@@ -134,9 +134,14 @@ function summary(problems: readonly Problem[], configFile: string): string {
 }
 
 function describe(application: ApplicationDescriptor): string {
-  const projections = application.subscribers.filter((s) => s.kind === "projection").length;
-  const processManagers = application.subscribers.length - projections;
-  return [plural(application.aggregates.length, "aggregate"), plural(projections, "projection"), plural(processManagers, "process manager")].join(", ");
+  const count = (kind: ApplicationDescriptor["subscribers"][number]["kind"]) => application.subscribers.filter((s) => s.kind === kind).length;
+  const publishers = count("publisher");
+  return [
+    plural(application.aggregates.length, "aggregate"),
+    plural(count("projection"), "projection"),
+    plural(count("process manager"), "process manager"),
+    ...(publishers > 0 ? [plural(publishers, "publisher")] : []),
+  ].join(", ");
 }
 
 function plural(n: number, noun: string): string {

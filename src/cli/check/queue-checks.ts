@@ -48,7 +48,7 @@ export function checkQueues(config: ProjectConfig, app: ApplicationDescriptor): 
   const bindings = new Set([...app.subscribers.map((s) => s.queue.binding), ...app.outgoingProducers]);
   for (const stray of producers.filter((p) => !bindings.has(p.binding))) {
     problems.push(
-      error("queue-producer-stray", `queue producer ${stray.binding} (queue ${stray.queue}) belongs to no projection or process manager of the application`, {
+      error("queue-producer-stray", `queue producer ${stray.binding} (queue ${stray.queue}) belongs to no projection, process manager or publisher of the application`, {
         kind: "remove",
         section: "queues.producers",
         entry: { binding: stray.binding, queue: stray.queue },
@@ -60,7 +60,7 @@ export function checkQueues(config: ProjectConfig, app: ApplicationDescriptor): 
     problems.push(
       error(
         "queue-consumer-stray",
-        `queue consumer for ${stray.queue} belongs to no projection or process manager of the application: the Worker would fail every batch it receives`,
+        `queue consumer for ${stray.queue} belongs to no projection, process manager or publisher of the application: the Worker would fail every batch it receives`,
         { kind: "remove", section: "queues.consumers", entry: consumerEntry(stray) },
       ),
     );
