@@ -1,8 +1,15 @@
 import type { z } from "zod";
-import { CommandRejected } from "../aggregate/command-rejected.js";
-import { fold } from "../aggregate/fold.js";
-import type { AggregateDefinition, AnyAggregate, CommandMetadata, CommandOf, EventOf, SchemaMap } from "../aggregate/types.js";
-import { issuesOf, type IssueBody } from "../errors/zod-issues.js";
+import {
+  CommandRejected,
+  fold,
+  type AggregateDefinition,
+  type AnyAggregate,
+  type CommandMetadata,
+  type CommandOf,
+  type EventOf,
+  type SchemaMap,
+} from "../aggregate/index.js";
+import { issuesOf, type IssueBody } from "../errors/index.js";
 import { ownEntry } from "../own-entry/index.js";
 import { deepEqual } from "./deep-equal.js";
 
