@@ -1,5 +1,5 @@
 import { EventEnvelopeSchema, type EventEnvelope } from "../envelope/index.js";
-import { byteLength, MAX_BATCH_BYTES, MAX_BATCH_MESSAGES } from "../outbox/index.js";
+import { byteLength, MAX_BATCH_MESSAGES, sendBatches } from "../outbox/index.js";
 
 /** Queues refuse a message over 128 KB: such an envelope can never be sent back, so it is quarantined. */
 export const MAX_QUEUE_MESSAGE_BYTES = 128 * 1024;
@@ -107,23 +107,6 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
-/** Consecutive runs that each fit one `sendBatch`: at most {@link MAX_BATCH_MESSAGES} and {@link MAX_BATCH_BYTES}. */
-function sendBatches(items: readonly Sendable[]): Sendable[][] {
-  const batches: Sendable[][] = [];
-  let current: Sendable[] = [];
-  let bytes = 0;
-  for (const item of items) {
-    if (current.length === MAX_BATCH_MESSAGES || (current.length > 0 && bytes + item.bytes > MAX_BATCH_BYTES)) {
-      batches.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(item);
-    bytes += item.bytes;
-  }
-  if (current.length > 0) batches.push(current);
-  return batches;
-}
 
 async function quarantine(db: D1Database, rows: readonly Unsendable[]): Promise<void> {
   const now = new Date().toISOString();

@@ -15,3 +15,4 @@ export {
   type QueueSender,
 } from "./outbox-dispatcher.js";
 export { reportParked } from "./parked-report.js";
+export { sendBatches } from "./send-batches.js";

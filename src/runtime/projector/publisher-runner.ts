@@ -1,5 +1,5 @@
 import { EventEnvelopeSchema } from "../envelope/index.js";
-import { byteLength, MAX_BATCH_BYTES, MAX_BATCH_MESSAGES } from "../outbox/index.js";
+import { byteLength, sendBatches } from "../outbox/index.js";
 import type { CloudEvent, Publisher } from "../publisher/index.js";
 import { recordFailure } from "./checkpoints.js";
 import { retryDelaySeconds } from "./stream-work.js";
@@ -76,23 +76,6 @@ function integrationQueueOf(publisher: Publisher, env: object): Queue<CloudEvent
   return queue;
 }
 
-/** Consecutive runs that one `sendBatch` takes: at most {@link MAX_BATCH_MESSAGES} messages and {@link MAX_BATCH_BYTES}. */
-function sendBatches(outgoing: readonly Outgoing[]): Outgoing[][] {
-  const batches: Outgoing[][] = [];
-  let current: Outgoing[] = [];
-  let bytes = 0;
-  for (const o of outgoing) {
-    if (current.length === MAX_BATCH_MESSAGES || (current.length > 0 && bytes + o.bytes > MAX_BATCH_BYTES)) {
-      batches.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(o);
-    bytes += o.bytes;
-  }
-  if (current.length > 0) batches.push(current);
-  return batches;
-}
 
 /** Leaves the messages for a later attempt, remembering per stream why, for the dead-letter record. */
 async function fail(
