@@ -16,9 +16,9 @@ export function aggregateStub(streamId: string) {
   return objectOf(aggregate, id);
 }
 
-/** Swaps the queue producer of one aggregate object (tests and objects share one isolate). */
-export async function useQueueSender(streamId: string, sender: QueueSender): Promise<void> {
-  await runInDurableObject(aggregateStub(streamId), (instance) => instance[queueSenderSeam](sender));
+/** Swaps the queue producer of one aggregate object (tests and objects share one isolate), and optionally its send timeout. */
+export async function useQueueSender(streamId: string, sender: QueueSender, sendTimeoutMs?: number): Promise<void> {
+  await runInDurableObject(aggregateStub(streamId), (instance) => instance[queueSenderSeam](sender, sendTimeoutMs));
 }
 
 /**

@@ -65,3 +65,32 @@ describe("outbox parking", () => {
     expect(captured.streamSentTo(ORDER_HISTORY, stream).map((e) => e.version)).toEqual([1, 3, 4]);
   });
 });
+
+describe("outbox send timeout", () => {
+  beforeEach(() => {
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    return () => vi.restoreAllMocks();
+  });
+
+  it("gives up on a send that never answers, counts it as a failed attempt and retries from the alarm", async () => {
+    const stream = "order/timeout-1";
+    let hanging = true;
+    const captured = new CapturedEvents();
+    const hangsThenWorks: QueueSender = (route, envelopes) => (hanging ? new Promise<void>(() => {}) : captured.sender(route, envelopes));
+    // A 50 ms timeout stands in for the production 15 s, so the test does not wait for it.
+    await useQueueSender(stream, hangsThenWorks, 50);
+    await runCommand("order/timeout-1/place", { customerId: "tc", items: [{ sku: "a", quantity: 1, unitPrice: 5 }] });
+
+    const stub = aggregateStub(stream);
+    await vi.waitFor(
+      async () => expect(await runInDurableObject(stub, (instance) => instance.store.attempts(ORDER_DETAILS))).toBeGreaterThanOrEqual(1),
+      { timeout: 5_000 },
+    );
+    expect(await runInDurableObject(stub, (instance) => instance.store.cursor(ORDER_DETAILS))).toBe(0);
+
+    hanging = false;
+    await runDurableObjectAlarm(stub);
+    await vi.waitFor(async () => expect(await runInDurableObject(stub, (instance) => instance.store.cursor(ORDER_DETAILS))).toBe(1), { timeout: 5_000 });
+    expect(captured.streamSentTo(ORDER_DETAILS, stream).map((e) => e.version)).toEqual([1]);
+  });
+});

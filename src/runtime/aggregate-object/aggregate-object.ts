@@ -59,6 +59,7 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
     lastFold: WakeStats | undefined;
     private hosted: HostedStream | undefined;
     private sender: QueueSender;
+    private sendTimeoutMs: number | undefined;
     private readonly live: LiveSubscriptions;
     private readonly housekeeping: Housekeeping;
 
@@ -165,9 +166,13 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
     }
 
     /** Replaces the queue producer: the fault-injection seam for tests of the outbox. */
-    [useQueueSender](sender: QueueSender): void {
+    [useQueueSender](sender: QueueSender, sendTimeoutMs?: number): void {
       this.sender = sender;
-      if (this.hosted) this.hosted.dispatcher.send = sender;
+      this.sendTimeoutMs = sendTimeoutMs;
+      if (this.hosted) {
+        this.hosted.dispatcher.send = sender;
+        if (sendTimeoutMs !== undefined) this.hosted.dispatcher.sendTimeoutMs = sendTimeoutMs;
+      }
     }
 
     /** Sends pending events now; resolves when sent or when a retry alarm is set. */
@@ -236,6 +241,7 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
         onIdle: () => this.housekeeping.arm(),
         onParked: (_route, parked) => void this.housekeeping.report(stream, routes, parked),
       });
+      if (this.sendTimeoutMs !== undefined) dispatcher.sendTimeoutMs = this.sendTimeoutMs;
       this.hosted = { stream, routes, dispatcher };
       return this.hosted;
     }
@@ -253,7 +259,7 @@ export interface AggregateObjectMembers {
   readStream(request: StreamReadRequest): Promise<StreamPage | null>;
   fetch(request: Request): Promise<Response>;
   alarm(): Promise<void>;
-  [useQueueSender](sender: QueueSender): void;
+  [useQueueSender](sender: QueueSender, sendTimeoutMs?: number): void;
   [flushOutbox](): Promise<void>;
 }
 

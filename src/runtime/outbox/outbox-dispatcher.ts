@@ -58,6 +58,8 @@ export class OutboxDispatcher {
   private again = false;
   private alarmArmed = false;
   private backoffUntil = 0;
+  /** How long one `sendBatch` may take; only tests shorten it (through the object's test seam). */
+  sendTimeoutMs = OUTBOX_SEND_TIMEOUT_MS;
 
   constructor(
     private readonly store: EventStore,
@@ -151,7 +153,7 @@ export class OutboxDispatcher {
       if (pending.length === 0) return;
       const batch = withinBatchBytes(pending.map(this.toEnvelope));
       try {
-        await withTimeout(this.send(route, batch), OUTBOX_SEND_TIMEOUT_MS, `send to queue ${route.queue}`);
+        await withTimeout(this.send(route, batch), this.sendTimeoutMs, `send to queue ${route.queue}`);
       } catch (error) {
         const failed = this.store.recordAttempt(route.queue);
         if (batch.length > 1 || failed < OUTBOX_MAX_ATTEMPTS) throw error;
