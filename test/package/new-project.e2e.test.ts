@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -91,7 +91,49 @@ describe("a new project built on the packed edge-cqrs", () => {
     expect(view.status).toBe(200);
     expect(await view.json()).toMatchObject({ id: "l-1", bookId: "b-1", status: "borrowed", version: 1 });
   }, START_TIMEOUT_MS + 30_000);
+
+  it("has edge-cqrs check catch a projection whose queue wrangler.toml forgot, and pass once its blocks are added", () => {
+    mkdirSync(join(project, "src", "app", "member-loans"));
+    writeFileSync(join(project, "src", "app", "member-loans", "projection.ts"), MEMBER_LOANS);
+    const index = join(project, "src", "app", "index.ts");
+    writeFileSync(
+      index,
+      readFileSync(index, "utf8")
+        .replace('import { loanDetails } from "./loan-details/projection";', 'import { loanDetails } from "./loan-details/projection";\nimport { memberLoans } from "./member-loans/projection";')
+        .replace("projections: [loanDetails],", "projections: [loanDetails, memberLoans],"),
+    );
+    const forgotten = check();
+    expect(forgotten.code).toBe(1);
+    expect(forgotten.output).toContain("MEMBER_LOANS_QUEUE");
+    // The fixes check printed, pasted as they are.
+    const blocks = [...forgotten.output.matchAll(/^ *\[\[queues\.(?:producers|consumers)\]\]\n(?: +[a-z_]+ = .+\n?)+/gm)].map((m) =>
+      m[0].trimEnd().replace(/^ +/gm, ""),
+    );
+    expect(blocks.length).toBeGreaterThanOrEqual(3);
+    appendFileSync(join(project, "wrangler.toml"), `\n${blocks.join("\n\n")}\n`);
+    expect(check()).toMatchObject({ code: 0 });
+  }, 300_000);
 });
+
+const MEMBER_LOANS = `import { defineProjection } from "edge-cqrs";
+import { loan } from "../loan/loan";
+
+export const memberLoans = defineProjection({
+  name: "member-loans",
+  queue: { name: "member-loans", binding: "MEMBER_LOANS_QUEUE", deadLetterQueue: "member-loans-dlq" },
+  from: [loan],
+  handlers: {},
+});
+`;
+
+/** Runs the CLI in the project and returns its exit code and output, whatever the code. */
+function check(): { code: number; output: string } {
+  try {
+    return { code: 0, output: run(join(project, "node_modules", ".bin", "edge-cqrs"), ["check"], project, 120_000) };
+  } catch (error) {
+    return { code: 1, output: (error as Error).message };
+  }
+}
 
 async function waitForHealth(url: string): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;

@@ -106,9 +106,16 @@ function withDefaults(consumer: QueueConsumerConfig, retries: number): QueueCons
   };
 }
 
+/**
+ * A dead-letter consumer takes one message at a time, a minute apart on retry: when it cannot store
+ * a body its last resort is logging it whole, and one full-size body per invocation always fits
+ * the log's budget (see docs/limits.md, "Read side").
+ */
+export const SUGGESTED_DEAD_LETTER_SETTINGS = { max_batch_size: 1, max_batch_timeout: 0, retry_delay: 60 } as const;
+
 function deadLetterConsumer(queue: string): ConfigEntry {
-  const { max_batch_size, max_batch_timeout } = SUGGESTED_CONSUMER_SETTINGS;
-  return { queue, max_batch_size, max_batch_timeout, max_retries: SUGGESTED_DEAD_LETTER_RETRIES };
+  const { max_batch_size, max_batch_timeout, retry_delay } = SUGGESTED_DEAD_LETTER_SETTINGS;
+  return { queue, max_batch_size, max_batch_timeout, max_retries: SUGGESTED_DEAD_LETTER_RETRIES, retry_delay };
 }
 
 /** The consumer settings wrangler knows; anything else in the file (a misspelt key, which wrangler warns about) stays out of a printed fix. */
