@@ -3,6 +3,7 @@ import { runCommand } from "../support/api-client";
 import { CapturedEvents } from "../support/captured-events";
 import { adminGet, json } from "../support/http";
 import { deliver, deliverInOrder, ORDER_DETAILS } from "../support/queue-delivery";
+import { rows } from "../support/read-model";
 
 const STREAM_CATALOG = "stream-catalog";
 const STREAMS = ["order/lag-1", "order/lag-2", "order/lag-3"];
@@ -29,6 +30,13 @@ describe("lag in events", () => {
     const heads = captured.sentTo(STREAM_CATALOG);
     expect(heads.map((e) => [e.streamId, e.version])).toEqual([...STREAMS.map((s) => [s, 1]), ["order/lag-1", 2]]);
     await deliver(STREAM_CATALOG, heads);
+    // Every stream is in the catalog with its head, though no projector has consumed anything.
+    expect(await rows("SELECT stream_id, version FROM stream_heads ORDER BY stream_id")).toEqual([
+      { stream_id: "order/lag-1", version: 2 },
+      { stream_id: "order/lag-2", version: 1 },
+      { stream_id: "order/lag-3", version: 1 },
+    ]);
+    expect(await rows("SELECT stream_id FROM stream_catalog ORDER BY stream_id")).toEqual(STREAMS.map((stream_id) => ({ stream_id })));
     const during = await lagOf(ORDER_DETAILS);
     expect(during).toMatchObject({ events: 4, streams: 3 });
     expect(during.oldestMs).toBeGreaterThanOrEqual(0);
