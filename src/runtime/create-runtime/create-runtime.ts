@@ -45,14 +45,14 @@ const UNGUARDED_PATHS = ["/health", "/openapi.json"];
 
 /**
  * Composes an application into what a Worker exports: the aggregate Durable Object class and
- * the `fetch` and `queue` handlers. Definitions are checked here, when the Worker loads; bindings
+ * the `fetch`, `queue` and `scheduled` handlers. Definitions are checked here, when the Worker loads; bindings
  * when it first handles a request, so a missing one is a clear 500 `misconfigured` naming the
  * block to add, never a command that answers 200 and then retries a send forever.
  *
  * @example
  * const runtime = createRuntime<Env>(application);
  * export class AggregateObject extends runtime.AggregateObject {}
- * export default { fetch: runtime.fetch, queue: runtime.queue } satisfies ExportedHandler<Env>;
+ * export default { fetch: runtime.fetch, queue: runtime.queue, scheduled: runtime.scheduled } satisfies ExportedHandler<Env>;
  */
 export function createRuntime<E extends object>(application: Application<E>, options: RuntimeOptions<E> = {}): Runtime<E> {
   const app: AnyApplication = application;
