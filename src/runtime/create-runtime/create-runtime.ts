@@ -131,7 +131,10 @@ export function createRuntime<E extends object>(application: Application<E>, opt
           return sweepSubscriber(s, await runtimeDatabase(env, s.database, s.name), producer, client, controller.scheduledTime);
         }),
       );
-      for (const r of results) if (r.status === "rejected") console.error("stream sweep failed:", r.reason);
+      const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => r.reason as unknown);
+      for (const reason of failed) console.error("stream sweep failed:", reason);
+      // Rethrown once every sweep has run, so the cron invocation shows as failed in the dashboard.
+      if (failed.length > 0) throw new AggregateError(failed, `the stream sweep failed for ${failed.length} subscriber(s)`);
     },
   };
 }
