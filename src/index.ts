@@ -9,4 +9,5 @@ export class AggregateObject extends runtime.AggregateObject {}
 export default {
   fetch: runtime.fetch,
   queue: runtime.queue,
+  scheduled: runtime.scheduled,
 } satisfies ExportedHandler<Env>;

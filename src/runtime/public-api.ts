@@ -38,4 +38,10 @@ export {
   type PublisherConfig,
 } from "./publisher/index.js";
 export { defineProjection, type Projection, type ProjectionConfig, type ProjectionContext, type ProjectionStatements } from "./projection/index.js";
+export {
+  MAX_STREAMS_SWEPT_PER_SUBSCRIBER,
+  STREAM_CATALOG_BINDING,
+  STREAM_CATALOG_QUEUE,
+  SWEEP_GRACE_MS,
+} from "./stream-catalog/index.js";
 export type { EnvelopeOf, QueueRef } from "./subscription/index.js";

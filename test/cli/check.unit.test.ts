@@ -2,13 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync, cpSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkProject, renderFix, type Problem, type ProblemCode } from "../../src/cli/check/index.js";
+import { checkProject, renderFix, STREAM_CATALOG_BINDING, STREAM_CATALOG_QUEUE, type Problem, type ProblemCode } from "../../src/cli/check/index.js";
 import {
   loadApplication,
   readLocalSecretNames,
   readProjectConfig,
   type ApplicationDescriptor,
 } from "../../src/cli/project/index.js";
+import { STREAM_CATALOG_BINDING as RUNTIME_CATALOG_BINDING, STREAM_CATALOG_QUEUE as RUNTIME_CATALOG_QUEUE } from "../../src/runtime/stream-catalog/index.js";
 import { applyTomlFix, CONFIGS, configFixture, FIXTURE_APP, FIXTURES, readText, REPO } from "./support.js";
 
 let application: ApplicationDescriptor;
@@ -62,6 +63,27 @@ describe("edge-cqrs check on a configuration that serves the application", () =>
     const problems = await problemsIn(join(REPO, "wrangler.toml"), example);
     expect(problems.filter((p) => p.severity === "error")).toEqual([]);
   }, 30_000);
+});
+
+describe("edge-cqrs check: the stream catalog and its sweep", () => {
+  it("names the runtime's own catalog queue and binding", () => {
+    expect([STREAM_CATALOG_QUEUE, STREAM_CATALOG_BINDING]).toEqual([RUNTIME_CATALOG_QUEUE, RUNTIME_CATALOG_BINDING]);
+  });
+
+  it("reports a missing catalog producer with the block that declares it", async () => {
+    const problem = await expectOnlyAndFixable("stream-catalog-producer-missing", "stream-catalog-producer-missing");
+    expect(problem.message).toContain("STREAM_CATALOG_QUEUE");
+  });
+
+  it("reports a missing catalog consumer with explicit settings", async () => {
+    const problem = await expectOnlyAndFixable("stream-catalog-consumer-missing", "stream-catalog-consumer-missing");
+    expect(problem.fix).toMatchObject({ kind: "add", section: "queues.consumers", entry: { queue: "stream-catalog", max_batch_size: 100, max_retries: 10 } });
+  });
+
+  it("warns, without failing, when no cron trigger runs the sweep", async () => {
+    const problems = await problemsIn(configFixture("stream-sweep-cron-missing"));
+    expect(problems).toMatchObject([{ code: "stream-sweep-cron-missing", severity: "warning" }]);
+  });
 });
 
 describe("edge-cqrs check: the aggregates' Durable Object", () => {

@@ -4,6 +4,7 @@ import { checkDurableObjects } from "./durable-object-checks.js";
 import type { Problem } from "./problem.js";
 import { checkQueues } from "./queue-checks.js";
 import { checkSecrets } from "./secret-checks.js";
+import { checkStreamCatalog } from "./stream-catalog-checks.js";
 
 /** Everything `check` looks at, already read from disk: the checks themselves do no I/O. */
 export interface ProjectSnapshot {
@@ -23,6 +24,7 @@ export function checkProject(project: ProjectSnapshot): Problem[] {
   const problems = [
     ...checkDurableObjects(project.config, project.application),
     ...checkQueues(project.config, project.application),
+    ...checkStreamCatalog(project.config, project.application),
     ...checkD1Bindings(project.config, project.application),
     ...checkLocalMigrations(project.localMigrations),
     ...checkSecrets(project.config, project.localSecrets),

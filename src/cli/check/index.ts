@@ -6,3 +6,4 @@ export { block, renderFix } from "./fix-block.js";
 export type { ConfigEntry, ConfigSection, Fix, Problem, ProblemCode, Severity } from "./problem.js";
 export { SUGGESTED_CONSUMER_SETTINGS, SUGGESTED_DEAD_LETTER_RETRIES } from "./consumer-checks.js";
 export { RUNTIME_SECRETS } from "./secret-checks.js";
+export { STREAM_CATALOG_BINDING, STREAM_CATALOG_CONSUMER, STREAM_CATALOG_QUEUE, SUGGESTED_SWEEP_CRON } from "./stream-catalog-checks.js";

@@ -33,7 +33,10 @@ export type ProblemCode =
   | "d1-migrations-dir-not-found"
   | "d1-migrations-not-applied"
   | "d1-migrations-state-unknown"
-  | "secret-missing";
+  | "secret-missing"
+  | "stream-catalog-producer-missing"
+  | "stream-catalog-consumer-missing"
+  | "stream-sweep-cron-missing";
 
 /** Errors make `check` exit 1; warnings are printed and do not. */
 export type Severity = "error" | "warning";

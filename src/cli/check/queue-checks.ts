@@ -1,6 +1,7 @@
 import type { ApplicationDescriptor, ProjectConfig } from "../project/index.js";
 import { checkConsumer, consumerEntry, describe } from "./consumer-checks.js";
 import { error, type Problem } from "./problem.js";
+import { STREAM_CATALOG_BINDING, STREAM_CATALOG_QUEUE } from "./stream-catalog-checks.js";
 
 /**
  * One producer and one consumer per subscriber queue, with the definition's dead-letter queue,
@@ -45,7 +46,8 @@ export function checkQueues(config: ProjectConfig, app: ApplicationDescriptor): 
     );
   }
 
-  const bindings = new Set([...app.subscribers.map((s) => s.queue.binding), ...app.outgoingProducers]);
+  // The stream catalog's queue is the runtime's own (checked in stream-catalog-checks), never stray.
+  const bindings = new Set([...app.subscribers.map((s) => s.queue.binding), ...app.outgoingProducers, STREAM_CATALOG_BINDING]);
   for (const stray of producers.filter((p) => !bindings.has(p.binding))) {
     problems.push(
       error("queue-producer-stray", `queue producer ${stray.binding} (queue ${stray.queue}) belongs to no projection, process manager or publisher of the application`, {
@@ -55,7 +57,7 @@ export function checkQueues(config: ProjectConfig, app: ApplicationDescriptor): 
       }),
     );
   }
-  const owned = new Set(app.subscribers.flatMap((s) => [s.queue.name, ...(s.queue.deadLetterQueue ? [s.queue.deadLetterQueue] : [])]));
+  const owned = new Set([STREAM_CATALOG_QUEUE, ...app.subscribers.flatMap((s) => [s.queue.name, ...(s.queue.deadLetterQueue ? [s.queue.deadLetterQueue] : [])])]);
   for (const stray of consumers.filter((c) => !owned.has(c.queue))) {
     problems.push(
       error(

@@ -11,6 +11,8 @@ export interface ProjectConfig {
   readonly queues: { readonly producers?: readonly QueueProducerConfig[]; readonly consumers?: readonly QueueConsumerConfig[] };
   readonly d1_databases: readonly D1DatabaseConfig[];
   readonly vars: Readonly<Record<string, unknown>>;
+  /** `[triggers]`: the runtime's sweep runs on a cron. */
+  readonly triggers?: { readonly crons?: readonly string[] | undefined } | undefined;
 }
 
 /** `[[durable_objects.bindings]]` */

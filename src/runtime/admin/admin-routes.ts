@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { errorResponses, HttpError } from "../errors/index.js";
 import { runtimeDatabase } from "../runtime-tables/index.js";
+import { readLag } from "../stream-catalog/index.js";
 import type { ProcessManager } from "../process-manager/index.js";
 import type { Projection } from "../projection/index.js";
 import type { Subscription } from "../subscription/index.js";
@@ -22,6 +23,13 @@ const SubscriberStatusSchema = z.object({
   outboxParked: z.number().int().describe("Events an aggregate's outbox gave up sending to this queue after its bounded attempts"),
   failingStreams: z.array(z.object({ streamId: z.string(), version: z.number().int(), error: z.string(), failedAt: z.string() })),
   lag: z
+    .object({
+      events: z.number().int().describe("Sum over the followed streams of the catalog's head version minus this subscriber's checkpoint"),
+      streams: z.number().int().describe("Followed streams whose checkpoint is below their head"),
+      oldestMs: z.number().int().describe("Age of the oldest head not yet applied; 0 when level"),
+    })
+    .describe("How far behind the stream catalog's heads this subscriber is, in events"),
+  lastBatch: z
     .object({
       lastBatchAt: z.string(),
       lastLagMs: z.number().int().describe("Age of the last batch's oldest message when the batch was done"),
@@ -120,7 +128,8 @@ export function mountAdminRoutes(app: OpenAPIHono<{ Bindings: object }>, subscri
   };
 
   app.openapi(statusRoute, async (c) => {
-    const projections = await Promise.all(subscribers.map(async (s) => status(s, await database(c.env, s))));
+    const now = Date.now();
+    const projections = await Promise.all(subscribers.map(async (s) => status(s, await database(c.env, s), now)));
     return c.json({ projections }, 200);
   });
 
@@ -152,7 +161,8 @@ export function mountAdminRoutes(app: OpenAPIHono<{ Bindings: object }>, subscri
   });
 }
 
-async function status(subscriber: Subscriber, db: D1Database): Promise<z.infer<typeof SubscriberStatusSchema>> {
+async function status(subscriber: Subscriber, db: D1Database, now: number): Promise<z.infer<typeof SubscriberStatusSchema>> {
+  const lagInEvents = readLag(db, subscriber.name, subscriber.aggregates, now);
   const [streams, parked, outboxParked, failing, stats] = await db.batch<Record<string, unknown>>([
     db.prepare("SELECT COUNT(*) AS n FROM projection_checkpoints WHERE projection = ?").bind(subscriber.name),
     db.prepare("SELECT COUNT(*) AS n FROM dead_letters WHERE projection = ?").bind(subscriber.name),
@@ -167,7 +177,7 @@ async function status(subscriber: Subscriber, db: D1Database): Promise<z.infer<t
       .bind(subscriber.name),
     db.prepare("SELECT last_batch_at, last_lag_ms, messages FROM projection_stats WHERE projection = ?").bind(subscriber.name),
   ]);
-  const lag = stats?.results[0];
+  const lastBatch = stats?.results[0];
   return {
     name: subscriber.name,
     kind: subscriber.kind,
@@ -182,7 +192,10 @@ async function status(subscriber: Subscriber, db: D1Database): Promise<z.infer<t
       error: String(r.error),
       failedAt: String(r.failed_at),
     })),
-    lag: lag ? { lastBatchAt: String(lag.last_batch_at), lastLagMs: Number(lag.last_lag_ms), messages: Number(lag.messages) } : null,
+    lag: await lagInEvents,
+    lastBatch: lastBatch
+      ? { lastBatchAt: String(lastBatch.last_batch_at), lastLagMs: Number(lastBatch.last_lag_ms), messages: Number(lastBatch.messages) }
+      : null,
   };
 }
 

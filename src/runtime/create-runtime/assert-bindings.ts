@@ -1,3 +1,4 @@
+import { STREAM_CATALOG_BINDING, STREAM_CATALOG_QUEUE } from "../stream-catalog/index.js";
 import type { Subscription } from "../subscription/index.js";
 
 /** One binding the application needs, with the wrangler.toml block that declares it. */
@@ -10,7 +11,12 @@ export interface RequiredBinding {
 }
 
 /** Every binding an application's definitions need, as its Worker sees them. */
-export function requiredBindings(aggregatesBinding: string, subscribers: readonly Subscription[], secrets: readonly string[]): RequiredBinding[] {
+export function requiredBindings(
+  aggregatesBinding: string,
+  subscribers: readonly Subscription[],
+  secrets: readonly string[],
+  streamCatalog = false,
+): RequiredBinding[] {
   const required: RequiredBinding[] = [
     {
       name: aggregatesBinding,
@@ -31,6 +37,14 @@ export function requiredBindings(aggregatesBinding: string, subscribers: readonl
       kind: "queue-producer",
       neededBy: s.name,
       block: `[[queues.producers]]\nbinding = "${s.queue.binding}"\nqueue = "${s.queue.name}"`,
+    });
+  }
+  if (streamCatalog) {
+    required.push({
+      name: STREAM_CATALOG_BINDING,
+      kind: "queue-producer",
+      neededBy: "the stream catalog",
+      block: `[[queues.producers]]\nbinding = "${STREAM_CATALOG_BINDING}"\nqueue = "${STREAM_CATALOG_QUEUE}"`,
     });
   }
   for (const secret of secrets) {

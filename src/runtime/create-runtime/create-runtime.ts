@@ -8,6 +8,8 @@ import { createHttpApp, type RuntimeVariables } from "../http/index.js";
 import type { OutboxRoute } from "../outbox/index.js";
 import { createQueueHandler } from "../projector/index.js";
 import { assertDistinctCloudEvents } from "../publisher/index.js";
+import { runtimeDatabase } from "../runtime-tables/index.js";
+import { recordHeads, STREAM_CATALOG_QUEUE, STREAM_CATALOG_ROUTE, sweepSubscriber } from "../stream-catalog/index.js";
 import { DEFAULT_AGGREGATES_BINDING, type AnyApplication, type Application } from "./application.js";
 import { missingBindings, requiredBindings } from "./assert-bindings.js";
 
@@ -31,6 +33,11 @@ export interface Runtime<E extends object> {
   readonly http: OpenAPIHono<{ Bindings: E; Variables: RuntimeVariables }>;
   fetch(request: Request, env: E, ctx: ExecutionContext): Promise<Response>;
   queue(batch: MessageBatch<unknown>, env: E, ctx?: ExecutionContext): Promise<void>;
+  /**
+   * The cron trigger's handler: sweeps every projection and process manager for streams left
+   * behind (a lost message) and heals them through their own queue.
+   */
+  scheduled(controller: ScheduledController, env: E, ctx?: ExecutionContext): Promise<void>;
 }
 
 // Routes that must answer even when a binding is missing: liveness and the API's description.
@@ -38,14 +45,14 @@ const UNGUARDED_PATHS = ["/health", "/openapi.json"];
 
 /**
  * Composes an application into what a Worker exports: the aggregate Durable Object class and
- * the `fetch` and `queue` handlers. Definitions are checked here, when the Worker loads; bindings
+ * the `fetch`, `queue` and `scheduled` handlers. Definitions are checked here, when the Worker loads; bindings
  * when it first handles a request, so a missing one is a clear 500 `misconfigured` naming the
  * block to add, never a command that answers 200 and then retries a send forever.
  *
  * @example
  * const runtime = createRuntime<Env>(application);
  * export class AggregateObject extends runtime.AggregateObject {}
- * export default { fetch: runtime.fetch, queue: runtime.queue } satisfies ExportedHandler<Env>;
+ * export default { fetch: runtime.fetch, queue: runtime.queue, scheduled: runtime.scheduled } satisfies ExportedHandler<Env>;
  */
 export function createRuntime<E extends object>(application: Application<E>, options: RuntimeOptions<E> = {}): Runtime<E> {
   const app: AnyApplication = application;
@@ -62,17 +69,24 @@ export function createRuntime<E extends object>(application: Application<E>, opt
     const unknown = s.aggregates.filter((name) => !aggregates.has(name));
     if (unknown.length > 0) throw new Error(`${s.name} follows unregistered aggregates: ${unknown.join(", ")}`);
   }
+  // The catalog lives in every read database, next to the checkpoints it is compared with; an
+  // application with no read database has no one to read it, and so no catalog route.
+  const catalogDatabases = [...new Set(followers.map((s) => s.database))];
+  const catalogRoutes = catalogDatabases.length > 0 ? [STREAM_CATALOG_ROUTE] : [];
   const routes = new Map<string, OutboxRoute[]>(
     [...aggregates.keys()].map((name) => [
       name,
-      followers.filter((s) => s.aggregates.includes(name)).map((s) => ({ queue: s.queue.name, binding: s.queue.binding, database: s.database })),
+      [
+        ...followers.filter((s) => s.aggregates.includes(name)).map((s) => ({ queue: s.queue.name, binding: s.queue.binding, database: s.database })),
+        ...catalogRoutes,
+      ],
     ]),
   );
   const aggregatesBinding = app.bindings?.aggregates ?? DEFAULT_AGGREGATES_BINDING;
   const basePath = normaliseBasePath(options.basePath);
   const clientOf = (env: object) => AggregateClient.fromEnv(env, aggregatesBinding);
   // Bearer secrets are only required when the default authentication reads them.
-  const required = requiredBindings(aggregatesBinding, followers, options.auth ? [] : ["API_TOKEN", "ADMIN_TOKEN"]);
+  const required = requiredBindings(aggregatesBinding, followers, options.auth ? [] : ["API_TOKEN", "ADMIN_TOKEN"], catalogRoutes.length > 0);
   const http = createHttpApp<E>({
     title: app.title,
     version: app.version,
@@ -99,9 +113,28 @@ export function createRuntime<E extends object>(application: Application<E>, opt
       return http.fetch(request, env, ctx);
     },
     async queue(batch, env) {
+      if (batch.queue === STREAM_CATALOG_QUEUE) {
+        const databases = await Promise.all(catalogDatabases.map((binding) => runtimeDatabase(env, binding, "the stream catalog")));
+        return recordHeads(batch, databases);
+      }
       // The queue handler checks the bindings of the subscriber that owns the batch itself, so a
       // Worker deployed for one projector needs only that projector's bindings.
       await queue(batch, env);
+    },
+    async scheduled(controller, env) {
+      const client = clientOf(env);
+      // One subscriber's failure (a missing binding, D1 unavailable) must not stop the others' sweep.
+      const results = await Promise.allSettled(
+        subscribers.map(async (s) => {
+          const producer = (env as Record<string, unknown>)[s.queue.binding] as Queue | undefined;
+          if (!producer || typeof producer.sendBatch !== "function") throw new Error(`queue producer binding ${s.queue.binding} (for ${s.name}) is missing`);
+          return sweepSubscriber(s, await runtimeDatabase(env, s.database, s.name), producer, client, controller.scheduledTime);
+        }),
+      );
+      const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => r.reason as unknown);
+      for (const reason of failed) console.error("stream sweep failed:", reason);
+      // Rethrown once every sweep has run, so the cron invocation shows as failed in the dashboard.
+      if (failed.length > 0) throw new AggregateError(failed, `the stream sweep failed for ${failed.length} subscriber(s)`);
     },
   };
 }

@@ -38,8 +38,9 @@ async function loadProjections() {
     tbody.replaceChildren();
     for (const p of projections) {
       const row = tbody.insertRow();
-      const lag = p.lag ? p.lag.lastLagMs + " ms, " + p.lag.messages + " messages" : "no batch yet";
-      [p.name, p.kind, p.queue, String(p.streams), String(p.deadLetters), lag].forEach((v) => cell(row, v));
+      const lag = p.lag.events + " events on " + p.lag.streams + " streams, oldest " + p.lag.oldestMs + " ms";
+      const lastBatch = p.lastBatch ? p.lastBatch.lastLagMs + " ms, " + p.lastBatch.messages + " messages" : "no batch yet";
+      [p.name, p.kind, p.queue, String(p.streams), String(p.deadLetters), lag, lastBatch].forEach((v) => cell(row, v));
       cell(row, p.failingStreams.map((f) => f.streamId + " @" + f.version + ": " + f.error).join("\\n"), true);
       const actions = row.insertCell();
       const show = document.createElement("button");

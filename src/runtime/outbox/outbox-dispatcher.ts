@@ -9,6 +9,11 @@ export interface OutboxRoute {
   readonly queue: string;
   readonly binding: string;
   readonly database?: string;
+  /**
+   * The queue wants only each stream's head, not every event (the runtime's stream catalog): each
+   * send carries just the newest envelope of its batch, so the catalog costs one message per send.
+   */
+  readonly headsOnly?: boolean;
 }
 
 /** Sends one batch to one queue; swapped in tests to inject a failing producer. */
@@ -151,7 +156,8 @@ export class OutboxDispatcher {
       const limit = attempts >= OUTBOX_ISOLATE_AFTER ? 1 : MAX_BATCH_MESSAGES;
       const pending = this.store.eventsAfter(this.store.cursor(route.queue), undefined, limit);
       if (pending.length === 0) return;
-      const batch = withinBatchBytes(pending.map(this.toEnvelope));
+      const envelopes = withinBatchBytes(pending.map(this.toEnvelope));
+      const batch = route.headsOnly ? envelopes.slice(-1) : envelopes;
       try {
         await withTimeout(this.send(route, batch), this.sendTimeoutMs, `send to queue ${route.queue}`);
       } catch (error) {

@@ -40,6 +40,16 @@ const STEPS: readonly (readonly string[])[] = [
        type TEXT NOT NULL, error TEXT NOT NULL, attempts INTEGER NOT NULL, parked_at TEXT NOT NULL,
        PRIMARY KEY (queue, stream_id, version)) WITHOUT ROWID`,
   ],
+  [
+    // Every stream's head (its newest version and when that event was recorded), written by the
+    // runtime's stream-catalog consumer from the outbox's catalog route, whether or not any
+    // subscriber follows the stream. A table of its own rather than columns on stream_catalog:
+    // ADD COLUMN has no IF NOT EXISTS, and two isolates may run this step at once.
+    `CREATE TABLE IF NOT EXISTS stream_heads (
+       stream_id TEXT PRIMARY KEY, aggregate TEXT NOT NULL, version INTEGER NOT NULL,
+       recorded_at TEXT NOT NULL) WITHOUT ROWID`,
+    "CREATE INDEX IF NOT EXISTS stream_heads_by_aggregate ON stream_heads (aggregate, stream_id)",
+  ],
 ];
 
 /** The schema version this build of the runtime expects. */

@@ -1,0 +1,68 @@
+import type { EventEnvelope } from "../envelope/index.js";
+import type { OutboxRoute } from "../outbox/index.js";
+
+/**
+ * The queue every aggregate's outbox also feeds, so every stream reaches the catalog, followed or
+ * not. The runtime consumes it itself; its name and producer binding are fixed so `edge-cqrs check`
+ * and every Worker agree on them without configuration.
+ */
+export const STREAM_CATALOG_QUEUE = "stream-catalog";
+export const STREAM_CATALOG_BINDING = "STREAM_CATALOG_QUEUE";
+
+/**
+ * The outbox route of the catalog: heads only, one message per send instead of one per event, and
+ * a queue send rather than a D1 write on the command's path (D1 has one writer per database; the
+ * HTTP path is the budget to protect).
+ */
+export const STREAM_CATALOG_ROUTE: OutboxRoute = { queue: STREAM_CATALOG_QUEUE, binding: STREAM_CATALOG_BINDING, headsOnly: true };
+
+interface Head {
+  readonly streamId: string;
+  readonly aggregate: string;
+  readonly version: number;
+  readonly recordedAt: string;
+}
+
+/**
+ * Consumes a batch of the catalog queue: the newest head per stream is upserted into every read
+ * database (each holds its subscribers' checkpoints, so lag and the sweep join locally), in one D1
+ * batch per database. The upsert keeps the highest version, so redelivered or reordered heads are
+ * harmless. A body that is not an envelope is logged and dropped: it would fail every retry.
+ */
+export async function recordHeads(batch: MessageBatch<unknown>, databases: readonly D1Database[]): Promise<void> {
+  const heads = new Map<string, Head>();
+  for (const message of batch.messages) {
+    const head = headOf(message.body);
+    if (!head) {
+      console.error(`stream catalog: message ${message.id} is not an event envelope; dropped`);
+      continue;
+    }
+    const known = heads.get(head.streamId);
+    if (!known || known.version < head.version) heads.set(head.streamId, head);
+  }
+  if (heads.size === 0) return;
+  const now = new Date().toISOString();
+  await Promise.all(
+    databases.map((db) =>
+      db.batch(
+        [...heads.values()].flatMap((h) => [
+          db.prepare("INSERT INTO stream_catalog (stream_id, aggregate, first_seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING").bind(h.streamId, h.aggregate, now),
+          db
+            .prepare(
+              `INSERT INTO stream_heads (stream_id, aggregate, version, recorded_at) VALUES (?1, ?2, ?3, ?4)
+               ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, recorded_at = excluded.recorded_at
+               WHERE excluded.version > stream_heads.version`,
+            )
+            .bind(h.streamId, h.aggregate, h.version, h.recordedAt),
+        ]),
+      ),
+    ),
+  );
+}
+
+function headOf(body: unknown): Head | undefined {
+  const e = body as Partial<EventEnvelope> | null;
+  if (!e || typeof e.streamId !== "string" || typeof e.aggregate !== "string" || typeof e.version !== "number") return undefined;
+  const recordedAt = typeof e.metadata?.recordedAt === "string" ? e.metadata.recordedAt : new Date().toISOString();
+  return { streamId: e.streamId, aggregate: e.aggregate, version: e.version, recordedAt };
+}

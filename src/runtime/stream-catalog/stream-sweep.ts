@@ -1,0 +1,80 @@
+import type { AggregateClient } from "../aggregate-client/index.js";
+import type { EventEnvelope } from "../envelope/index.js";
+import { byteLength, MAX_BATCH_BYTES, MAX_BATCH_MESSAGES } from "../outbox/index.js";
+import type { Subscription } from "../subscription/index.js";
+
+/**
+ * How long a stream's head may stay unapplied before the sweep heals it. Well above the
+ * milliseconds a healthy queue takes and the seconds a catch-up's requeue waits, so the sweep only
+ * touches streams whose message was lost (a dropped in-memory queue, a message past retention).
+ */
+export const SWEEP_GRACE_MS = 60_000;
+/**
+ * Streams healed per subscriber per run: one object read each and one `sendBatch` of at most 100
+ * messages, so a run stays bounded however many streams are behind; the next run takes the rest.
+ */
+export const MAX_STREAMS_SWEPT_PER_SUBSCRIBER = MAX_BATCH_MESSAGES;
+
+/** What a sweep did for one subscriber. */
+export interface SweepReport {
+  readonly subscriber: string;
+  readonly healed: number;
+}
+
+/**
+ * Heals the streams `subscriber` stays behind on: for each head older than the grace period and
+ * above its checkpoint, reads the head envelope from the aggregate and sends it to the
+ * subscriber's own queue. The runner then heals the gap from the aggregate and applies it exactly
+ * once, as for any late message. Streams with a recorded failure above their checkpoint are left
+ * to the dead letters and their replay: re-sending them would only fail again.
+ */
+export async function sweepSubscriber(
+  subscriber: Subscription,
+  db: D1Database,
+  producer: Queue,
+  aggregates: AggregateClient,
+  now: number,
+): Promise<SweepReport> {
+  const cutoff = new Date(now - SWEEP_GRACE_MS).toISOString();
+  const { results } = await db
+    .prepare(
+      `SELECT h.stream_id, h.aggregate, h.version FROM stream_heads h
+       LEFT JOIN projection_checkpoints c ON c.projection = ?1 AND c.stream_id = h.stream_id
+       WHERE h.aggregate IN (${subscriber.aggregates.map((_, i) => `?${i + 4}`).join(",")})
+         AND h.version > COALESCE(c.version, 0) AND h.recorded_at < ?2
+         AND NOT EXISTS (SELECT 1 FROM projection_errors e
+                         WHERE e.projection = ?1 AND e.stream_id = h.stream_id AND e.version > COALESCE(c.version, 0))
+       ORDER BY h.recorded_at LIMIT ?3`,
+    )
+    .bind(subscriber.name, cutoff, MAX_STREAMS_SWEPT_PER_SUBSCRIBER, ...subscriber.aggregates)
+    .all<{ stream_id: string; aggregate: string; version: number }>();
+  const heads: EventEnvelope[] = [];
+  for (const row of results) {
+    const id = row.stream_id.slice(row.aggregate.length + 1);
+    const [head] = await aggregates.readRange(row.aggregate, id, row.version, row.version);
+    if (head) heads.push(head);
+  }
+  for (const batch of byteBoundedBatches(heads)) {
+    await producer.sendBatch(batch.map((body) => ({ body, contentType: "json" as const })));
+  }
+  if (heads.length > 0) console.warn(`${subscriber.name}: sweep re-sent the heads of ${heads.length} streams left behind`);
+  return { subscriber: subscriber.name, healed: heads.length };
+}
+
+function byteBoundedBatches(envelopes: readonly EventEnvelope[]): EventEnvelope[][] {
+  const batches: EventEnvelope[][] = [];
+  let current: EventEnvelope[] = [];
+  let bytes = 0;
+  for (const envelope of envelopes) {
+    const size = byteLength(JSON.stringify(envelope));
+    if (current.length > 0 && bytes + size > MAX_BATCH_BYTES) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(envelope);
+    bytes += size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
