@@ -1,9 +1,10 @@
 import { evictDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ADMIN_TOKEN, API_TOKEN, command, json, objectOf, placeOrder } from "../support/http";
+import { openAccount } from "../../fixture/support";
+import { ADMIN_TOKEN, API_TOKEN, command, json, objectOf } from "../../support/http";
 
-// GET /streams/:aggregate/:id/live (DESIGN §4): stored events after ?from=, then each new one.
+// GET /streams/:aggregate/:id/live: stored events after ?from=, then each new one.
 
 interface Envelope {
   streamId: string;
@@ -33,39 +34,39 @@ async function subscribe(path: string, headers: Record<string, string> = { Autho
 
 describe("live stream", () => {
   it("sends the stored events, then each new one as it is committed", async () => {
-    await command("order", "live-1", "place", placeOrder());
-    await command("order", "live-1", "add-item", { sku: "cup", quantity: 1, unitPrice: 800 });
-    const live = await subscribe("/streams/order/live-1/live");
+    await command("account", "live-1", "open", openAccount());
+    await command("account", "live-1", "deposit", { amount: 800 });
+    const live = await subscribe("/streams/account/live-1/live");
     expect((await live.untilCount(2)).map((e) => [e.version, e.type])).toEqual([
-      [1, "OrderPlaced"],
-      [2, "ItemAdded"],
+      [1, "AccountOpened"],
+      [2, "Deposited"],
     ]);
-    await command("order", "live-1", "ship");
-    expect((await live.untilCount(3))[2]).toMatchObject({ streamId: "order/live-1", version: 3, type: "OrderShipped" });
+    await command("account", "live-1", "withdraw", { amount: 800 });
+    expect((await live.untilCount(3))[2]).toMatchObject({ streamId: "account/live-1", version: 3, type: "Withdrawn" });
     live.socket.close(1000, "done");
   });
 
   it("starts after ?from= and waits on a stream not written yet", async () => {
-    const live = await subscribe("/streams/order/live-2/live?from=1");
-    await command("order", "live-2", "place", placeOrder());
-    await command("order", "live-2", "ship");
+    const live = await subscribe("/streams/account/live-2/live?from=1");
+    await command("account", "live-2", "open", openAccount());
+    await command("account", "live-2", "close");
     expect((await live.untilCount(1)).map((e) => e.version)).toEqual([2]);
     live.socket.close(1000, "done");
   });
 
   it("keeps feeding a subscriber after the object hibernates", async () => {
-    await command("order", "live-6", "place", placeOrder());
-    const live = await subscribe("/streams/order/live-6/live?from=1");
-    await evictDurableObject(objectOf("order", "live-6"), { webSockets: "hibernate" });
-    await command("order", "live-6", "ship");
-    expect((await live.untilCount(1)).map((e) => [e.version, e.type])).toEqual([[2, "OrderShipped"]]);
+    await command("account", "live-6", "open", openAccount());
+    const live = await subscribe("/streams/account/live-6/live?from=1");
+    await evictDurableObject(objectOf("account", "live-6"), { webSockets: "hibernate" });
+    await command("account", "live-6", "close");
+    expect((await live.untilCount(1)).map((e) => [e.version, e.type])).toEqual([[2, "AccountClosed"]]);
     live.socket.close(1000, "done");
   });
 
   it("feeds several subscribers of one stream", async () => {
-    const a = await subscribe("/streams/order/live-3/live");
-    const b = await subscribe(`/streams/order/live-3/live?access_token=${ADMIN_TOKEN}`, {});
-    await command("order", "live-3", "place", placeOrder());
+    const a = await subscribe("/streams/account/live-3/live");
+    const b = await subscribe(`/streams/account/live-3/live?access_token=${ADMIN_TOKEN}`, {});
+    await command("account", "live-3", "open", openAccount());
     expect((await a.untilCount(1))[0]?.version).toBe(1);
     expect((await b.untilCount(1))[0]?.version).toBe(1);
     a.socket.close(1000, "done");
@@ -77,22 +78,22 @@ describe("live stream access", () => {
   const open = (path: string, headers: Record<string, string>) => exports.default.fetch(`https://edge-cqrs.test${path}`, { headers });
 
   it("takes the admin token from ?access_token= for browsers, on upgrades only", async () => {
-    const browser = await open(`/streams/order/live-4/live?access_token=${ADMIN_TOKEN}`, { Upgrade: "websocket" });
+    const browser = await open(`/streams/account/live-4/live?access_token=${ADMIN_TOKEN}`, { Upgrade: "websocket" });
     expect(browser.status).toBe(101);
     browser.webSocket!.accept();
     browser.webSocket!.close(1000, "done");
-    expect((await open(`/streams/order/live-4?access_token=${ADMIN_TOKEN}`, {})).status).toBe(401);
+    expect((await open(`/streams/account/live-4?access_token=${ADMIN_TOKEN}`, {})).status).toBe(401);
   });
 
   it("refuses the API token, a missing token, plain HTTP, and bad names", async () => {
-    expect((await open("/streams/order/live-5/live", { Upgrade: "websocket", Authorization: `Bearer ${API_TOKEN}` })).status).toBe(401);
-    expect((await open("/streams/order/live-5/live", { Upgrade: "websocket" })).status).toBe(401);
-    const plain = await open("/streams/order/live-5/live", { Authorization: `Bearer ${ADMIN_TOKEN}` });
+    expect((await open("/streams/account/live-5/live", { Upgrade: "websocket", Authorization: `Bearer ${API_TOKEN}` })).status).toBe(401);
+    expect((await open("/streams/account/live-5/live", { Upgrade: "websocket" })).status).toBe(401);
+    const plain = await open("/streams/account/live-5/live", { Authorization: `Bearer ${ADMIN_TOKEN}` });
     expect(plain.status).toBe(426);
     expect(await json(plain)).toMatchObject({ error: "upgrade_required" });
     const admin = { Upgrade: "websocket", Authorization: `Bearer ${ADMIN_TOKEN}` };
     expect(await json(await open("/streams/nope/x/live", admin))).toMatchObject({ error: "unknown_aggregate" });
-    expect(await json(await open("/streams/order/bad%20id/live", admin))).toMatchObject({ error: "invalid_id" });
-    expect(await json(await open("/streams/order/live-5/live?from=-1", admin))).toMatchObject({ error: "invalid_query" });
+    expect(await json(await open("/streams/account/bad%20id/live", admin))).toMatchObject({ error: "invalid_id" });
+    expect(await json(await open("/streams/account/live-5/live?from=-1", admin))).toMatchObject({ error: "invalid_query" });
   });
 });

@@ -1,15 +1,16 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { requestHash } from "../../src/runtime/aggregate-object";
-import { STORE_SCHEMA_VERSION } from "../../src/runtime/event-store";
-import { command, json, objectOf, placeOrder, readStream } from "../support/http";
+import { requestHash } from "../../../src/runtime/aggregate-object";
+import { STORE_SCHEMA_VERSION } from "../../../src/runtime/event-store";
+import { openAccount } from "../../fixture/support";
+import { command, json, objectOf, readStream } from "../../support/http";
 
 // The object's SQLite storage: created by the first append and never before, and versioned, so
 // an object written by an older release wakes, migrates itself and keeps its stream.
 
 /** The tables the object's own database holds (the platform's `_cf_` tables aside), read without creating any. */
 function tablesOf(id: string): Promise<string[]> {
-  return runInDurableObject(objectOf("order", id), (_instance, state) =>
+  return runInDurableObject(objectOf("account", id), (_instance, state) =>
     state.storage.sql
       .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' ORDER BY name")
       .toArray()
@@ -20,14 +21,14 @@ function tablesOf(id: string): Promise<string[]> {
 describe("storage is created by the first append", () => {
   it("leaves no tables behind after reads, an invalid command, a rejected one and a version conflict", async () => {
     const id = "ghost-1";
-    expect((await readStream("order", id)).status).toBe(404);
-    expect((await readStream("order", id, { asOf: 3 })).status).toBe(404);
-    expect((await command("order", id, "place", { customerId: "" })).status).toBe(400);
-    expect(await json(await command("order", id, "ship"))).toMatchObject({ error: "rejected", reason: "order_not_placed" });
-    expect((await command("order", id, "place", placeOrder(), { "If-Match": "3" })).status).toBe(409);
+    expect((await readStream("account", id)).status).toBe(404);
+    expect((await readStream("account", id, { asOf: 3 })).status).toBe(404);
+    expect((await command("account", id, "open", { owner: "" })).status).toBe(400);
+    expect(await json(await command("account", id, "deposit", { amount: 1 }))).toMatchObject({ error: "rejected", reason: "account_not_open" });
+    expect((await command("account", id, "open", openAccount(), { "If-Match": "3" })).status).toBe(409);
     expect(await tablesOf(id)).toEqual([]);
 
-    expect((await command("order", id, "place", placeOrder())).status).toBe(200);
+    expect((await command("account", id, "open", openAccount())).status).toBe(200);
     expect(await tablesOf(id)).toEqual(["commands", "events", "outbox_cursors", "outbox_parked", "snapshots", "store_schema", "stream"]);
   });
 });
@@ -47,34 +48,34 @@ CREATE TABLE IF NOT EXISTS snapshots (version INTEGER PRIMARY KEY, state TEXT NO
 describe("an object written by the first release", () => {
   it("wakes with the new code, migrates its schema and keeps its stream, command log and outbox", async () => {
     const id = "old-layout-1";
-    const payload = placeOrder();
+    const payload = openAccount();
     const recordedAt = "2026-01-02T03:04:05.000Z";
-    const response = { streamId: `order/${id}`, version: 1, events: [{ eventId: "old-event-1", type: "OrderPlaced", version: 1 }], token: "old-token" };
-    const hash = await requestHash("place", payload);
-    const stub = objectOf("order", id);
+    const response = { streamId: `account/${id}`, version: 1, events: [{ eventId: "old-event-1", type: "AccountOpened", version: 1 }], token: "old-token" };
+    const hash = await requestHash("open", payload);
+    const stub = objectOf("account", id);
     await runInDurableObject(stub, (_instance, state) => {
       const sql = state.storage.sql;
       sql.exec(FIRST_RELEASE_SCHEMA);
-      sql.exec("INSERT INTO stream (id, stream_id) VALUES (1, ?)", `order/${id}`);
+      sql.exec("INSERT INTO stream (id, stream_id) VALUES (1, ?)", `account/${id}`);
       sql.exec(
-        "INSERT INTO events (version, event_id, type, schema_version, data, metadata, recorded_at) VALUES (1, 'old-event-1', 'OrderPlaced', 1, ?, ?, ?)",
-        JSON.stringify({ ...payload, placedAt: recordedAt }),
+        "INSERT INTO events (version, event_id, type, schema_version, data, metadata, recorded_at) VALUES (1, 'old-event-1', 'AccountOpened', 1, ?, ?, ?)",
+        JSON.stringify({ ...payload, openedAt: recordedAt }),
         JSON.stringify({ commandId: "old-place", correlationId: "old-place", causationId: "old-place", recordedAt }),
         recordedAt,
       );
       sql.exec("INSERT INTO commands (command_id, request_hash, response, recorded_at) VALUES ('old-place', ?, ?, ?)", hash, JSON.stringify(response), recordedAt);
-      for (const queue of ["order-details", "order-history"]) sql.exec("INSERT INTO outbox_cursors (queue, version) VALUES (?, 1)", queue);
+      sql.exec("INSERT INTO outbox_cursors (queue, version) VALUES ('fixture-balances', 1)");
     });
     await evictDurableObject(stub);
 
-    const before = await readStream("order", id);
-    expect(before.body).toMatchObject({ version: 1, events: [{ eventId: "old-event-1", type: "OrderPlaced", metadata: { commandId: "old-place" } }] });
+    const before = await readStream("account", id);
+    expect(before.body).toMatchObject({ version: 1, events: [{ eventId: "old-event-1", type: "AccountOpened", metadata: { commandId: "old-place" } }] });
 
-    const replay = await command("order", id, "place", payload, { "Idempotency-Key": "old-place" });
+    const replay = await command("account", id, "open", payload, { "Idempotency-Key": "old-place" });
     expect(replay.headers.get("Idempotent-Replayed")).toBe("true");
     expect(await json(replay)).toEqual(response);
 
-    const next = await command("order", id, "add-item", { sku: "jam", quantity: 1, unitPrice: 300 });
+    const next = await command("account", id, "deposit", { amount: 300 });
     expect(next.status).toBe(200);
     expect((await json(next)).version).toBe(2);
 
@@ -83,10 +84,6 @@ describe("an object written by the first release", () => {
       cursors: state.storage.sql.exec<{ queue: string; attempts: number }>("SELECT queue, attempts FROM outbox_cursors ORDER BY queue").toArray(),
     }));
     expect(stored.version).toBe(STORE_SCHEMA_VERSION);
-    expect(stored.cursors).toEqual([
-      { queue: "order-details", attempts: 0 },
-      { queue: "order-history", attempts: 0 },
-      { queue: "order-integration", attempts: 0 },
-    ]);
+    expect(stored.cursors).toEqual([{ queue: "fixture-balances", attempts: 0 }]);
   });
 });
