@@ -45,7 +45,7 @@ describe("the event envelope on GET /streams", () => {
       version: 1,
       type: "AccountOpened",
       schemaVersion: 1,
-      data: { owner: "c-1", openedAt: expect.stringMatching(ISO_INSTANT) },
+      data: { owner: "c-1", labels: [], openedAt: expect.stringMatching(ISO_INSTANT) },
       metadata: { commandId: "env-1-place", correlationId: "env-1-place", causationId: "env-1-place", actor: "api", recordedAt: expect.stringMatching(ISO_INSTANT) },
     });
     expect(body.events[0].data.openedAt).toBe(body.events[0].metadata.recordedAt);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ADMIN_TOKEN, API_TOKEN, call, command, json, placeOrder, readStream, storedRows } from "../support/http";
+import { openAccount } from "../../fixture/support";
+import { ADMIN_TOKEN, API_TOKEN, call, command, json, readStream, storedRows } from "../../support/http";
 
-// Every write-side row of DESIGN §4's error table: exact status, code and a human message, and
+// Every write-side error of the HTTP API: exact status, code and a human message, and
 // proof that a refused command stored nothing, neither on a new stream nor on an existing one.
 
 const MESSAGE = expect.stringMatching(/\w+ \w+/);
@@ -16,32 +17,32 @@ async function expectError(response: Response, status: number, error: string): P
 
 /** The stream was never written: GET /streams is 404 and the object holds no rows. */
 async function expectNeverWritten(id: string): Promise<void> {
-  const { status, body } = await readStream("order", id);
+  const { status, body } = await readStream("account", id);
   expect(status).toBe(404);
   expect(body.error).toBe("not_found");
-  expect(await storedRows("order", id)).toEqual({ streams: 0, events: 0, commands: 0 });
+  expect(await storedRows("account", id)).toEqual({ streams: 0, events: 0, commands: 0 });
 }
 
-/** An order placed with one command, and a function that checks it is exactly as it was. */
-async function existingOrder(id: string): Promise<() => Promise<void>> {
-  expect((await command("order", id, "place", placeOrder())).status).toBe(200);
-  const before = await readStream("order", id);
+/** An account opened with one command, and a function that checks it is exactly as it was. */
+async function existingAccount(id: string): Promise<() => Promise<void>> {
+  expect((await command("account", id, "open", openAccount())).status).toBe(200);
+  const before = await readStream("account", id);
   expect(before.body.version).toBe(1);
   return async () => {
-    expect(await readStream("order", id)).toEqual(before);
-    expect(await storedRows("order", id)).toEqual({ streams: 1, events: 1, commands: 1 });
+    expect(await readStream("account", id)).toEqual(before);
+    expect(await storedRows("account", id)).toEqual({ streams: 1, events: 1, commands: 1 });
   };
 }
 
 describe("400 invalid_json", () => {
   it("refuses a body that is not JSON and stores nothing", async () => {
-    await expectError(await command("order", "json-1", "place", '{"customerId": "c-1", items: ['), 400, "invalid_json");
+    await expectError(await command("account", "json-1", "open", '{"owner": "c-1", labels: ['), 400, "invalid_json");
     await expectNeverWritten("json-1");
   });
 
   it("leaves an existing stream unchanged", async () => {
-    const unchanged = await existingOrder("json-2");
-    await expectError(await command("order", "json-2", "add-item", "not json at all"), 400, "invalid_json");
+    const unchanged = await existingAccount("json-2");
+    await expectError(await command("account", "json-2", "deposit", "not json at all"), 400, "invalid_json");
     await unchanged();
   });
 });
@@ -49,29 +50,29 @@ describe("400 invalid_json", () => {
 describe("400 invalid_command", () => {
   it("names the failing path in issues and stores nothing", async () => {
     const body = await expectError(
-      await command("order", "cmd-1", "place", placeOrder([{ sku: "tea", quantity: 0, unitPrice: 450 }])),
+      await command("account", "cmd-1", "open", { owner: "c-1", labels: ["savings", ""] }),
       400,
       "invalid_command",
     );
-    expect(body.issues).toEqual(expect.arrayContaining([expect.objectContaining({ path: ["items", "0", "quantity"], message: MESSAGE })]));
+    expect(body.issues).toEqual(expect.arrayContaining([expect.objectContaining({ path: ["labels", "1"], message: MESSAGE })]));
     await expectNeverWritten("cmd-1");
   });
 
   it("reports a missing field and an unknown field by path", async () => {
     const body = await expectError(
-      await command("order", "cmd-2", "place", { items: [{ sku: "tea", quantity: 1, unitPrice: 1 }], colour: "red" }),
+      await command("account", "cmd-2", "open", { labels: ["savings"], colour: "red" }),
       400,
       "invalid_command",
     );
     const paths = (body.issues as { path: string[] }[]).map((issue) => issue.path);
-    expect(paths).toContainEqual(["customerId"]);
+    expect(paths).toContainEqual(["owner"]);
     await expectNeverWritten("cmd-2");
   });
 
   it("leaves an existing stream unchanged", async () => {
-    const unchanged = await existingOrder("cmd-3");
-    const body = await expectError(await command("order", "cmd-3", "add-item", { sku: "jam", quantity: 1, unitPrice: -5 }), 400, "invalid_command");
-    expect(body.issues).toEqual([expect.objectContaining({ path: ["unitPrice"] })]);
+    const unchanged = await existingAccount("cmd-3");
+    const body = await expectError(await command("account", "cmd-3", "deposit", { amount: -5 }), 400, "invalid_command");
+    expect(body.issues).toEqual([expect.objectContaining({ path: ["amount"] })]);
     await unchanged();
   });
 });
@@ -83,24 +84,24 @@ describe("400 invalid_id", () => {
     ["a non-ASCII letter", "%C3%A9t%C3%A9", "été"],
     ["a percent-encoded slash", "o%2F1", "o/1"],
   ])("refuses an id with %s and creates no stream", async (_label, encoded, decoded) => {
-    await expectError(await command("order", encoded, "place", placeOrder()), 400, "invalid_id");
-    expect(await storedRows("order", decoded)).toEqual({ streams: 0, events: 0, commands: 0 });
+    await expectError(await command("account", encoded, "open", openAccount()), 400, "invalid_id");
+    expect(await storedRows("account", decoded)).toEqual({ streams: 0, events: 0, commands: 0 });
   });
 
   it("accepts the full id alphabet up to 128 characters", async () => {
     const id = `Az09._~-${"x".repeat(120)}`;
     expect(id).toHaveLength(128);
-    expect((await command("order", id, "place", placeOrder())).status).toBe(200);
-    expect((await readStream("order", id)).body.streamId).toBe(`order/${id}`);
+    expect((await command("account", id, "open", openAccount())).status).toBe(200);
+    expect((await readStream("account", id)).body.streamId).toBe(`account/${id}`);
   });
 
   it("is answered on GET /streams too", async () => {
-    await expectError(await call("/streams/order/o%201", { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } }), 400, "invalid_id");
+    await expectError(await call("/streams/account/o%201", { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } }), 400, "invalid_id");
   });
 });
 
 describe("401 unauthorized", () => {
-  const place = (headers: Record<string, string>) => command("order", "auth-1", "place", placeOrder(), headers);
+  const place = (headers: Record<string, string>) => command("account", "auth-1", "open", openAccount(), headers);
 
   it.each([
     ["no token", { Authorization: "" }],
@@ -115,9 +116,9 @@ describe("401 unauthorized", () => {
   });
 
   it("refuses GET /streams with the API token, a wrong token or none", async () => {
-    await existingOrder("auth-2");
+    await existingAccount("auth-2");
     for (const authorization of [`Bearer ${API_TOKEN}`, "Bearer nope", ""]) {
-      await expectError(await call("/streams/order/auth-2", { headers: { Authorization: authorization } }), 401, "unauthorized");
+      await expectError(await call("/streams/account/auth-2", { headers: { Authorization: authorization } }), 401, "unauthorized");
     }
   });
 
@@ -128,32 +129,32 @@ describe("401 unauthorized", () => {
 
 describe("404", () => {
   it("unknown_aggregate for a command to an aggregate that does not exist", async () => {
-    await expectError(await command("invoice", "i-1", "place", placeOrder()), 404, "unknown_aggregate");
+    await expectError(await command("invoice", "i-1", "open", openAccount()), 404, "unknown_aggregate");
     await expectError(await call("/streams/invoice/i-1", { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } }), 404, "unknown_aggregate");
   });
 
   it("unknown_command for a command the aggregate does not have, storing nothing", async () => {
-    await expectError(await command("order", "nf-1", "refund", {}), 404, "unknown_command");
+    await expectError(await command("account", "nf-1", "refund", {}), 404, "unknown_command");
     await expectNeverWritten("nf-1");
   });
 
   it("unknown_command leaves an existing stream unchanged", async () => {
-    const unchanged = await existingOrder("nf-2");
-    await expectError(await command("order", "nf-2", "explode", {}), 404, "unknown_command");
+    const unchanged = await existingAccount("nf-2");
+    await expectError(await command("account", "nf-2", "explode", {}), 404, "unknown_command");
     await unchanged();
   });
 
   it("not_found for GET /streams of a stream never written, without creating it", async () => {
-    await expectError(await call("/streams/order/never-written", { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } }), 404, "not_found");
+    await expectError(await call("/streams/account/never-written", { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } }), 404, "not_found");
     await expectNeverWritten("never-written");
   });
 });
 
 describe("409 version_conflict", () => {
   it("reports expected and actual and leaves the stream unchanged", async () => {
-    const unchanged = await existingOrder("vc-1");
+    const unchanged = await existingAccount("vc-1");
     const body = await expectError(
-      await command("order", "vc-1", "add-item", { sku: "jam", quantity: 1, unitPrice: 300 }, { "If-Match": '"5"' }),
+      await command("account", "vc-1", "deposit", { amount: 300 }, { "If-Match": '"5"' }),
       409,
       "version_conflict",
     );
@@ -162,25 +163,25 @@ describe("409 version_conflict", () => {
   });
 
   it("a stale If-Match on a never-written stream creates nothing", async () => {
-    const body = await expectError(await command("order", "vc-2", "place", placeOrder(), { "If-Match": '"1"' }), 409, "version_conflict");
+    const body = await expectError(await command("account", "vc-2", "open", openAccount(), { "If-Match": '"1"' }), 409, "version_conflict");
     expect(body).toMatchObject({ expected: 1, actual: 0 });
     await expectNeverWritten("vc-2");
   });
 });
 
 describe("413 payload_too_large", () => {
-  const big = (bytes: number) => ({ customerId: "c-1", items: [{ sku: "tea", quantity: 1, unitPrice: 1 }], padding: "x".repeat(bytes) });
+  const big = (bytes: number) => ({ owner: "c-1", labels: ["savings"], padding: "x".repeat(bytes) });
 
   it("refuses a body over 64 KiB and stores nothing", async () => {
     const body = big(64 * 1024);
     expect(JSON.stringify(body).length).toBeGreaterThan(64 * 1024);
-    await expectError(await command("order", "big-1", "place", body), 413, "payload_too_large");
+    await expectError(await command("account", "big-1", "open", body), 413, "payload_too_large");
     await expectNeverWritten("big-1");
   });
 
   it("refuses it on an existing stream too, leaving it unchanged", async () => {
-    const unchanged = await existingOrder("big-2");
-    await expectError(await command("order", "big-2", "cancel", { reason: "x".repeat(70_000) }), 413, "payload_too_large");
+    const unchanged = await existingAccount("big-2");
+    await expectError(await command("account", "big-2", "deposit", { amount: 1, memo: "x".repeat(70_000) }), 413, "payload_too_large");
     await unchanged();
   });
 
@@ -188,13 +189,13 @@ describe("413 payload_too_large", () => {
     const chunk = new TextEncoder().encode("x".repeat(16 * 1024));
     const stream = new ReadableStream<Uint8Array>({
       start(controller) {
-        controller.enqueue(new TextEncoder().encode('{"customerId":"c-1","padding":"'));
+        controller.enqueue(new TextEncoder().encode('{"owner":"c-1","padding":"'));
         for (let i = 0; i < 5; i++) controller.enqueue(chunk);
         controller.enqueue(new TextEncoder().encode('"}'));
         controller.close();
       },
     });
-    const response = await call("/commands/order/big-3/place", {
+    const response = await call("/commands/account/big-3/open", {
       method: "POST",
       headers: { Authorization: `Bearer ${API_TOKEN}`, "Content-Type": "application/json" },
       body: stream,
@@ -205,24 +206,24 @@ describe("413 payload_too_large", () => {
 });
 
 describe("422 rejected", () => {
-  it("add-item on an order never placed is rejected with its reason, creating no stream", async () => {
-    const body = await expectError(await command("order", "rj-1", "add-item", { sku: "tea", quantity: 1, unitPrice: 450 }), 422, "rejected");
-    expect(body.reason).toBe("order_not_placed");
+  it("a deposit to an account never opened is rejected with its reason, creating no stream", async () => {
+    const body = await expectError(await command("account", "rj-1", "deposit", { amount: 450 }), 422, "rejected");
+    expect(body.reason).toBe("account_not_open");
     await expectNeverWritten("rj-1");
   });
 
-  it("placing an order twice is rejected and leaves the stream unchanged", async () => {
-    const unchanged = await existingOrder("rj-2");
-    const body = await expectError(await command("order", "rj-2", "place", placeOrder()), 422, "rejected");
-    expect(body.reason).toBe("order_already_exists");
+  it("opening an account twice is rejected and leaves the stream unchanged", async () => {
+    const unchanged = await existingAccount("rj-2");
+    const body = await expectError(await command("account", "rj-2", "open", openAccount()), 422, "rejected");
+    expect(body.reason).toBe("account_already_open");
     await unchanged();
   });
 
   it("a rejected command does not burn its Idempotency-Key: the same key succeeds once the rules allow it", async () => {
-    const key = { "Idempotency-Key": "rj-3-add" };
-    expect((await command("order", "rj-3", "add-item", { sku: "jam", quantity: 1, unitPrice: 300 }, key)).status).toBe(422);
-    await command("order", "rj-3", "place", placeOrder());
-    const retried = await command("order", "rj-3", "add-item", { sku: "jam", quantity: 1, unitPrice: 300 }, key);
+    const key = { "Idempotency-Key": "rj-3-deposit" };
+    expect((await command("account", "rj-3", "deposit", { amount: 300 }, key)).status).toBe(422);
+    await command("account", "rj-3", "open", openAccount());
+    const retried = await command("account", "rj-3", "deposit", { amount: 300 }, key);
     expect(retried.status).toBe(200);
     expect((await json(retried)).version).toBe(2);
   });
@@ -231,13 +232,13 @@ describe("422 rejected", () => {
 describe("422 idempotency_key_reuse", () => {
   it("refuses a key reused for a different payload and leaves the stream unchanged", async () => {
     const key = { "Idempotency-Key": "reuse-1" };
-    expect((await command("order", "ik-1", "place", placeOrder(), key)).status).toBe(200);
+    expect((await command("account", "ik-1", "open", openAccount(), key)).status).toBe(200);
     const unchanged = async () => {
-      const { body } = await readStream("order", "ik-1");
+      const { body } = await readStream("account", "ik-1");
       expect(body.version).toBe(1);
     };
     const body = await expectError(
-      await command("order", "ik-1", "place", placeOrder([{ sku: "tea", quantity: 3, unitPrice: 450 }]), key),
+      await command("account", "ik-1", "open", openAccount("c-2"), key),
       422,
       "idempotency_key_reuse",
     );
@@ -248,12 +249,12 @@ describe("422 idempotency_key_reuse", () => {
 
 describe("400 invalid_header", () => {
   it.each([['"abc"'], ['"-1"'], ['"1.5"'], ["*"], ['"01"']])("refuses If-Match %s and stores nothing", async (ifMatch) => {
-    await expectError(await command("order", "hdr-1", "place", placeOrder(), { "If-Match": ifMatch }), 400, "invalid_header");
+    await expectError(await command("account", "hdr-1", "open", openAccount(), { "If-Match": ifMatch }), 400, "invalid_header");
     await expectNeverWritten("hdr-1");
   });
 
   it("refuses an Idempotency-Key that is not printable ASCII", async () => {
-    await expectError(await command("order", "hdr-2", "place", placeOrder(), { "Idempotency-Key": "a".repeat(201) }), 400, "invalid_header");
+    await expectError(await command("account", "hdr-2", "open", openAccount(), { "Idempotency-Key": "a".repeat(201) }), 400, "invalid_header");
     await expectNeverWritten("hdr-2");
   });
 });
