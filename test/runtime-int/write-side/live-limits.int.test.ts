@@ -1,8 +1,9 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
-import { LIVE_REPLAY_PAGE, MAX_LIVE_SUBSCRIBERS, useQueueSender } from "../../src/runtime/aggregate-object";
-import { ADMIN_TOKEN, json, objectOf, placeOrder, readStream } from "../support/http";
+import { LIVE_REPLAY_PAGE, MAX_LIVE_SUBSCRIBERS, useQueueSender } from "../../../src/runtime/aggregate-object";
+import { openAccount } from "../../fixture/support";
+import { ADMIN_TOKEN, json, objectOf, readStream } from "../../support/http";
 
 // The live feed's limits: a cap on subscribers per object, a replay sent page by page, and a
 // command whose answer never waits on its subscribers.
@@ -13,7 +14,7 @@ interface Envelope {
 
 const ADMIN = { Authorization: `Bearer ${ADMIN_TOKEN}`, Upgrade: "websocket" };
 
-const open = (id: string, from = 0) => exports.default.fetch(`https://edge-cqrs.test/streams/order/${id}/live?from=${from}`, { headers: ADMIN });
+const open = (id: string, from = 0) => exports.default.fetch(`https://edge-cqrs.test/streams/account/${id}/live?from=${from}`, { headers: ADMIN });
 
 /** Opens a live subscription and collects its messages. */
 async function subscribe(id: string, from = 0) {
@@ -35,14 +36,14 @@ async function subscribe(id: string, from = 0) {
 }
 
 const run = (id: string, command: string, payload: unknown, commandId: string) =>
-  objectOf("order", id).execute({ aggregate: "order", id, command, payload, commandId });
+  objectOf("account", id).execute({ aggregate: "account", id, command, payload, commandId });
 
-/** Places `order/<id>` and adds items until the stream is at `length`, without queues. */
+/** Opens `account/<id>` and deposits until the stream is at `length`, without queues. */
 async function buildStream(id: string, length: number): Promise<void> {
-  await runInDurableObject(objectOf("order", id), (instance) => instance[useQueueSender](async () => {}));
-  expect((await run(id, "place", placeOrder(), `${id}-1`)).ok).toBe(true);
+  await runInDurableObject(objectOf("account", id), (instance) => instance[useQueueSender](async () => {}));
+  expect((await run(id, "open", openAccount(), `${id}-1`)).ok).toBe(true);
   for (let next = 2; next <= length; next += 50) {
-    const batch = Array.from({ length: Math.min(50, length - next + 1) }, (_, i) => run(id, "add-item", { sku: "tea", quantity: 1, unitPrice: 450 }, `${id}-${next + i}`));
+    const batch = Array.from({ length: Math.min(50, length - next + 1) }, (_, i) => run(id, "deposit", { amount: 1 }, `${id}-${next + i}`));
     expect((await Promise.all(batch)).every((o) => o.ok)).toBe(true);
   }
 }
@@ -98,11 +99,11 @@ describe("live replay", () => {
     const id = "live-page-1";
     const length = 3 * LIVE_REPLAY_PAGE + 50;
     await buildStream(id, length);
-    const watch = watchSends(`order/${id}`);
+    const watch = watchSends(`account/${id}`);
     restore = watch.restore;
 
     const live = await subscribe(id);
-    const during = [1, 2, 3].map((n) => run(id, "add-item", { sku: "jam", quantity: 1, unitPrice: 300 }, `${id}-during-${n}`));
+    const during = [1, 2, 3].map((n) => run(id, "deposit", { amount: 300 }, `${id}-during-${n}`));
     expect((await Promise.all(during)).every((o) => o.ok)).toBe(true);
     const received = await live.untilCount(length + 3);
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -117,11 +118,11 @@ describe("live replay", () => {
     await buildStream(id, 5);
     const live = await subscribe(id, 5);
     // As if the object had been evicted after sending versions 1-2 of a longer replay.
-    await runInDurableObject(objectOf("order", id), (_instance, state) => {
+    await runInDurableObject(objectOf("account", id), (_instance, state) => {
       for (const socket of state.getWebSockets()) socket.serializeAttachment({ from: 2, replaying: true });
     });
-    await evictDurableObject(objectOf("order", id), { webSockets: "hibernate" });
-    expect((await readStream("order", id, { limit: 1 })).status).toBe(200);
+    await evictDurableObject(objectOf("account", id), { webSockets: "hibernate" });
+    expect((await readStream("account", id, { limit: 1 })).status).toBe(200);
     expect((await live.untilCount(3)).map((e) => e.version)).toEqual([3, 4, 5]);
     live.socket.close(1000, "done");
   });
@@ -133,11 +134,11 @@ describe("broadcast", () => {
     await buildStream(id, 1);
     const live = await subscribe(id);
     await live.untilCount(1);
-    const watch = watchSends(`order/${id}`);
+    const watch = watchSends(`account/${id}`);
     restore = watch.restore;
 
-    const sentBeforeAnswer = await runInDurableObject(objectOf("order", id), async (instance) => {
-      const outcome = await instance.execute({ aggregate: "order", id, command: "ship", payload: {}, commandId: `${id}-ship` });
+    const sentBeforeAnswer = await runInDurableObject(objectOf("account", id), async (instance) => {
+      const outcome = await instance.execute({ aggregate: "account", id, command: "close", payload: {}, commandId: `${id}-close` });
       expect(outcome.ok).toBe(true);
       return watch.sends;
     });
