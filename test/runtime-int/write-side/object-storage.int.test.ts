@@ -64,6 +64,7 @@ describe("an object written by the first release", () => {
         recordedAt,
       );
       sql.exec("INSERT INTO commands (command_id, request_hash, response, recorded_at) VALUES ('old-place', ?, ?, ?)", hash, JSON.stringify(response), recordedAt);
+      // The first release knew one subscriber of the account; the statement came later.
       sql.exec("INSERT INTO outbox_cursors (queue, version) VALUES ('fixture-balances', 1)");
     });
     await evictDurableObject(stub);
@@ -84,6 +85,9 @@ describe("an object written by the first release", () => {
       cursors: state.storage.sql.exec<{ queue: string; attempts: number }>("SELECT queue, attempts FROM outbox_cursors ORDER BY queue").toArray(),
     }));
     expect(stored.version).toBe(STORE_SCHEMA_VERSION);
-    expect(stored.cursors).toEqual([{ queue: "fixture-balances", attempts: 0 }]);
+    expect(stored.cursors).toEqual([
+      { queue: "fixture-balances", attempts: 0 },
+      { queue: "fixture-statement", attempts: 0 },
+    ]);
   });
 });
