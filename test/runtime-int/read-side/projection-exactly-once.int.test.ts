@@ -1,10 +1,11 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import type { EventEnvelope } from "../../src/runtime/envelope";
-import { runCommand } from "../support/api-client";
-import { CapturedEvents } from "../support/captured-events";
-import { deliver, deliverInOrder, PROJECTION_QUEUES } from "../support/queue-delivery";
-import { dumpReadModel, resetReadModel } from "../support/read-model";
-import { SeededRandom } from "../support/seeded-random";
+import type { EventEnvelope } from "../../../src/runtime/envelope";
+import { runCommand } from "../../support/api-client";
+import { CapturedEvents } from "../../support/captured-events";
+import { BALANCES, PROJECTION_QUEUES, STATEMENT } from "../../fixture/support";
+import { deliver, deliverInOrder } from "../../fixture/support/delivery";
+import { dumpReadModel, resetReadModel } from "../../fixture/support/read-model";
+import { SeededRandom } from "../../support/seeded-random";
 
 // Queues deliver at least once, in any order, in batches of any size. Whatever they do, the
 // views must end byte-identical to applying every event once, in order.
@@ -16,31 +17,24 @@ const captured = new CapturedEvents();
 let streams: Record<string, EventEnvelope[]>;
 let baseline: string;
 
-/** Three orders and two deliveries, through the real commands: the events users' traffic makes. */
+/** Three accounts and two payments, through the real commands: the events users' traffic makes. */
 async function buildStreams(): Promise<void> {
-  await captured.install("order/xo-a", "order/xo-b", "order/xo-c", "delivery/xd-a", "delivery/xd-c");
-  await runCommand("order/xo-a/place", { customerId: "xc-1", items: [{ sku: "tea", quantity: 2, unitPrice: 450 }, { sku: "mug", quantity: 1, unitPrice: 1200 }] });
-  await runCommand("order/xo-b/place", { customerId: "xc-1", items: [{ sku: "cake", quantity: 3, unitPrice: 300 }] });
-  await runCommand("delivery/xd-a/schedule", { orderId: "xo-a", address: "1 Tea Lane" });
-  await runCommand("order/xo-a/add-item", { sku: "spoon", quantity: 4, unitPrice: 150 });
-  await runCommand("order/xo-c/place", {
-    customerId: "xc-2",
-    items: [{ sku: "pen", quantity: 10, unitPrice: 99 }, { sku: "ink", quantity: 1, unitPrice: 700 }, { sku: "pad", quantity: 2, unitPrice: 250 }],
-  });
-  await runCommand("order/xo-a/add-item", { sku: "tea", quantity: 1, unitPrice: 450 });
-  await runCommand("order/xo-b/add-item", { sku: "jam", quantity: 1, unitPrice: 520 });
-  await runCommand("order/xo-c/remove-item", { sku: "pen" });
-  await runCommand("order/xo-a/remove-item", { sku: "mug" });
-  await runCommand("order/xo-c/add-item", { sku: "pen", quantity: 5, unitPrice: 99 });
-  await runCommand("order/xo-b/cancel", { reason: "changed my mind" });
-  await runCommand("delivery/xd-c/schedule", { orderId: "xo-c", address: "2 Ink Road" });
-  await runCommand("delivery/xd-a/pick-up");
-  await runCommand("order/xo-a/ship");
-  await runCommand("delivery/xd-c/pick-up");
-  await runCommand("order/xo-c/ship");
-  await runCommand("delivery/xd-a/deliver");
-  await runCommand("order/xo-a/mark-delivered");
-  await runCommand("delivery/xd-c/fail", { reason: "nobody home" });
+  await captured.install("account/xa", "account/xb", "account/xc", "payment/xp-a", "payment/xp-c");
+  await runCommand("account/xa/open", { owner: "xo-1", labels: ["current"] });
+  await runCommand("account/xb/open", { owner: "xo-1" });
+  await runCommand("payment/xp-a/send", { accountId: "xa", amount: 500 });
+  await runCommand("account/xa/deposit", { amount: 200 });
+  await runCommand("account/xc/open", { owner: "xo-2" });
+  await runCommand("account/xa/withdraw", { amount: 50 });
+  await runCommand("account/xb/deposit", { amount: 300, memo: "gift" });
+  await runCommand("account/xc/deposit", { amount: 1000 });
+  await runCommand("account/xa/deposit", { amount: 120, memo: "refund" });
+  await runCommand("account/xc/withdraw", { amount: 400 });
+  await runCommand("account/xb/withdraw", { amount: 300 });
+  await runCommand("account/xb/close");
+  await runCommand("payment/xp-c/send", { accountId: "xc", amount: 250 });
+  await runCommand("account/xc/deposit", { amount: 99 });
+  await runCommand("account/xa/withdraw", { amount: 70 });
   streams = Object.fromEntries(PROJECTION_QUEUES.map((queue) => [queue, captured.sentTo(queue)]));
 }
 
@@ -76,13 +70,16 @@ describe("projections apply every event exactly once", () => {
   });
 
   it("captured a realistic history for both views", () => {
-    for (const queue of PROJECTION_QUEUES) expect(streams[queue]).toHaveLength(19);
+    // 13 account events go to both views; the 2 payments to the statement only.
+    expect(streams[BALANCES]).toHaveLength(13);
+    expect(streams[STATEMENT]).toHaveLength(15);
     const parsed = JSON.parse(baseline) as Record<string, unknown[]>;
-    expect(parsed.order_details).toHaveLength(3);
-    expect(parsed.order_details_deliveries).toHaveLength(2);
-    expect(parsed.projection_checkpoints).toHaveLength(10);
-    expect(parsed.order_details).toContainEqual(expect.objectContaining({ id: "xo-a", status: "delivered", version: 6 }));
-    expect(parsed.order_history).toContainEqual(expect.objectContaining({ id: "xo-a", total: 3 * 450 + 4 * 150, item_count: 7 }));
+    expect(parsed.fixture_balances).toHaveLength(3);
+    expect(parsed.fixture_statement_lines).toHaveLength(11);
+    expect(parsed.projection_checkpoints).toHaveLength(8);
+    expect(parsed.fixture_balances).toContainEqual({ id: "xa", owner: "xo-1", status: "open", balance: 200 - 50 + 120 - 70, version: 5 });
+    expect(parsed.fixture_balances).toContainEqual({ id: "xb", owner: "xo-1", status: "closed", balance: 0, version: 4 });
+    expect(parsed.fixture_statement_lines).toContainEqual({ stream_id: "payment/xp-c", version: 1, account_id: "xc", kind: "payment-sent", amount: 250 });
   });
 
   it(`converges to the in-order view under ${TRIALS} random permutations, duplicates and batchings`, async () => {
