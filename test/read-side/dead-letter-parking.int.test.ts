@@ -4,7 +4,7 @@ import { MAX_LOGGED_BODY_BYTES_PER_INVOCATION, MAX_PARKED_BYTES_PER_BATCH, PARK_
 import { adminGet, json } from "../support/http";
 import { rows } from "../support/read-model";
 import { deliverWithEnv } from "./deliver-with-env";
-import { watchD1, type D1Call } from "./watched-d1";
+import { watchD1, type D1Call } from "../support/watched-d1";
 
 // The dead-letter consumer is the last stop of a message: a dead-letter queue has no dead-letter
 // queue of its own, and a message past its last retry is deleted. So it writes in size-bounded
