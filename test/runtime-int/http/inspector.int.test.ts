@@ -13,7 +13,7 @@ describe("inspector", () => {
     expect(response.headers.get("Content-Security-Policy")).toContain("script-src 'self'");
     expect(response.headers.get("Content-Security-Policy")).not.toContain("unsafe-inline");
     const html = await response.text();
-    expect(html).toContain("<option>order</option><option>delivery</option>");
+    expect(html).toContain("<option>account</option><option>payment</option>");
     expect(html).not.toMatch(/<script>(?!<\/script>)/);
   });
 
