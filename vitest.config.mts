@@ -14,6 +14,8 @@ const runtimeAlias = (entry: string) => [
 // a real `wrangler dev` over HTTP.
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("schema/migrations");
+  const fixtureMigrations = await readD1Migrations("test/fixture/migrations");
+  const tokens = { API_TOKEN: "test-api-token", ADMIN_TOKEN: "test-admin-token" };
   return {
     test: {
       projects: [
@@ -27,13 +29,31 @@ export default defineConfig(async () => {
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
-                bindings: { TEST_MIGRATIONS: migrations, API_TOKEN: "test-api-token", ADMIN_TOKEN: "test-admin-token" },
+                bindings: { TEST_MIGRATIONS: migrations, ...tokens },
               },
             }),
           ],
           test: {
             name: "workers",
             include: ["test/**/*.int.test.ts"],
+            exclude: ["test/runtime-int/**"],
+            setupFiles: ["test/support/apply-migrations.ts"],
+            testTimeout: 30_000,
+          },
+        },
+        // The runtime's own integration tests: the same workerd, driving the small fixture
+        // application in test/fixture rather than the example, so they hold without src/app.
+        {
+          resolve: { alias: runtimeAlias("./src/runtime/index.ts") },
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./test/fixture/wrangler.toml" },
+              miniflare: { bindings: { TEST_MIGRATIONS: fixtureMigrations, ...tokens } },
+            }),
+          ],
+          test: {
+            name: "runtime",
+            include: ["test/runtime-int/**/*.int.test.ts"],
             setupFiles: ["test/support/apply-migrations.ts"],
             testTimeout: 30_000,
           },

@@ -9,7 +9,7 @@ import { adminGet, json } from "../support/http";
 import { ORDER_DETAILS } from "../support/queue-delivery";
 import { rows } from "../support/read-model";
 import { deliverWithEnv } from "./deliver-with-env";
-import { watchD1 } from "./watched-d1";
+import { watchD1 } from "../support/watched-d1";
 
 // A stream that reaches a projection for the first time with a long history (a new projection,
 // a stream whose messages were parked) is caught up a bounded number of events per invocation:
