@@ -5,7 +5,7 @@ import { OUTBOX_MAX_ATTEMPTS, type QueueSender } from "../../../src/runtime/outb
 import { runCommand } from "../../support/api-client";
 import { aggregateStub, CapturedEvents, useQueueSender } from "../../support/captured-events";
 import { adminGet, json } from "../../support/http";
-import { BALANCES, STATEMENT } from "../../fixture/support";
+import { BALANCES, openAccount, STATEMENT } from "../../fixture/support";
 
 // An event one queue can never take (its queue was deleted, an upcaster made it too large) is
 // parked after OUTBOX_MAX_ATTEMPTS failed sends: recorded in the object and in the subscriber's
@@ -73,24 +73,24 @@ describe("outbox send timeout", () => {
   });
 
   it("gives up on a send that never answers, counts it as a failed attempt and retries from the alarm", async () => {
-    const stream = "order/timeout-1";
+    const stream = "account/timeout-1";
     let hanging = true;
     const captured = new CapturedEvents();
     const hangsThenWorks: QueueSender = (route, envelopes) => (hanging ? new Promise<void>(() => {}) : captured.sender(route, envelopes));
     // A 50 ms timeout stands in for the production 15 s, so the test does not wait for it.
     await useQueueSender(stream, hangsThenWorks, 50);
-    await runCommand("order/timeout-1/place", { customerId: "tc", items: [{ sku: "a", quantity: 1, unitPrice: 5 }] });
+    await runCommand("account/timeout-1/open", openAccount("tc"));
 
     const stub = aggregateStub(stream);
     await vi.waitFor(
-      async () => expect(await runInDurableObject(stub, (instance) => instance.store.attempts(ORDER_DETAILS))).toBeGreaterThanOrEqual(1),
+      async () => expect(await runInDurableObject(stub, (instance) => instance.store.attempts(BALANCES))).toBeGreaterThanOrEqual(1),
       { timeout: 5_000 },
     );
-    expect(await runInDurableObject(stub, (instance) => instance.store.cursor(ORDER_DETAILS))).toBe(0);
+    expect(await runInDurableObject(stub, (instance) => instance.store.cursor(BALANCES))).toBe(0);
 
     hanging = false;
     await runDurableObjectAlarm(stub);
-    await vi.waitFor(async () => expect(await runInDurableObject(stub, (instance) => instance.store.cursor(ORDER_DETAILS))).toBe(1), { timeout: 5_000 });
-    expect(captured.streamSentTo(ORDER_DETAILS, stream).map((e) => e.version)).toEqual([1]);
+    await vi.waitFor(async () => expect(await runInDurableObject(stub, (instance) => instance.store.cursor(BALANCES))).toBe(1), { timeout: 5_000 });
+    expect(captured.streamSentTo(BALANCES, stream).map((e) => e.version)).toEqual([1]);
   });
 });
