@@ -1,6 +1,6 @@
 import { API_TOKEN, call, command } from "./http";
 
-/** The success body of `POST /commands/...` (DESIGN §4). */
+/** The success body of `POST /commands/...` (docs/http-api.md). */
 export interface CommandBody {
   streamId: string;
   version: number;
