@@ -1,7 +1,9 @@
-import { createExecutionContext, createMessageBatch, getQueueResult, type QueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import worker from "../../src/index";
 import type { EventEnvelope } from "../../src/runtime/envelope";
+import { deliverBatch, type Delivery } from "./deliver-batch";
+
+export type { Delivery } from "./deliver-batch";
 
 /** The queues the example application's subscribers consume (src/app/queues.ts). */
 export const ORDER_DETAILS = "order-details";
@@ -9,31 +11,13 @@ export const ORDER_HISTORY = "order-history";
 export const PROCESS_MANAGERS = "process-managers";
 export const PROJECTION_QUEUES = [ORDER_DETAILS, ORDER_HISTORY] as const;
 
-let nextMessageId = 0;
-
-/** What the consumer did with a hand-delivered batch: the message ids it acked and retried. */
-export interface Delivery {
-  readonly ids: string[];
-  readonly result: QueueResult;
-  readonly acked: string[];
-  readonly retried: string[];
-}
-
 /**
- * Hands `bodies` to the Worker's `queue()` handler as one batch on `queue`, the way the Queues
- * runtime would, and reports which messages were acked and which retried. `workerEnv` replaces the
- * Worker's env, e.g. with a wrapped producer binding.
+ * Hands `bodies` to the example Worker's `queue()` handler as one batch on `queue`, the way the
+ * Queues runtime would, and reports which messages were acked and which retried. `workerEnv`
+ * replaces the Worker's env, e.g. with a wrapped producer binding.
  */
-export async function deliver(queue: string, bodies: readonly unknown[], attempts = 1, workerEnv: Env = env): Promise<Delivery> {
-  const ids = bodies.map(() => `msg-${++nextMessageId}`);
-  const batch = createMessageBatch(
-    queue,
-    bodies.map((body, i) => ({ id: ids[i]!, timestamp: new Date(), attempts, body: structuredClone(body) })),
-  );
-  const ctx = createExecutionContext();
-  await worker.queue(batch, workerEnv, ctx);
-  const result = await getQueueResult(batch, ctx);
-  return { ids, result, acked: result.explicitAcks, retried: result.retryMessages.map((m) => m.msgId) };
+export function deliver(queue: string, bodies: readonly unknown[], attempts = 1, workerEnv: Env = env): Promise<Delivery> {
+  return deliverBatch(worker, workerEnv, queue, bodies, attempts);
 }
 
 /** Delivers each envelope as its own batch, in the given order; every message must be acked. */

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { LIVE_REPLAY_PAGE, MAX_LIVE_SUBSCRIBERS, useQueueSender } from "../../../src/runtime/aggregate-object";
 import { openAccount } from "../../fixture/support";
 import { ADMIN_TOKEN, json, objectOf, readStream } from "../../support/http";
+import { collectMessages } from "../../support/live-socket";
 
 // The live feed's limits: a cap on subscribers per object, a replay sent page by page, and a
 // command whose answer never waits on its subscribers.
@@ -20,19 +21,7 @@ const open = (id: string, from = 0) => exports.default.fetch(`https://edge-cqrs.
 async function subscribe(id: string, from = 0) {
   const response = await open(id, from);
   expect(response.status).toBe(101);
-  const socket = response.webSocket!;
-  const received: Envelope[] = [];
-  const waiters: (() => void)[] = [];
-  socket.addEventListener("message", (event) => {
-    received.push(JSON.parse(event.data as string) as Envelope);
-    waiters.splice(0).forEach((wake) => wake());
-  });
-  socket.accept();
-  const untilCount = async (count: number): Promise<Envelope[]> => {
-    while (received.length < count) await new Promise<void>((resolve) => waiters.push(resolve));
-    return received;
-  };
-  return { socket, received, untilCount };
+  return collectMessages<Envelope>(response.webSocket!);
 }
 
 const run = (id: string, command: string, payload: unknown, commandId: string) =>

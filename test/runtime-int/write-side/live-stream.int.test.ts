@@ -3,6 +3,7 @@ import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { openAccount } from "../../fixture/support";
 import { ADMIN_TOKEN, API_TOKEN, command, json, objectOf } from "../../support/http";
+import { collectMessages } from "../../support/live-socket";
 
 // GET /streams/:aggregate/:id/live: stored events after ?from=, then each new one.
 
@@ -16,20 +17,7 @@ interface Envelope {
 async function subscribe(path: string, headers: Record<string, string> = { Authorization: `Bearer ${ADMIN_TOKEN}` }) {
   const response = await exports.default.fetch(`https://edge-cqrs.test${path}`, { headers: { Upgrade: "websocket", ...headers } });
   expect(response.status).toBe(101);
-  const socket = response.webSocket!;
-  const received: Envelope[] = [];
-  const waiters: (() => void)[] = [];
-  socket.addEventListener("message", (event) => {
-    received.push(JSON.parse(event.data as string) as Envelope);
-    waiters.splice(0).forEach((wake) => wake());
-  });
-  socket.accept();
-  /** Resolves once `count` messages have arrived (the test's own timeout bounds the wait). */
-  const untilCount = async (count: number): Promise<Envelope[]> => {
-    while (received.length < count) await new Promise<void>((resolve) => waiters.push(resolve));
-    return received;
-  };
-  return { socket, received, untilCount };
+  return collectMessages<Envelope>(response.webSocket!);
 }
 
 describe("live stream", () => {
