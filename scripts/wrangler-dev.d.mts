@@ -31,3 +31,6 @@ export interface WranglerDev {
  * Resolves once `GET /health` answers 200; rejects with the process output otherwise.
  */
 export function startWranglerDev(options?: WranglerDevOptions): Promise<WranglerDev>;
+
+/** A port the OS considers free right now on 127.0.0.1. */
+export function freePort(): Promise<number>;

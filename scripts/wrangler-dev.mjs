@@ -212,7 +212,7 @@ function signalGroup(pid, signal) {
 }
 
 /** A port the OS considers free right now on 127.0.0.1. */
-function freePort() {
+export function freePort() {
   return /** @type {Promise<number>} */ (
     new Promise((resolve, reject) => {
       const probe = createServer();

@@ -1,11 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { buildCli, FIXTURES, repoTempDir } from "./support.js";
+import { freePort } from "../../scripts/wrangler-dev.mjs";
 
 // The issue's scenario: a migration added while `npm start` runs is not applied. `edge-cqrs
 // migrate` in a second terminal applies it to the state the running `wrangler dev` uses, and the
@@ -85,15 +85,4 @@ async function waitUntilServing(target: string): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`wrangler dev did not serve ${target} within ${READY_TIMEOUT_MS} ms`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
 }

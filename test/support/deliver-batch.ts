@@ -30,3 +30,17 @@ export async function deliverBatch<E>(worker: QueueConsumer<E>, workerEnv: E, qu
   const result = await getQueueResult(batch, ctx);
   return { ids, result, acked: result.explicitAcks, retried: result.retryMessages.map((m) => m.msgId) };
 }
+
+/** Delivers each envelope as its own batch through `deliver`, in the given order; every message must be acked. */
+export async function deliverEachInOrder(
+  deliver: (queue: string, bodies: readonly unknown[]) => Promise<Delivery>,
+  queue: string,
+  envelopes: readonly { readonly streamId: string; readonly version: number }[],
+): Promise<void> {
+  for (const envelope of envelopes) {
+    const { acked, retried, ids } = await deliver(queue, [envelope]);
+    if (retried.length > 0 || acked.length !== ids.length) {
+      throw new Error(`${queue}: ${envelope.streamId} v${envelope.version} was not acked (retried: ${retried.join(", ")})`);
+    }
+  }
+}

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import worker from "../../src/index";
 import type { EventEnvelope } from "../../src/runtime/envelope";
-import { deliverBatch, type Delivery } from "./deliver-batch";
+import { deliverBatch, deliverEachInOrder, type Delivery } from "./deliver-batch";
 
 export type { Delivery } from "./deliver-batch";
 
@@ -21,11 +21,4 @@ export function deliver(queue: string, bodies: readonly unknown[], attempts = 1,
 }
 
 /** Delivers each envelope as its own batch, in the given order; every message must be acked. */
-export async function deliverInOrder(queue: string, envelopes: readonly EventEnvelope[]): Promise<void> {
-  for (const envelope of envelopes) {
-    const { acked, retried, ids } = await deliver(queue, [envelope]);
-    if (retried.length > 0 || acked.length !== ids.length) {
-      throw new Error(`${queue}: ${envelope.streamId} v${envelope.version} was not acked (retried: ${retried.join(", ")})`);
-    }
-  }
-}
+export const deliverInOrder = (queue: string, envelopes: readonly EventEnvelope[]): Promise<void> => deliverEachInOrder(deliver, queue, envelopes);
