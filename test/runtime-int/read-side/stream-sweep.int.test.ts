@@ -1,0 +1,101 @@
+import { createExecutionContext, createScheduledController } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { SWEEP_GRACE_MS } from "../../../src/runtime/stream-catalog";
+import { runCommand } from "../../support/api-client";
+import { CapturedEvents } from "../../support/captured-events";
+import { adminGet, json } from "../../support/http";
+import { rows } from "../../support/read-model";
+import type { FixtureEnv } from "../../fixture/env";
+import { BALANCES, CREDITING, openAccount, STATEMENT } from "../../fixture/support";
+import { deliver, deliverInOrder, fixtureEnv } from "../../fixture/support/delivery";
+import worker from "../../fixture/worker";
+
+const STREAM_CATALOG = "stream-catalog";
+const ACCOUNTS = ["account/sw-1", "account/sw-2"];
+const PAYMENT = "payment/sw-p1";
+// Each subscriber's producer binding and the queue it sends to (test/fixture/wrangler.toml).
+const SUBSCRIBER_QUEUES = { BALANCES_QUEUE: BALANCES, STATEMENT_QUEUE: STATEMENT, CREDITING_QUEUE: CREDITING };
+
+/** The Worker's env with each subscriber's real producer wrapped so its sends are kept instead of queued. */
+function capturingSubscriberQueues(): { env: FixtureEnv; sent: { queue: string; body: unknown }[] } {
+  const sent: { queue: string; body: unknown }[] = [];
+  const wrapped: Record<string, unknown> = { ...fixtureEnv };
+  for (const [binding, queue] of Object.entries(SUBSCRIBER_QUEUES)) {
+    wrapped[binding] = {
+      send: async (body: unknown) => void sent.push({ queue, body }),
+      sendBatch: async (messages: { body: unknown }[]) => void sent.push(...messages.map((m) => ({ queue, body: m.body }))),
+    };
+  }
+  return { env: wrapped as unknown as FixtureEnv, sent };
+}
+
+async function lags(): Promise<Record<string, unknown>> {
+  const { projections } = await json<{ projections: { name: string; lag: unknown }[] }>(await adminGet("/admin/projections"));
+  return Object.fromEntries(projections.map((p) => [p.name, p.lag]));
+}
+
+// Messages lost between the outbox and the projectors (a local queue dropped on restart, a message
+// past its retention) leave views behind until the stream's next command, unless the sweep heals them.
+describe("the stream sweep", () => {
+  it("brings every view level with its stream after messages were dropped, with no new command", async () => {
+    const captured = new CapturedEvents();
+    await captured.install(...ACCOUNTS, PAYMENT);
+    for (const stream of ACCOUNTS) await runCommand(`${stream}/open`, openAccount("c-sw"));
+    await runCommand("account/sw-1/deposit", { amount: 600 });
+    await runCommand(`${PAYMENT}/send`, { accountId: "sw-1", amount: 250 });
+    // Only the catalog's messages arrive; every subscriber's message is lost.
+    await deliver(STREAM_CATALOG, captured.sentTo(STREAM_CATALOG));
+    const sentByCommands = captured.batches.length;
+    expect(await lags()).toEqual({
+      balances: { events: 3, streams: 2, oldestMs: expect.any(Number) },
+      statement: { events: 4, streams: 3, oldestMs: expect.any(Number) },
+      crediting: { events: 1, streams: 1, oldestMs: expect.any(Number) },
+    });
+
+    // A run inside the grace period leaves the streams alone: their messages may still be on the way.
+    const early = capturingSubscriberQueues();
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "*/5 * * * *" }), early.env, createExecutionContext());
+    expect(early.sent).toEqual([]);
+
+    const sweep = capturingSubscriberQueues();
+    const later = Date.now() + SWEEP_GRACE_MS + 1_000;
+    await worker.scheduled(createScheduledController({ scheduledTime: later, cron: "*/5 * * * *" }), sweep.env, createExecutionContext());
+    // One head per stream behind, to the queue of each subscriber that is behind on it.
+    expect(sweep.sent.map((s) => [s.queue, (s.body as { streamId: string; version: number }).streamId, (s.body as { version: number }).version]).sort()).toEqual(
+      [
+        [BALANCES, "account/sw-1", 2],
+        [BALANCES, "account/sw-2", 1],
+        [STATEMENT, "account/sw-1", 2],
+        [STATEMENT, "account/sw-2", 1],
+        [STATEMENT, PAYMENT, 1],
+        [CREDITING, PAYMENT, 1],
+      ].sort(),
+    );
+    // The sweep healed from the aggregates: no command ran, so the outbox sent nothing more.
+    expect(captured.batches.length).toBe(sentByCommands);
+
+    // The projections' heads first, so the views are checked before crediting's own command lands.
+    const projectionHeads = sweep.sent.filter((s) => s.queue !== CREDITING);
+    for (const { queue, body } of projectionHeads) await deliverInOrder(queue, [body as never]);
+    expect(await rows("SELECT id, version, balance FROM fixture_balances ORDER BY id")).toEqual([
+      { id: "sw-1", version: 2, balance: 600 },
+      { id: "sw-2", version: 1, balance: 0 },
+    ]);
+    expect(await rows("SELECT stream_id, version FROM fixture_statement_lines ORDER BY stream_id, version")).toEqual([
+      { stream_id: "account/sw-1", version: 2 },
+      { stream_id: PAYMENT, version: 1 },
+    ]);
+    expect(captured.batches.length).toBe(sentByCommands);
+
+    // Crediting's head heals the process manager too: it deposits the payment, its own command.
+    for (const { queue, body } of sweep.sent.filter((s) => s.queue === CREDITING)) await deliverInOrder(queue, [body as never]);
+    expect(await lags()).toEqual({
+      balances: { events: 0, streams: 0, oldestMs: 0 },
+      statement: { events: 0, streams: 0, oldestMs: 0 },
+      crediting: { events: 0, streams: 0, oldestMs: 0 },
+    });
+    // The only events sent since the commands are that deposit's, on the credited account.
+    const sentSince = captured.batches.slice(sentByCommands).flatMap((b) => b.envelopes);
+    expect(new Set(sentSince.map((e) => [e.streamId, e.version, e.type].join(" ")))).toEqual(new Set(["account/sw-1 3 Deposited"]));
+  });
+});
