@@ -59,6 +59,28 @@ describe("the crediting process manager, fed through the queue handler", () => {
     expect(checkpoint).toEqual({ version: 1 });
   });
 
+  it("acts on every event in version order when a later one arrives first (gap healed from the payment)", async () => {
+    await captured.install("account/pa-3", "payment/pp-3");
+    await runCommand("account/pa-3/open", { owner: "pc" });
+    await runCommand("payment/pp-3/send", { accountId: "pa-3", amount: 100 });
+    await runCommand("payment/pp-3/top-up", { amount: 40 });
+    const [paymentSent, toppedUp] = captured.streamSentTo(CREDITING, "payment/pp-3") as [EventEnvelope, EventEnvelope];
+    expect([paymentSent.type, toppedUp.type]).toEqual(["PaymentSent", "PaymentToppedUp"]);
+
+    const { acked, ids } = await deliver(CREDITING, [toppedUp]);
+    expect(acked).toEqual(ids);
+    const events = await accountEvents("pa-3");
+    expect(events.map((e) => e.type)).toEqual(["AccountOpened", "Deposited", "Deposited"]);
+    expect(events.slice(1).map((e) => e.metadata.causationId)).toEqual([paymentSent.eventId, toppedUp.eventId]);
+    expect(events.slice(1).map((e) => e.data)).toEqual([
+      { amount: 100, memo: "payment pp-3" },
+      { amount: 40, memo: "top-up pp-3" },
+    ]);
+
+    await deliver(CREDITING, [paymentSent]);
+    expect(await accountEvents("pa-3")).toHaveLength(3);
+  });
+
   it("acks account events on its queue without acting on them", async () => {
     const [opened] = captured.streamSentTo(BALANCES, "account/pa-1");
     const { acked, ids } = await deliver(CREDITING, [opened]);
