@@ -45,7 +45,7 @@ describe(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`, () => {
 
   it("does not count brackets inside strings, escaped quotes included", async () => {
     expect((await command("account", "deep-3", "open", openAccount())).status).toBe(200);
-    const memo = `\\"${"[{".repeat(99)}`; // 199 characters: inside the memo's 200, and 198 brackets, far past the depth limit
+    const memo = `\\"${"[{".repeat(99)}`; // 199 characters: a valid memo, and 198 brackets, far past the depth limit
     expect((await command("account", "deep-3", "deposit", `{"amount":1,"memo":"${memo}"}`)).status).toBe(200);
     expect(await storedRows("account", "deep-3")).toMatchObject({ events: 2 });
   });

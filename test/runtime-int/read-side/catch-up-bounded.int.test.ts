@@ -1,22 +1,21 @@
 import { runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { EventEnvelope } from "../../src/runtime/envelope";
-import { MAX_EVENTS_HEALED_PER_INVOCATION, MAX_EVENTS_HEALED_PER_STREAM } from "../../src/runtime/projector";
-import { runCommand } from "../support/api-client";
-import { aggregateStub, CapturedEvents } from "../support/captured-events";
-import { adminGet, json } from "../support/http";
-import { ORDER_DETAILS } from "../support/queue-delivery";
-import { rows } from "../support/read-model";
-import { deliverWithEnv } from "./deliver-with-env";
-import { watchD1 } from "../support/watched-d1";
+import type { EventEnvelope } from "../../../src/runtime/envelope";
+import { MAX_EVENTS_HEALED_PER_INVOCATION, MAX_EVENTS_HEALED_PER_STREAM } from "../../../src/runtime/projector";
+import { BALANCES, openAccount } from "../../fixture/support";
+import { deliver, fixtureEnv } from "../../fixture/support/delivery";
+import { runCommand } from "../../support/api-client";
+import { aggregateStub, CapturedEvents } from "../../support/captured-events";
+import { adminGet, json } from "../../support/http";
+import { rows } from "../../support/read-model";
+import { watchD1 } from "../../support/watched-d1";
 
 // A stream that reaches a projection for the first time with a long history (a new projection,
 // a stream whose messages were parked) is caught up a bounded number of events per invocation:
 // each invocation reads at most MAX_EVENTS_HEALED_PER_STREAM events from the aggregate, commits
 // them, and sends the stream's newest message back to the queue for the rest, as a new message
 // that does not count as a failed attempt.
-const STREAM = "order/huge";
+const STREAM = "account/huge";
 const EVENTS = 10_000;
 
 /** What one invocation of the consumer did, seen through the bindings it was given. */
@@ -32,19 +31,19 @@ interface Invocation {
 }
 
 /**
- * Delivers `body` to order-details with the real bindings, watched: the aggregate namespace counts
- * the events it hands out, READ_DB counts round trips, and the order-details producer keeps what
- * the consumer sends back so the test can deliver it next, as the queue would.
+ * Delivers `bodies` to balances with the real bindings, watched: the aggregate namespace counts
+ * the events it hands out, READ_DB counts round trips, and the balances producer keeps what the
+ * consumer sends back so the test can deliver it next, as the queue would.
  */
 async function invoke(...bodies: unknown[]): Promise<Invocation> {
   let eventsRead = 0;
   let d1RoundTrips = 0;
   const requeued: unknown[] = [];
-  const namespace = env.AGGREGATES;
+  const namespace = fixtureEnv.AGGREGATES;
   const aggregates = {
     idFromName: (name: string) => namespace.idFromName(name),
     get: (id: DurableObjectId) => {
-      const stub = namespace.get(id);
+      const stub = namespace.get(id) as unknown as { execute(request: never): Promise<unknown>; readStream(request: never): Promise<unknown> };
       return {
         execute: (request: never) => stub.execute(request),
         readStream: async (request: never) => {
@@ -60,28 +59,28 @@ async function invoke(...bodies: unknown[]): Promise<Invocation> {
     sendBatch: async (messages: Iterable<{ body: unknown }>) => void requeued.push(...[...messages].map((m) => m.body)),
   };
   const watched = {
-    ...env,
-    AGGREGATES: aggregates as unknown as typeof env.AGGREGATES,
-    ORDER_DETAILS_QUEUE: producer as unknown as typeof env.ORDER_DETAILS_QUEUE,
-    READ_DB: watchD1(env.READ_DB, () => d1RoundTrips++),
+    ...fixtureEnv,
+    AGGREGATES: aggregates as unknown as DurableObjectNamespace,
+    BALANCES_QUEUE: producer as unknown as Queue,
+    READ_DB: watchD1(fixtureEnv.READ_DB, () => d1RoundTrips++),
   };
-  const { acked, retried, ids } = await deliverWithEnv(watched, ORDER_DETAILS, bodies);
+  const { acked, retried, ids } = await deliver(BALANCES, bodies, 1, watched);
   return { acked, retried, ids, eventsRead, d1RoundTrips, requeued };
 }
 
 /**
- * Places the order and writes the rest of its history straight into the object's SQLite (9,999
- * more commands over HTTP would take a minute): the same rows `add-item` appends (ItemAdded at
- * schema version 2). Returns the newest envelope, as the object serves it.
+ * Opens the account and writes the rest of its history straight into the object's SQLite (9,999
+ * more commands over HTTP would take a minute): the same rows `deposit` appends (a `Deposited` of
+ * 1 cent at schema version 2). Returns the newest envelope, as the object serves it.
  */
 async function seedStream(captured: CapturedEvents, streamId: string, events: number): Promise<EventEnvelope> {
   await captured.install(streamId);
-  await runCommand(`${streamId}/place`, { customerId: "c-huge", items: [{ sku: "tea", quantity: 1, unitPrice: 100 }] });
+  await runCommand(`${streamId}/open`, openAccount("c-huge"));
   await runInDurableObject(aggregateStub(streamId), (_instance, state: DurableObjectState) => {
     state.storage.sql.exec(
       `WITH RECURSIVE n(v) AS (SELECT 2 UNION ALL SELECT v + 1 FROM n WHERE v < ?)
        INSERT INTO events (version, event_id, type, schema_version, data, metadata, recorded_at)
-       SELECT v, 'seeded-' || v, 'ItemAdded', 2, '{"sku":"tea","quantity":1,"unitPrice":100}',
+       SELECT v, 'seeded-' || v, 'Deposited', 2, '{"amount":1,"memo":null}',
               (SELECT metadata FROM events WHERE version = 1), (SELECT recorded_at FROM events WHERE version = 1)
        FROM n`,
       events,
@@ -94,7 +93,7 @@ async function seedStream(captured: CapturedEvents, streamId: string, events: nu
 }
 
 const checkpointOf = async (streamId: string): Promise<number> =>
-  (await rows<{ version: number }>("SELECT version FROM projection_checkpoints WHERE projection = 'order-details' AND stream_id = ?", streamId))[0]?.version ?? 0;
+  (await rows<{ version: number }>("SELECT version FROM projection_checkpoints WHERE projection = 'balances' AND stream_id = ?", streamId))[0]?.version ?? 0;
 
 describe(`catching up a stream of ${EVENTS} events`, () => {
   const captured = new CapturedEvents();
@@ -127,21 +126,20 @@ describe(`catching up a stream of ${EVENTS} events`, () => {
   });
 
   it("ends with the view complete and correct, each event applied once", async () => {
-    const [view] = await rows<{ version: number; status: string }>("SELECT version, status FROM order_details WHERE id = 'huge'");
-    expect(view).toEqual({ version: EVENTS, status: "placed" });
-    const items = await rows<{ sku: string; quantity: number }>("SELECT sku, quantity FROM order_details_items WHERE order_id = 'huge'");
-    expect(items).toEqual([{ sku: "tea", quantity: EVENTS }]);
+    // One cent per event after the opening.
+    const [view] = await rows<{ version: number; status: string; balance: number }>("SELECT version, status, balance FROM fixture_balances WHERE id = 'huge'");
+    expect(view).toEqual({ version: EVENTS, status: "open", balance: EVENTS - 1 });
     // A late duplicate of the first message changes nothing.
-    const again = await invoke(captured.streamSentTo(ORDER_DETAILS, STREAM)[0]);
+    const again = await invoke(captured.streamSentTo(BALANCES, STREAM)[0]);
     expect(again.acked).toEqual(again.ids);
     expect(again.eventsRead).toBe(0);
-    expect(await rows("SELECT quantity FROM order_details_items WHERE order_id = 'huge'")).toEqual([{ quantity: EVENTS }]);
+    expect(await rows("SELECT version, balance FROM fixture_balances WHERE id = 'huge'")).toEqual([{ version: EVENTS, balance: EVENTS - 1 }]);
   });
 });
 
 describe("several long streams in one batch", () => {
   const captured = new CapturedEvents();
-  const STREAMS = Array.from({ length: 5 }, (_, i) => `order/long-${i}`);
+  const STREAMS = Array.from({ length: 5 }, (_, i) => `account/long-${i}`);
   const LENGTH = 600;
   const newest = new Map<string, EventEnvelope>();
 
@@ -166,7 +164,7 @@ describe("several long streams in one batch", () => {
       next = step.requeued;
     }
     expect(await Promise.all(STREAMS.map(checkpointOf))).toEqual(STREAMS.map(() => LENGTH));
-    const items = await rows<{ order_id: string; quantity: number }>("SELECT order_id, quantity FROM order_details_items WHERE order_id LIKE 'long-%' ORDER BY order_id");
-    expect(items).toEqual(STREAMS.map((id) => ({ order_id: id.slice("order/".length), quantity: LENGTH })));
+    const balances = await rows<{ id: string; balance: number; version: number }>("SELECT id, balance, version FROM fixture_balances WHERE id LIKE 'long-%' ORDER BY id");
+    expect(balances).toEqual(STREAMS.map((id) => ({ id: id.slice("account/".length), balance: LENGTH - 1, version: LENGTH })));
   });
 });
