@@ -29,6 +29,9 @@ export async function main(argv: readonly string[], context: CommandContext, com
     context.err(`edge-cqrs: unknown command "${name}". Commands: ${commands.map((c) => c.name).join(", ")} (edge-cqrs --help)`);
     return EXIT_USAGE;
   }
+  // Every command's --help is answered here, so no command has to parse for it.
+  const own = args.indexOf("--") === -1 ? args : args.slice(0, args.indexOf("--"));
+  if (own.includes("--help") || own.includes("-h")) return help(command.name, context, commands);
   try {
     return await command.run(args, context);
   } catch (cause) {

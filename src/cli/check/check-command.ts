@@ -48,7 +48,6 @@ const OPTIONS = {
   app: { type: "string" },
   env: { type: "string", short: "e" },
   "persist-to": { type: "string" },
-  help: { type: "boolean", short: "h" },
 } as const;
 
 /** `edge-cqrs check`: reads the project, runs the pure checks, prints each problem with its fix. */
@@ -58,10 +57,6 @@ export const checkCommand: Command = {
   help: HELP,
   async run(args, context) {
     const { values } = parseCommandArgs("check", args, OPTIONS);
-    if (values.help) {
-      context.out(HELP);
-      return EXIT_OK;
-    }
     const { cwd } = context;
     const config = await readProjectConfig({ cwd, configPath: values.config, env: values.env });
     // The application module and package.json belong to the project beside the configuration,

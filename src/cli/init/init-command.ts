@@ -20,7 +20,6 @@ Exit codes: 0 written, 2 usage error (no directory, or a directory that is not e
 
 const OPTIONS = {
   "edge-cqrs": { type: "string" },
-  help: { type: "boolean", short: "h" },
 } as const;
 
 /** `edge-cqrs init <dir>`: scaffolds a new project from the packaged template. */
@@ -30,10 +29,6 @@ export const initCommand: Command = {
   help: HELP,
   async run(args, context) {
     const { values, positionals } = parseCommandArgs("init", args, OPTIONS);
-    if (values.help) {
-      context.out(HELP);
-      return EXIT_OK;
-    }
     const [directory, ...extra] = positionals;
     if (directory === undefined || extra.length > 0) throw usageError("init: name one directory (see edge-cqrs init --help)");
     const target = resolve(context.cwd, directory);

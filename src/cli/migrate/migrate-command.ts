@@ -26,7 +26,6 @@ const OPTIONS = {
   config: { type: "string", short: "c" },
   env: { type: "string", short: "e" },
   "persist-to": { type: "string" },
-  help: { type: "boolean", short: "h" },
 } as const;
 
 /** `edge-cqrs migrate`: wrangler applies each D1 binding's migrations locally, its output shown as it runs. */
@@ -36,10 +35,6 @@ export const migrateCommand: Command = {
   help: HELP,
   async run(args, context) {
     const { values, rest } = parseCommandArgs("migrate", args, OPTIONS);
-    if (values.help) {
-      context.out(HELP);
-      return EXIT_OK;
-    }
     const { cwd } = context;
     const config = await readProjectConfig({ cwd, configPath: values.config, env: values.env }, { hideWarnings: true });
     if (config.d1_databases.length === 0) {

@@ -26,7 +26,6 @@ const OPTIONS = {
   yes: { type: "boolean", short: "y" },
   config: { type: "string", short: "c" },
   "persist-to": { type: "string" },
-  help: { type: "boolean", short: "h" },
 } as const;
 
 /** `edge-cqrs reset`: removes the local state directory, only with --yes. */
@@ -36,10 +35,6 @@ export const resetCommand: Command = {
   help: HELP,
   async run(args, context) {
     const { values } = parseCommandArgs("reset", args, OPTIONS);
-    if (values.help) {
-      context.out(HELP);
-      return EXIT_OK;
-    }
     const { cwd } = context;
     const stateDir = localStateDir({ persistTo: values["persist-to"], configPath: values.config, cwd });
     const shown = relative(cwd, stateDir) || stateDir;
