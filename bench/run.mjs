@@ -3,7 +3,8 @@
 // own `wrangler dev` on 127.0.0.1. Every loop is bounded by a count and a time.
 //
 //   npm run bench                                   # everything: ~10-15 minutes on 2 cores today
-//   npm run bench -- --only=pipeline                # one part: pipeline | projector | wake
+//   npm run bench -- --only=pipeline                # one part: pipeline | projector | wake | profile
+//   npm run bench -- --only=profile                 # CPU profiles of commands and a projector drain (not in the default run)
 //   BENCH_SECONDS=2 BENCH_ROUNDS=1 npm run bench    # a smoke run (figures mean little)
 //
 // Knobs (bench/lib/options.mjs): BENCH_ROUNDS, BENCH_COMMANDS, BENCH_SECONDS, BENCH_CONCURRENCY,
@@ -15,6 +16,7 @@ import { describeRun, stamp, updateDocs, writeResults } from "./lib/report.mjs";
 import { runPipeline } from "./pipeline/index.mjs";
 import { pipelineTable } from "./pipeline/table.mjs";
 import { runProjector, projectorTable } from "./projector/index.mjs";
+import { profileTable, runProfile } from "./profile/index.mjs";
 import { runWake, wakeTable } from "./wake/index.mjs";
 
 const options = readOptions();
@@ -32,6 +34,7 @@ const PARTS = {
     reduced: (o) => o.rounds < 2 || o.commands < 1000 || o.seconds < 30 || o.iterations < 100,
   },
   projector: { title: "Projector throughput", measure: runProjector, table: projectorTable, reduced: (o) => o.projectorEvents < 20_000 },
+  profile: { title: "Where the time goes", measure: runProfile, table: profileTable, reduced: () => false },
   wake: { title: "Wake-up cost and memory", measure: runWake, table: wakeTable, reduced: (o) => Math.max(...o.wakeSizes) < 100_000 || o.wakeRounds < 3 },
 };
 

@@ -40,6 +40,7 @@ const CHILD_ENV = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", 
  * @property {() => Promise<void>} stop Kills wrangler and its workerd children, then removes the temp state.
  * @property {() => string} logs The tail of wrangler's output (warnings and errors at `--log-level warn`).
  * @property {number | undefined} pid The process group of npx, wrangler and workerd (for measuring, never for signalling).
+ * @property {number} inspectorPort The DevTools inspector's port (the bench's CPU profiles connect to it).
  */
 
 /**
@@ -102,7 +103,7 @@ export async function startWranglerDev({ port, persistTo, timeoutMs = READY_TIME
       await stop();
       throw error;
     }
-    return { url, stop, logs: server.output, pid: server.pid };
+    return { url, stop, logs: server.output, pid: server.pid, inspectorPort };
   } catch (error) {
     removeState();
     throw error;

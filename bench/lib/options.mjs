@@ -1,11 +1,13 @@
 // The bench's knobs, from the environment and `--only=`; every one bounds a loop in count or time.
 
 /** Parts of the bench that can run alone: `npm run bench -- --only=pipeline,wake` or BENCH_ONLY. */
-export const PARTS = ["pipeline", "projector", "wake"];
+export const PARTS = ["pipeline", "projector", "wake", "profile"];
+/** What `npm run bench` runs without `--only`: the figures. The CPU profile is asked for by name. */
+const DEFAULT_PARTS = ["pipeline", "projector", "wake"];
 
 export function readOptions(argv = process.argv.slice(2), env = process.env) {
   const onlyArg = argv.find((a) => a.startsWith("--only="))?.slice("--only=".length) ?? env.BENCH_ONLY ?? "";
-  const only = onlyArg ? onlyArg.split(",").map((p) => p.trim()) : PARTS;
+  const only = onlyArg ? onlyArg.split(",").map((p) => p.trim()) : DEFAULT_PARTS;
   const unknown = only.filter((p) => !PARTS.includes(p));
   if (unknown.length > 0) throw new Error(`--only: unknown part ${unknown.join(", ")} (choose from ${PARTS.join(", ")})`);
   const num = (name, fallback) => positiveNumber(env, name, fallback);

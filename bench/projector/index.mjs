@@ -69,7 +69,21 @@ export async function runProjector(options, log) {
   }
 }
 
-async function measure(bench, { run, streams, size, events }) {
+/**
+ * One projector run with a hook around the drain: `around(released)` must call `released()`, which
+ * releases the pre-filled queue and resolves with the run's figures once it drained. The profile
+ * part wraps the drain in a CPU profile this way.
+ */
+export async function profileProjectorRun(bench, { streams, size, events }, around) {
+  await bench("/bench/setup");
+  let profile;
+  await measure(bench, { run: `profile-${Date.now().toString(36)}`, streams, size, events }, async (released) => {
+    profile = await around(released);
+  });
+  return profile;
+}
+
+async function measure(bench, { run, streams, size, events }, around = (released) => released()) {
   const query = `size=${size}&run=${run}`;
   let sent = 0;
   const sendChunk = async () => {
@@ -82,22 +96,30 @@ async function measure(bench, { run, streams, size, events }) {
   while (sent < Math.min(events, LOCAL_BACKLOG_MAX)) await sendChunk();
   const fillMs = performance.now() - fillStart;
   const prefilledEvents = sent;
-  const { consumedBeforeRelease } = await bench(`/bench/release?${query}`);
-  const deadline = performance.now() + Math.max(60_000, (events / MIN_EVENTS_PER_SECOND) * 1_000);
   let state;
-  let lastProgress = { applied: -1, at: performance.now() };
-  for (;;) {
-    state = await bench(`/bench/progress?${query}`);
-    if (state.applied >= events || performance.now() > deadline) break;
-    if (state.applied !== lastProgress.applied) lastProgress = { applied: state.applied, at: performance.now() };
-    // Failed batches come back after 1, 2, 4 … s; nothing applied for longer than that is a stuck run.
-    if (performance.now() - lastProgress.at > STALL_MS) break;
-    if (sent < events && sent - state.applied + FILL_CHUNK <= LOCAL_BACKLOG_MAX) {
-      await sendChunk();
-      continue;
+  let consumedBeforeRelease = 0;
+  const released = async () => {
+    ({ consumedBeforeRelease } = await bench(`/bench/release?${query}`));
+    const deadline = performance.now() + Math.max(60_000, (events / MIN_EVENTS_PER_SECOND) * 1_000);
+    let lastProgress = { applied: -1, at: performance.now() };
+    for (;;) {
+      // Messages consumed (from memory) stand for events applied until they could all be: then the
+      // checkpoints in D1 say whether they were.
+      const counts = await bench(`/bench/progress?${query}&checkpoints=0`);
+      state = counts.messages >= events ? await bench(`/bench/progress?${query}`) : { ...counts, applied: counts.messages };
+      if (state.applied >= events || performance.now() > deadline) break;
+      if (state.applied !== lastProgress.applied) lastProgress = { applied: state.applied, at: performance.now() };
+      // Failed batches come back after 1, 2, 4 … s; nothing applied for longer than that is a stuck run.
+      if (performance.now() - lastProgress.at > STALL_MS) break;
+      if (sent < events && sent - state.applied + FILL_CHUNK <= LOCAL_BACKLOG_MAX) {
+        await sendChunk();
+        continue;
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
+    return state;
+  };
+  await around(released);
   const done = state.applied >= events;
   const seconds = (state.lastBatchAt - state.openedAt) / 1_000;
   return {

@@ -24,6 +24,12 @@ export interface Snapshot {
   readonly state: unknown;
 }
 
+/** How far the outbox has sent one queue, and its failed sends since the cursor last moved. */
+export interface OutboxCursor {
+  readonly version: number;
+  readonly attempts: number;
+}
+
 /** An event the outbox gave up sending to one queue. */
 export interface ParkedEvent {
   readonly queue: string;
@@ -60,6 +66,11 @@ export class EventStore {
   /** Rows SQLite read for the last {@link eventsAfter} call: how tests prove a wake is cheap. */
   rowsRead = 0;
   private exists: boolean;
+  /**
+   * The stream's head version, once read: only {@link append} moves it, and a rolled-back append
+   * is followed by {@link recheck}, which forgets it. The outbox asks after every send.
+   */
+  private head: number | undefined;
 
   constructor(
     private readonly sql: SqlStorage,
@@ -79,7 +90,8 @@ export class EventStore {
   /** The version of the newest event; 0 for a stream never written. */
   version(): number {
     if (!this.exists) return 0;
-    return this.sql.exec<{ v: number }>("SELECT COALESCE(MAX(version), 0) AS v FROM events").one().v;
+    this.head ??= this.sql.exec<{ v: number }>("SELECT COALESCE(MAX(version), 0) AS v FROM events").one().v;
+    return this.head;
   }
 
   /** Events with `after < version <= until`, oldest first, at most `limit`. */
@@ -117,6 +129,7 @@ export class EventStore {
         JSON.stringify(e.metadata),
         e.recordedAt,
       );
+      this.head = e.version;
     }
   }
 
@@ -189,6 +202,16 @@ export class EventStore {
   cursor(queue: string): number {
     if (!this.exists) return 0;
     return this.sql.exec<{ version: number }>("SELECT version FROM outbox_cursors WHERE queue = ?", queue).toArray()[0]?.version ?? 0;
+  }
+
+  /** Every queue's cursor and failed attempts, read once so the outbox can keep them in memory. */
+  outboxCursors(): Map<string, OutboxCursor> {
+    const cursors = new Map<string, OutboxCursor>();
+    if (!this.exists) return cursors;
+    for (const row of this.sql.exec<{ queue: string; version: number; attempts: number }>("SELECT queue, version, attempts FROM outbox_cursors")) {
+      cursors.set(row.queue, { version: row.version, attempts: row.attempts });
+    }
+    return cursors;
   }
 
   /** Moves the queue's cursor forward and clears its failed attempts. */
@@ -264,6 +287,7 @@ export class EventStore {
   /** Looks again whether the schema exists: after a transaction that created it was rolled back. */
   recheck(): void {
     this.exists = storedSchemaVersion(this.sql) > 0;
+    this.head = undefined;
   }
 
   private create(): void {

@@ -1,5 +1,5 @@
 import type { EventEnvelope } from "../envelope/index.js";
-import type { EventStore, ParkedEvent, StoredEvent } from "../event-store/index.js";
+import type { EventStore, OutboxCursor, ParkedEvent, StoredEvent } from "../event-store/index.js";
 
 /**
  * A queue the outbox feeds: its name (the cursor's key), the producer binding that sends to it,
@@ -44,6 +44,12 @@ export const OUTBOX_ISOLATE_AFTER = 3;
  */
 export const OUTBOX_MAX_ATTEMPTS = 30;
 
+/** An event ready to send: its envelope and the size it counts for against a batch's bytes. */
+interface Outgoing {
+  readonly envelope: EventEnvelope;
+  readonly bytes: number;
+}
+
 /** What the object does around the outbox: the alarm is shared with its other housekeeping. */
 export interface OutboxHooks {
   /** Every queue caught up after the outbox had armed the alarm: the object sets it for its own next job. */
@@ -63,6 +69,12 @@ export class OutboxDispatcher {
   private again = false;
   private alarmArmed = false;
   private backoffUntil = 0;
+  /**
+   * The queues' cursors, read from storage once and then written through: only this dispatcher
+   * moves them, and the object runs one thing at a time, so memory and storage never disagree.
+   * Reading them per send cost more CPU than the command itself (docs/performance.md).
+   */
+  private cursorCache: Map<string, OutboxCursor> | undefined;
   /** How long one `sendBatch` may take; only tests shorten it (through the object's test seam). */
   sendTimeoutMs = OUTBOX_SEND_TIMEOUT_MS;
 
@@ -95,7 +107,7 @@ export class OutboxDispatcher {
   /** Whether every queue has been sent every event. */
   isCaughtUp(): boolean {
     const version = this.store.version();
-    return this.routes.every((route) => this.store.cursor(route.queue) >= version);
+    return this.routes.every((route) => this.cursorOf(route.queue).version >= version);
   }
 
   /**
@@ -126,13 +138,9 @@ export class OutboxDispatcher {
     do {
       this.again = false;
       try {
-        // allSettled, not all: a failed queue must not end this run while another queue's send is
-        // still in flight, or the next dispatch would send that queue the same events again.
-        const results = await Promise.allSettled(this.routes.map((route) => this.drain(route)));
-        const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-        if (failed) throw failed.reason;
+        await this.sendPending();
       } catch (error) {
-        const attempts = Math.max(...this.routes.map((route) => this.store.attempts(route.queue)), 1);
+        const attempts = Math.max(...this.routes.map((route) => this.cursorOf(route.queue).attempts), 1);
         const delay = Math.min(OUTBOX_RETRY_BASE_MS * 2 ** (attempts - 1), OUTBOX_RETRY_MAX_MS);
         console.warn(`outbox: send failed (attempt ${attempts}), retrying in ${delay} ms:`, error);
         this.alarmArmed = true;
@@ -150,24 +158,68 @@ export class OutboxDispatcher {
     }
   }
 
-  private async drain(route: OutboxRoute): Promise<void> {
+  /**
+   * Sends every queue what it lacks, one window of events at a time: the window is read and
+   * enveloped once for all queues (from the cursor of the queue furthest behind), and each queue
+   * sends its own part of it. A queue whose send fails drops out of the run, so it never holds up
+   * the others; the run then throws its error, and the retry alarm takes it from there.
+   */
+  private async sendPending(): Promise<void> {
+    const failures = new Map<OutboxRoute, unknown>();
     for (;;) {
-      const attempts = this.store.attempts(route.queue);
-      const limit = attempts >= OUTBOX_ISOLATE_AFTER ? 1 : MAX_BATCH_MESSAGES;
-      const pending = this.store.eventsAfter(this.store.cursor(route.queue), undefined, limit);
-      if (pending.length === 0) return;
-      const envelopes = withinBatchBytes(pending.map(this.toEnvelope));
-      const batch = route.headsOnly ? envelopes.slice(-1) : envelopes;
-      try {
-        await withTimeout(this.send(route, batch), this.sendTimeoutMs, `send to queue ${route.queue}`);
-      } catch (error) {
-        const failed = this.store.recordAttempt(route.queue);
-        if (batch.length > 1 || failed < OUTBOX_MAX_ATTEMPTS) throw error;
-        this.park(route, batch[0]!.version, failed, error);
-        continue;
-      }
-      this.store.advanceCursor(route.queue, batch[batch.length - 1]!.version);
+      const routes = this.routes.filter((route) => !failures.has(route));
+      if (routes.length === 0) break;
+      const from = Math.min(...routes.map((route) => this.cursorOf(route.queue).version));
+      const window = this.store.eventsAfter(from, undefined, MAX_BATCH_MESSAGES).map((event): Outgoing => {
+        const envelope = this.toEnvelope(event);
+        return { envelope, bytes: byteLength(JSON.stringify(envelope)) };
+      });
+      if (window.length === 0) break;
+      const deadline = sendDeadline(this.sendTimeoutMs);
+      // allSettled, not all: a failed queue must not end the window while another queue's send is
+      // still in flight, or the next dispatch would send that queue the same events again.
+      const results = await Promise.allSettled(routes.map((route) => this.sendWindow(route, window, deadline.expired)));
+      deadline.clear();
+      results.forEach((result, i) => {
+        if (result.status === "rejected") failures.set(routes[i]!, result.reason);
+      });
+      const last = window[window.length - 1]!.envelope.version;
+      const behind = routes.some((route) => !failures.has(route) && this.cursorOf(route.queue).version < last);
+      if (window.length < MAX_BATCH_MESSAGES && !behind) break;
     }
+    const [first] = failures.values();
+    if (failures.size > 0) throw first;
+  }
+
+  /** Sends one queue the events of the window past its cursor, or one of them while it is failing. */
+  private async sendWindow(route: OutboxRoute, window: readonly Outgoing[], expired: Promise<never>): Promise<void> {
+    const cursor = this.cursorOf(route.queue);
+    const limit = cursor.attempts >= OUTBOX_ISOLATE_AFTER ? 1 : MAX_BATCH_MESSAGES;
+    const pending = withinBatchBytes(window.filter((o) => o.envelope.version > cursor.version).slice(0, limit));
+    if (pending.length === 0) return;
+    const batch = route.headsOnly ? pending.slice(-1) : pending;
+    try {
+      await Promise.race([this.send(route, batch), expired]);
+    } catch (error) {
+      const failed = this.store.recordAttempt(route.queue);
+      this.setCursor(route.queue, { version: cursor.version, attempts: failed });
+      if (batch.length > 1 || failed < OUTBOX_MAX_ATTEMPTS) throw error;
+      this.park(route, batch[0]!.version, failed, error);
+      return;
+    }
+    const version = batch[batch.length - 1]!.version;
+    this.store.advanceCursor(route.queue, version);
+    this.setCursor(route.queue, { version: Math.max(cursor.version, version), attempts: 0 });
+  }
+
+  private cursorOf(queue: string): OutboxCursor {
+    this.cursorCache ??= this.store.outboxCursors();
+    return this.cursorCache.get(queue) ?? NO_CURSOR;
+  }
+
+  private setCursor(queue: string, cursor: OutboxCursor): void {
+    this.cursorCache ??= this.store.outboxCursors();
+    this.cursorCache.set(queue, cursor);
   }
 
   private park(route: OutboxRoute, version: number, attempts: number, error: unknown): void {
@@ -180,30 +232,37 @@ export class OutboxDispatcher {
     };
     console.error(`outbox: parked version ${version} for queue ${route.queue} after ${attempts} failed sends: ${parked.error}`);
     this.store.park(parked);
+    this.setCursor(route.queue, { version: Math.max(this.cursorOf(route.queue).version, version), attempts: 0 });
     this.hooks.onParked(route, parked);
   }
 }
 
-/** Rejects when `promise` has not settled within `ms`. */
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+const NO_CURSOR: OutboxCursor = { version: 0, attempts: 0 };
+
+/**
+ * One timeout for every send of a window, not one per send: a timer per send was a measurable
+ * share of a command's CPU. `expired` rejects when the window's sends have had `ms`.
+ */
+function sendDeadline(ms: number): { expired: Promise<never>; clear(): void } {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  const expired = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`a queue send did not answer within ${ms} ms`)), ms);
   });
-  return Promise.race([promise, timeout]).finally(() => {
-    if (timer !== undefined) clearTimeout(timer);
-  });
+  // Nobody may be listening when it fires after every send settled: never an unhandled rejection.
+  expired.catch(() => undefined);
+  return { expired, clear: () => clearTimeout(timer) };
 }
 
-function withinBatchBytes(envelopes: EventEnvelope[]): EventEnvelope[] {
+/** The longest prefix of `items` within one batch's bytes (a first item larger than that travels alone). */
+function withinBatchBytes(items: readonly Outgoing[]): EventEnvelope[] {
   let bytes = 0;
-  let count = 0;
-  for (const envelope of envelopes) {
-    bytes += byteLength(JSON.stringify(envelope));
-    if (count > 0 && bytes > MAX_BATCH_BYTES) break;
-    count++;
+  const batch: EventEnvelope[] = [];
+  for (const item of items) {
+    bytes += item.bytes;
+    if (batch.length > 0 && bytes > MAX_BATCH_BYTES) break;
+    batch.push(item.envelope);
   }
-  return envelopes.slice(0, count);
+  return batch;
 }
 
 const encoder = new TextEncoder();
