@@ -238,7 +238,6 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
       this.lastWake = stats;
       const routes = options.routesFor(aggregate.name);
       const dispatcher = new OutboxDispatcher(this.store, this.ctx.storage, routes, (e) => envelopeOf(stream, e), this.sender, {
-        onIdle: () => this.housekeeping.arm(),
         onParked: (_route, parked) => void this.housekeeping.report(stream, routes, parked),
       });
       if (this.sendTimeoutMs !== undefined) dispatcher.sendTimeoutMs = this.sendTimeoutMs;

@@ -2,7 +2,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { COMMAND_LOG_RETENTION_MS, flushOutbox, MAX_EVENT_BYTES } from "../../../src/runtime/aggregate-object";
 import type { CommandRequest } from "../../../src/runtime/aggregate-object";
-import { MAX_BATCH_MESSAGES, type QueueSender } from "../../../src/runtime/outbox";
+import { MAX_BATCH_MESSAGES, OUTBOX_SAFETY_DELAY_MS, type QueueSender } from "../../../src/runtime/outbox";
 import { postCommand, runCommand } from "../../support/api-client";
 import { aggregateStub, CapturedEvents, useQueueSender } from "../../support/captured-events";
 import { BALANCES, CREDITING, STATEMENT } from "../../fixture/support";
@@ -35,6 +35,29 @@ const rpc = (streamId: string, request: Omit<CommandRequest, "aggregate" | "id">
   const [aggregate, id] = streamId.split("/") as [string, string];
   return aggregateStub(streamId).execute({ aggregate, id, ...request });
 };
+
+describe("outbox with healthy queues", () => {
+  it("gives a burst of commands one safety alarm, which then hands the alarm back to the command log's pruning", async () => {
+    const stream = "account/ob-burst";
+    const captured = new CapturedEvents();
+    await useQueueSender(stream, captured.sender);
+    await runCommand("account/ob-burst/open", { owner: "obc" });
+    const first = await outboxState(stream, [BALANCES, STATEMENT]);
+    // Sent at once, but the alarm the command set is not rewritten after each send.
+    expect(first.cursors).toEqual({ [BALANCES]: 1, [STATEMENT]: 1 });
+    expect(first.alarm).not.toBeNull();
+    expect(first.alarm!).toBeLessThanOrEqual(Date.now() + OUTBOX_SAFETY_DELAY_MS);
+    for (const amount of [1, 2, 3]) await runCommand("account/ob-burst/deposit", { amount });
+    const burst = await outboxState(stream, [BALANCES, STATEMENT]);
+    expect(burst.cursors).toEqual({ [BALANCES]: 4, [STATEMENT]: 4 });
+    expect(burst.alarm).toBe(first.alarm);
+
+    expect(await runDurableObjectAlarm(aggregateStub(stream))).toBe(true);
+    const after = await outboxState(stream, []);
+    expect(after.alarm).toBeGreaterThan(Date.now() + COMMAND_LOG_RETENTION_MS - 60 * 60 * 1000);
+    for (const queue of [BALANCES, STATEMENT]) expect(captured.sentTo(queue).map((e) => e.version)).toEqual([1, 2, 3, 4]);
+  });
+});
 
 describe("outbox with a failing queue", () => {
   // The dispatcher logs every failed send; the failures here are the point of the test.
