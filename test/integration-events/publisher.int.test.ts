@@ -10,8 +10,8 @@ import placedSchema from "../../schema/contracts/public/com.example.order.placed
 import shippedSchema from "../../schema/contracts/public/com.example.order.shipped.json";
 import { runCommand } from "../support/api-client";
 import { CapturedEvents } from "../support/captured-events";
-import { schemaViolations } from "../support/json-schema-check";
-import { deliver } from "../support/queue-delivery";
+import { schemaViolations } from "../support/example/json-schema-check";
+import { deliver } from "../support/example/queue-delivery";
 
 /** The publisher's own queue (src/app/queues.ts), which the outbox feeds with every order event. */
 const ORDER_INTEGRATION = "order-integration";

@@ -4,7 +4,7 @@ import { AggregateClient } from "../../src/runtime/aggregate-client";
 import type { EventEnvelope } from "../../src/runtime/envelope";
 import { runCommand } from "../support/api-client";
 import { CapturedEvents } from "../support/captured-events";
-import { deliver, PROCESS_MANAGERS } from "../support/queue-delivery";
+import { deliver, PROCESS_MANAGERS } from "../support/example/queue-delivery";
 
 const captured = new CapturedEvents();
 

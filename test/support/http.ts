@@ -1,5 +1,5 @@
 import { runInDurableObject } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
+import { bindings, workerUnderTest } from "./worker-under-test";
 
 /** The bearer tokens vitest.config.mts binds as API_TOKEN and ADMIN_TOKEN. */
 export const API_TOKEN = "test-api-token";
@@ -9,7 +9,7 @@ const ORIGIN = "https://edge-cqrs.test";
 
 /** Any request to the Worker under test, through its real `fetch` handler. */
 export function call(path: string, init: RequestInit = {}): Promise<Response> {
-  return exports.default.fetch(new Request(`${ORIGIN}${path}`, init));
+  return workerUnderTest.fetch(new Request(`${ORIGIN}${path}`, init));
 }
 
 /**
@@ -36,18 +36,15 @@ export async function json<T = Record<string, any>>(response: Response): Promise
 
 /** `GET /streams/:aggregate/:id` with optional query (`from`, `limit`, `asOf`), as status and body. */
 export async function readStream(aggregate: string, id: string, query: Record<string, string | number> = {}): Promise<{ status: number; body: any }> {
-  const search = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]));
+  const search = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]));
   const qs = search.size > 0 ? `?${search}` : "";
   const response = await adminGet(`/streams/${aggregate}/${id}${qs}`);
   return { status: response.status, body: await response.json() };
 }
 
-/** A valid `place` payload for the example app's order aggregate. */
-export const placeOrder = (items = [{ sku: "tea", quantity: 2, unitPrice: 450 }], customerId = "c-1") => ({ customerId, items });
-
 /** The stub of the aggregate object named `"<aggregate>/<id>"`. */
 export function objectOf(aggregate: string, id: string) {
-  return env.AGGREGATES.get(env.AGGREGATES.idFromName(`${aggregate}/${id}`));
+  return bindings.AGGREGATES.get(bindings.AGGREGATES.idFromName(`${aggregate}/${id}`));
 }
 
 /** What the object holds in SQLite, read from inside it: how tests prove nothing was stored. */

@@ -1,4 +1,4 @@
-import { env } from "cloudflare:workers";
+import { bindings } from "./worker-under-test";
 
 /** A table of a read model and the columns that order its rows canonically. */
 export type ReadModelTable = readonly [table: string, orderBy: string];
@@ -11,13 +11,13 @@ export function readModelOf(tables: readonly ReadModelTable[]) {
   return {
     /** The tables as canonical JSON: two dumps are equal iff the read model is. */
     async dumpReadModel(): Promise<string> {
-      const results = await env.READ_DB.batch(tables.map(([table, key]) => env.READ_DB.prepare(`SELECT * FROM ${table} ORDER BY ${key}`)));
+      const results = await bindings.READ_DB.batch(tables.map(([table, key]) => bindings.READ_DB.prepare(`SELECT * FROM ${table} ORDER BY ${key}`)));
       return JSON.stringify(Object.fromEntries(tables.map(([table], i) => [table, results[i]!.results])), null, 1);
     },
     /** Empties the tables (and the failure log and catalog) so the next trial starts from nothing. */
     async resetReadModel(): Promise<void> {
-      await env.READ_DB.batch(
-        [...tables.map(([table]) => table), "projection_errors", "stream_catalog"].map((table) => env.READ_DB.prepare(`DELETE FROM ${table}`)),
+      await bindings.READ_DB.batch(
+        [...tables.map(([table]) => table), "projection_errors", "stream_catalog"].map((table) => bindings.READ_DB.prepare(`DELETE FROM ${table}`)),
       );
     },
   };

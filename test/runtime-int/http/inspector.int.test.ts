@@ -1,9 +1,9 @@
-import { exports } from "cloudflare:workers";
+import { fixtureWorker } from "../../fixture/support/worker";
 import { describe, expect, it } from "vitest";
 
 // GET /inspector: a static shell over the admin API. It must carry no data (it is served without a
 // token) and must not let event data run as script.
-const get = (path: string) => exports.default.fetch(`https://edge-cqrs.test${path}`);
+const get = (path: string) => fixtureWorker.fetch(`https://edge-cqrs.test${path}`);
 
 describe("inspector", () => {
   it("serves the shell without a token, listing the aggregates, under a strict CSP", async () => {

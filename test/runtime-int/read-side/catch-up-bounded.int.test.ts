@@ -3,7 +3,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { EventEnvelope } from "../../../src/runtime/envelope";
 import { MAX_EVENTS_HEALED_PER_INVOCATION, MAX_EVENTS_HEALED_PER_STREAM } from "../../../src/runtime/projector";
 import { BALANCES, openAccount } from "../../fixture/support";
-import { deliver, fixtureEnv } from "../../fixture/support/delivery";
+import { deliver } from "../../fixture/support/delivery";
+import type { FixtureEnv } from "../../fixture/env";
+import { fixtureEnv } from "../../fixture/support/worker";
 import { runCommand } from "../../support/api-client";
 import { aggregateStub, CapturedEvents } from "../../support/captured-events";
 import { adminGet, json } from "../../support/http";
@@ -60,7 +62,7 @@ async function invoke(...bodies: unknown[]): Promise<Invocation> {
   };
   const watched = {
     ...fixtureEnv,
-    AGGREGATES: aggregates as unknown as DurableObjectNamespace,
+    AGGREGATES: aggregates as unknown as FixtureEnv["AGGREGATES"],
     BALANCES_QUEUE: producer as unknown as Queue,
     READ_DB: watchD1(fixtureEnv.READ_DB, () => d1RoundTrips++),
   };

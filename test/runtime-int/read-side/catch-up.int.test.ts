@@ -1,4 +1,4 @@
-import { env } from "cloudflare:workers";
+import { fixtureEnv as env } from "../../fixture/support/worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_EVENTS_PER_TRANSACTION } from "../../../src/runtime/projector";
 import { runCommand } from "../../support/api-client";

@@ -6,7 +6,8 @@ import { CapturedEvents } from "../../support/captured-events";
 import { API_TOKEN } from "../../support/http";
 import { watchD1, type D1Call } from "../../support/watched-d1";
 import { STATEMENT } from "../../fixture/support";
-import { deliver, fixtureEnv } from "../../fixture/support/delivery";
+import { deliver } from "../../fixture/support/delivery";
+import { fixtureEnv } from "../../fixture/support/worker";
 import worker from "../../fixture/worker";
 
 // A `?consistentWith=` wait polls D1, which runs one query at a time per database: every read a

@@ -4,7 +4,8 @@ import { adminGet, json } from "../../support/http";
 import { rows } from "../../support/read-model";
 import { watchD1, type D1Call } from "../../support/watched-d1";
 import type { FixtureEnv } from "../../fixture/env";
-import { deliver, fixtureEnv as env } from "../../fixture/support/delivery";
+import { deliver } from "../../fixture/support/delivery";
+import { fixtureEnv as env } from "../../fixture/support/worker";
 
 // The dead-letter consumer is the last stop of a message: a dead-letter queue has no dead-letter
 // queue of its own, and a message past its last retry is deleted. So it writes in size-bounded

@@ -1,12 +1,12 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { EventEnvelope } from "../../../src/runtime/envelope";
 import { runCommand } from "../../support/api-client";
 import { CapturedEvents } from "../../support/captured-events";
 import { rows } from "../../support/read-model";
 import { BALANCES } from "../../fixture/support";
-import { deliver, fixtureEnv } from "../../fixture/support/delivery";
+import { deliver } from "../../fixture/support/delivery";
+import { fixtureEnv } from "../../fixture/support/worker";
 import worker from "../../fixture/worker";
 
 // A message the projector gave up on reaches the projection's dead-letter queue; its consumer
@@ -24,7 +24,7 @@ describe("dead-letter queue consumer", () => {
     await captured.install("account/poison");
     await runCommand("account/poison/open", { owner: "c-dlq" });
     [opened] = captured.streamSentTo(BALANCES, "account/poison") as [EventEnvelope];
-    await env.READ_DB.prepare("INSERT INTO fixture_balances (id, owner, status, balance, version) VALUES (?, ?, ?, ?, ?)")
+    await fixtureEnv.READ_DB.prepare("INSERT INTO fixture_balances (id, owner, status, balance, version) VALUES (?, ?, ?, ?, ?)")
       .bind(STRAY_ROW.id, STRAY_ROW.owner, STRAY_ROW.status, STRAY_ROW.balance, STRAY_ROW.version)
       .run();
   });

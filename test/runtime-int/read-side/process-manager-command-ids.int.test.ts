@@ -1,4 +1,4 @@
-import { env } from "cloudflare:workers";
+import { fixtureEnv as env } from "../../fixture/support/worker";
 import { describe, expect, it } from "vitest";
 import { AggregateClient } from "../../../src/runtime/aggregate-client";
 import { postCommand, runCommand } from "../../support/api-client";

@@ -1,4 +1,4 @@
-import { env } from "cloudflare:workers";
+import { fixtureEnv as env } from "../../fixture/support/worker";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runCommand } from "../../support/api-client";
 import { CapturedEvents } from "../../support/captured-events";

@@ -7,7 +7,8 @@ import { adminGet, json } from "../../support/http";
 import { rows } from "../../support/read-model";
 import type { FixtureEnv } from "../../fixture/env";
 import { BALANCES, CREDITING, openAccount, STATEMENT } from "../../fixture/support";
-import { deliver, deliverInOrder, fixtureEnv } from "../../fixture/support/delivery";
+import { deliver, deliverInOrder } from "../../fixture/support/delivery";
+import { fixtureEnv } from "../../fixture/support/worker";
 import worker from "../../fixture/worker";
 
 const STREAM_CATALOG = "stream-catalog";

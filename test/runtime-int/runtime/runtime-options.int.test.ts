@@ -3,7 +3,7 @@ import { createRuntime, HttpError, type Authentication } from "edge-cqrs";
 import { describe, expect, it } from "vitest";
 import { application } from "../../fixture/application";
 import type { FixtureEnv } from "../../fixture/env";
-import { fixtureEnv as env } from "../../fixture/support/delivery";
+import { fixtureEnv as env } from "../../fixture/support/worker";
 import { readStream } from "../../support/http";
 
 // createRuntime's options, exercised on the fixture application inside workerd with the real

@@ -1,5 +1,5 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
-import { exports } from "cloudflare:workers";
+import { fixtureWorker } from "../../fixture/support/worker";
 import { afterEach, describe, expect, it } from "vitest";
 import { LIVE_REPLAY_PAGE, MAX_LIVE_SUBSCRIBERS, useQueueSender } from "../../../src/runtime/aggregate-object";
 import { openAccount } from "../../fixture/support";
@@ -15,7 +15,7 @@ interface Envelope {
 
 const ADMIN = { Authorization: `Bearer ${ADMIN_TOKEN}`, Upgrade: "websocket" };
 
-const open = (id: string, from = 0) => exports.default.fetch(`https://edge-cqrs.test/streams/account/${id}/live?from=${from}`, { headers: ADMIN });
+const open = (id: string, from = 0) => fixtureWorker.fetch(`https://edge-cqrs.test/streams/account/${id}/live?from=${from}`, { headers: ADMIN });
 
 /** Opens a live subscription and collects its messages. */
 async function subscribe(id: string, from = 0) {

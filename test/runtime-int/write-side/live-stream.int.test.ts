@@ -1,5 +1,5 @@
 import { evictDurableObject } from "cloudflare:test";
-import { exports } from "cloudflare:workers";
+import { fixtureWorker } from "../../fixture/support/worker";
 import { describe, expect, it } from "vitest";
 import { openAccount } from "../../fixture/support";
 import { ADMIN_TOKEN, API_TOKEN, command, json, objectOf } from "../../support/http";
@@ -15,7 +15,7 @@ interface Envelope {
 
 /** Opens a live subscription and collects its messages. */
 async function subscribe(path: string, headers: Record<string, string> = { Authorization: `Bearer ${ADMIN_TOKEN}` }) {
-  const response = await exports.default.fetch(`https://edge-cqrs.test${path}`, { headers: { Upgrade: "websocket", ...headers } });
+  const response = await fixtureWorker.fetch(`https://edge-cqrs.test${path}`, { headers: { Upgrade: "websocket", ...headers } });
   expect(response.status).toBe(101);
   return collectMessages<Envelope>(response.webSocket!);
 }
@@ -63,7 +63,7 @@ describe("live stream", () => {
 });
 
 describe("live stream access", () => {
-  const open = (path: string, headers: Record<string, string>) => exports.default.fetch(`https://edge-cqrs.test${path}`, { headers });
+  const open = (path: string, headers: Record<string, string>) => fixtureWorker.fetch(`https://edge-cqrs.test${path}`, { headers });
 
   it("takes the admin token from ?access_token= for browsers, on upgrades only", async () => {
     const browser = await open(`/streams/account/live-4/live?access_token=${ADMIN_TOKEN}`, { Upgrade: "websocket" });

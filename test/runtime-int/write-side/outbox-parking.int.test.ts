@@ -1,5 +1,5 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
+import { fixtureEnv as env } from "../../fixture/support/worker";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { OUTBOX_MAX_ATTEMPTS, type QueueSender } from "../../../src/runtime/outbox";
 import { runCommand } from "../../support/api-client";

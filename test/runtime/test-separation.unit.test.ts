@@ -1,0 +1,136 @@
+import { execFile } from "node:child_process";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, normalize, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+
+// The runtime is tested without the example: deleting src/app, src/index.ts and the example's tests
+// must leave the runtime's suite whole. So nothing the runtime's tests are made of reaches into the
+// example, whether by import, by the example's generated Worker types, or by starting its Worker.
+
+const REPO = fileURLToPath(new URL("../..", import.meta.url));
+
+/** What the runtime's tests are made of, relative to the repository. */
+const RUNTIME_TEST_DIRS = ["test/runtime", "test/runtime-int", "test/runtime-e2e", "test/fixture", "test/support"];
+/** Inside those, what belongs to the example's tests. */
+const EXAMPLE_SUPPORT = "test/support/example";
+const CODE = /\.(?:ts|mts|cts|js|mjs)$/;
+/** The runtime and its tests typed with @cloudflare/workers-types, without the example's generated types. */
+const RUNTIME_TSCONFIG = "test/tsconfig.runtime.json";
+/** A full type check of the runtime and its tests: ~10-15 s on a busy 2-core machine. */
+const TYPECHECK_TIMEOUT_MS = 180_000;
+
+/** The example: its domain, its Worker entry, its migrations and contracts, its generated types, its tests. */
+const EXAMPLE_PATHS: readonly { readonly prefix: string; readonly what: string }[] = [
+  { prefix: "src/app/", what: "the example's domain" },
+  { prefix: "src/index", what: "the example's Worker entry" },
+  { prefix: "schema/", what: "the example's migrations and contracts" },
+  { prefix: "worker-configuration", what: "the example's generated Worker types" },
+  { prefix: `${EXAMPLE_SUPPORT}/`, what: "the example's test support" },
+  { prefix: "test/app/", what: "the example's tests" },
+  { prefix: "test/read-side/", what: "the example's tests" },
+  { prefix: "test/integration-events/", what: "the example's tests" },
+  { prefix: "test/e2e/", what: "the example's tests" },
+];
+
+/**
+ * The only modules that read the Worker under test's `env` and `exports`: everywhere else those are
+ * typed as the repository's generated `Env`, the example's. Runtime tests go through these.
+ */
+const WORKER_ACCESSORS = new Set(["test/fixture/support/worker.ts", "test/support/worker-under-test.ts"]);
+/** The only module that starts a `wrangler dev` for the runtime's tests, on the fixture's configuration. */
+const DEV_SERVER_STARTER = "test/runtime-e2e/fixture-dev.ts";
+/** This file: its examples of what is caught are made to be caught. */
+const THIS_FILE = relative(REPO, fileURLToPath(import.meta.url));
+
+const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+|\/\/\/\s*<reference\s+(?:path|types)=)["']([^"']+)["']/gm;
+const WORKER_GLOBALS = /\bimport\s*(?:type\s*)?\{([^}]*)\}\s*from\s*["']cloudflare:(?:workers|test)["']/g;
+
+/** Each way `text` (the file at repository path `file`) reaches the example, as a readable line. */
+function violationsIn(file: string, text: string): string[] {
+  const found: string[] = [];
+  for (const [, specifier] of text.matchAll(SPECIFIER)) {
+    const target = specifier!.startsWith(".") ? relative(REPO, normalize(join(REPO, dirname(file), specifier!))) : specifier!;
+    const example = EXAMPLE_PATHS.find((p) => target === p.prefix.replace(/\/$/, "") || target.startsWith(p.prefix));
+    if (example) found.push(`${file} imports ${specifier} (${example.what})`);
+  }
+  if (!WORKER_ACCESSORS.has(file)) {
+    for (const [, names] of text.matchAll(WORKER_GLOBALS)) {
+      const typedAsExample = names!.split(",").map((n) => n.trim().split(/\s+as\s+/)[0]).filter((n) => n === "env" || n === "exports" || n === "SELF");
+      if (typedAsExample.length > 0) found.push(`${file} imports ${typedAsExample.join(", ")} from cloudflare:*, typed as the example's Env (use test/fixture/support/worker.ts)`);
+    }
+  }
+  if (file !== DEV_SERVER_STARTER && /\bstartWranglerDev\s*\(/.test(text)) {
+    found.push(`${file} starts wrangler dev itself, whose default is the example (use ${DEV_SERVER_STARTER})`);
+  }
+  if (file.endsWith(".int.test.ts") && !file.startsWith("test/runtime-int/")) {
+    found.push(`${file} is an integration test outside test/runtime-int, so the workers project would run it on the example`);
+  }
+  return found;
+}
+
+function codeFiles(directory: string): string[] {
+  return readdirSync(join(REPO, directory)).flatMap((entry) => {
+    const path = `${directory}/${entry}`;
+    if (path === EXAMPLE_SUPPORT || path === THIS_FILE) return [];
+    if (statSync(join(REPO, path)).isDirectory()) return entry === "node_modules" || entry.startsWith(".") ? [] : codeFiles(path);
+    return CODE.test(entry) ? [path] : [];
+  });
+}
+
+describe("the runtime's tests stand without the example", () => {
+  const files = RUNTIME_TEST_DIRS.flatMap(codeFiles);
+
+  it("scans every file the runtime's tests are made of", () => {
+    expect(files).toEqual(expect.arrayContaining([DEV_SERVER_STARTER, ...WORKER_ACCESSORS, "test/fixture/worker.ts", "test/support/http.ts"]));
+    expect(files.filter((f) => f.startsWith(`${EXAMPLE_SUPPORT}/`))).toEqual([]);
+  });
+
+  it("reaches nothing of the example", () => {
+    expect(files.flatMap((file) => violationsIn(file, readFileSync(join(REPO, file), "utf8")))).toEqual([]);
+  });
+
+  it.each([
+    ["test/runtime-int/x/a.int.test.ts", 'import { application } from "../../../src/app";'],
+    ["test/runtime-int/x/a.int.test.ts", 'import worker from "../../../src/index";'],
+    ["test/support/http.ts", 'import type { Env } from "../../worker-configuration";'],
+    ["test/fixture/env.ts", 'type Stub = import("../../src/index").AggregateObject;'],
+    ["test/runtime-e2e/a.e2e.test.ts", 'import { deliver } from "../support/example/queue-delivery";'],
+    ["test/runtime/a.unit.test.ts", 'export { ORDER_DETAILS } from "../../src/app/queues";'],
+    ["test/runtime-int/x/a.int.test.ts", 'import migrations from "../../../schema/migrations/0002.sql";'],
+    ["test/runtime-int/x/a.int.test.ts", 'import { env } from "cloudflare:workers";'],
+    ["test/runtime-int/x/a.int.test.ts", 'import { exports as worker } from "cloudflare:workers";'],
+    ["test/support/captured-events.ts", 'import { SELF, runInDurableObject } from "cloudflare:test";'],
+    ["test/runtime-e2e/a.e2e.test.ts", "const dev = await startWranglerDev();"],
+    ["test/runtime/a.int.test.ts", 'import { it } from "vitest";'],
+  ])("would catch %s reaching the example: %s", (file, text) => {
+    expect(violationsIn(file, text)).toHaveLength(1);
+  });
+
+  it("lets the runtime's tests use the runtime, the fixture and the generic support", () => {
+    const text = [
+      'import { runInDurableObject } from "cloudflare:test";',
+      'import { AGGREGATE_ID_PATTERN } from "edge-cqrs";',
+      'import { MAX_BODY_BYTES } from "../../../src/runtime/http";',
+      'import { fixtureEnv } from "../../fixture/support/worker";',
+      'import { call } from "../../support/http";',
+      'const stub = import("../../fixture/worker");',
+    ].join("\n");
+    expect(violationsIn("test/runtime-int/x/a.int.test.ts", text)).toEqual([]);
+  });
+
+  it(
+    "type-checks without the example's Worker types",
+    async () => {
+      // Catches what no import shows: a runtime test that leans on the global `Env` or on `env` and
+      // `exports` as the example's generated worker-configuration.d.ts types them.
+      const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+      const run = promisify(execFile)(process.execPath, [tsc, "--noEmit", "-p", RUNTIME_TSCONFIG], { cwd: REPO, maxBuffer: 16 * 1024 * 1024 });
+      const { stdout } = await run.catch((error: { stdout?: string; message: string }) => ({ stdout: error.stdout || error.message }));
+      expect(stdout.trim()).toBe("");
+    },
+    TYPECHECK_TIMEOUT_MS,
+  );
+});
