@@ -1,9 +1,6 @@
-import { execFile } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
 import { dirname, join, normalize, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 
 // The runtime is tested without the example: deleting src/app, src/index.ts and the example's tests
@@ -17,10 +14,9 @@ const RUNTIME_TEST_DIRS = ["test/runtime", "test/runtime-int", "test/runtime-e2e
 /** Inside those, what belongs to the example's tests. */
 const EXAMPLE_SUPPORT = "test/support/example";
 const CODE = /\.(?:ts|mts|cts|js|mjs)$/;
-/** The runtime and its tests typed with @cloudflare/workers-types, without the example's generated types. */
-const RUNTIME_TSCONFIG = "test/tsconfig.runtime.json";
-/** A full type check of the runtime and its tests: ~10-15 s on a busy 2-core machine. */
-const TYPECHECK_TIMEOUT_MS = 180_000;
+// What no import shows (a runtime test leaning on the global `Env`, or on `env` and `exports` as
+// the example's worker-configuration.d.ts types them) is caught by `npm run typecheck`, which also
+// runs `tsc -p test/tsconfig.runtime.json`: the runtime and its tests without the example's types.
 
 /** The example: its domain, its Worker entry, its migrations and contracts, its generated types, its tests. */
 const EXAMPLE_PATHS: readonly { readonly prefix: string; readonly what: string }[] = [
@@ -120,17 +116,4 @@ describe("the runtime's tests stand without the example", () => {
     ].join("\n");
     expect(violationsIn("test/runtime-int/x/a.int.test.ts", text)).toEqual([]);
   });
-
-  it(
-    "type-checks without the example's Worker types",
-    async () => {
-      // Catches what no import shows: a runtime test that leans on the global `Env` or on `env` and
-      // `exports` as the example's generated worker-configuration.d.ts types them.
-      const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
-      const run = promisify(execFile)(process.execPath, [tsc, "--noEmit", "-p", RUNTIME_TSCONFIG], { cwd: REPO, maxBuffer: 16 * 1024 * 1024 });
-      const { stdout } = await run.catch((error: { stdout?: string; message: string }) => ({ stdout: error.stdout || error.message }));
-      expect(stdout.trim()).toBe("");
-    },
-    TYPECHECK_TIMEOUT_MS,
-  );
 });
