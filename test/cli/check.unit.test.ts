@@ -58,6 +58,12 @@ describe("edge-cqrs check on a configuration that serves the application", () =>
     expect(await problemsIn(configFixture("valid"))).toEqual([]);
   });
 
+  it("finds nothing wrong in the runtime fixture's wrangler.toml with the fixture application", async () => {
+    const fixture = await loadApplication(join(REPO, "test/fixture/application.ts"));
+    const problems = await problemsIn(join(REPO, "test/fixture/wrangler.toml"), fixture);
+    expect(problems.filter((p) => p.severity === "error")).toEqual([]);
+  }, 30_000);
+
   it("finds nothing wrong in the repository's own wrangler.toml with the example application", async () => {
     const example = await loadApplication(join(REPO, "src/app/index.ts"));
     const problems = await problemsIn(join(REPO, "wrangler.toml"), example);
