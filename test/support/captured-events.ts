@@ -1,4 +1,4 @@
-import { runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { useQueueSender as queueSenderSeam } from "../../src/runtime/aggregate-object";
 import type { EventEnvelope } from "../../src/runtime/envelope";
 import type { OutboxRoute, QueueSender } from "../../src/runtime/outbox";
@@ -19,6 +19,14 @@ export function aggregateStub(streamId: string) {
 /** Swaps the queue producer of one aggregate object (tests and objects share one isolate), and optionally its send timeout. */
 export async function useQueueSender(streamId: string, sender: QueueSender, sendTimeoutMs?: number): Promise<void> {
   await runInDurableObject(aggregateStub(streamId), (instance) => instance[queueSenderSeam](sender, sendTimeoutMs));
+}
+
+/**
+ * Runs each stream's object alarm, as the platform does within the outbox's safety delay of a
+ * command: it sends what waits for the alarm (the stream catalog's later heads) and re-arms.
+ */
+export async function runOutboxAlarms(...streamIds: string[]): Promise<void> {
+  for (const streamId of streamIds) await runDurableObjectAlarm(aggregateStub(streamId));
 }
 
 /**

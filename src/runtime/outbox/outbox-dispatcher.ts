@@ -11,7 +11,9 @@ export interface OutboxRoute {
   readonly database?: string;
   /**
    * The queue wants only each stream's head, not every event (the runtime's stream catalog): each
-   * send carries just the newest envelope of its batch, so the catalog costs one message per send.
+   * send carries just the newest envelope of its batch. Only a stream's first head goes out with
+   * its command; later heads wait for the outbox's alarm (at most OUTBOX_SAFETY_DELAY_MS after
+   * the burst began), so the catalog costs one message per burst, not one per command.
    */
   readonly headsOnly?: boolean;
 }
@@ -65,6 +67,7 @@ export interface OutboxHooks {
 export class OutboxDispatcher {
   private running: Promise<void> | undefined;
   private again = false;
+  private forceAgain = false;
   private alarmArmed = false;
   private backoffUntil = 0;
   /**
@@ -118,9 +121,11 @@ export class OutboxDispatcher {
     if (!force && !this.running && Date.now() < this.backoffUntil) return Promise.resolve();
     if (this.running) {
       this.again = true;
+      // An alarm's dispatch that finds a run in flight must still send the heads that wait for it.
+      this.forceAgain ||= force;
       return this.running;
     }
-    this.running = this.run().finally(() => {
+    this.running = this.run(force).finally(() => {
       this.running = undefined;
     });
     return this.running;
@@ -132,11 +137,14 @@ export class OutboxDispatcher {
     return this.dispatch(true);
   }
 
-  private async run(): Promise<void> {
+  private async run(force: boolean): Promise<void> {
+    let forced = force;
     do {
       this.again = false;
+      forced ||= this.forceAgain;
+      this.forceAgain = false;
       try {
-        await this.sendPending();
+        await this.sendPending(forced);
       } catch (error) {
         const attempts = Math.max(...this.routes.map((route) => this.cursorOf(route.queue).attempts), 1);
         const delay = Math.min(OUTBOX_RETRY_BASE_MS * 2 ** (attempts - 1), OUTBOX_RETRY_MAX_MS);
@@ -160,10 +168,10 @@ export class OutboxDispatcher {
    * sends its own part of it. A queue whose send fails drops out of the run, so it never holds up
    * the others; the run then throws its error, and the retry alarm takes it from there.
    */
-  private async sendPending(): Promise<void> {
+  private async sendPending(force: boolean): Promise<void> {
     const failures = new Map<OutboxRoute, unknown>();
     for (;;) {
-      const routes = this.routes.filter((route) => !failures.has(route));
+      const routes = this.routes.filter((route) => !failures.has(route) && (force || !this.headWaits(route)));
       if (routes.length === 0) break;
       const from = Math.min(...routes.map((route) => this.cursorOf(route.queue).version));
       const window = this.store.eventsAfter(from, undefined, MAX_BATCH_MESSAGES).map((event): Outgoing => {
@@ -206,6 +214,11 @@ export class OutboxDispatcher {
     const version = batch[batch.length - 1]!.version;
     this.store.advanceCursor(route.queue, version);
     this.setCursor(route.queue, { version: Math.max(cursor.version, version), attempts: 0 });
+  }
+
+  /** A head the catalog can have from the alarm: it already knows the stream. */
+  private headWaits(route: OutboxRoute): boolean {
+    return route.headsOnly === true && this.cursorOf(route.queue).version > 0;
   }
 
   private cursorOf(queue: string): OutboxCursor {

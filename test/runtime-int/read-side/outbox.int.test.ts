@@ -6,6 +6,7 @@ import { MAX_BATCH_MESSAGES, OUTBOX_SAFETY_DELAY_MS, type QueueSender } from "..
 import { postCommand, runCommand } from "../../support/api-client";
 import { aggregateStub, CapturedEvents, useQueueSender } from "../../support/captured-events";
 import { BALANCES, CREDITING, STATEMENT } from "../../fixture/support";
+import { STREAM_CATALOG_QUEUE as STREAM_CATALOG } from "../../../src/runtime/stream-catalog";
 
 /** A queue that is down: counts the attempts, sends nothing. */
 function downQueue(): { sender: QueueSender; attempts: () => number } {
@@ -56,6 +57,35 @@ describe("outbox with healthy queues", () => {
     const after = await outboxState(stream, []);
     expect(after.alarm).toBeGreaterThan(Date.now() + COMMAND_LOG_RETENTION_MS - 60 * 60 * 1000);
     for (const queue of [BALANCES, STATEMENT]) expect(captured.sentTo(queue).map((e) => e.version)).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe("outbox and the stream catalog", () => {
+  it("sends a stream's first head with its command and a later head from the alarm, even while a send is in flight", async () => {
+    const stream = "account/ob-heads";
+    const captured = new CapturedEvents();
+    let release!: () => void;
+    // Made here, not inside the object: a promise belongs to the context that created it.
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let holdBalances = false;
+    const sender: QueueSender = async (route, envelopes) => {
+      if (holdBalances && route.queue === BALANCES) await held;
+      await captured.sender(route, envelopes);
+    };
+    await useQueueSender(stream, sender);
+    await runCommand("account/ob-heads/open", { owner: "obc" });
+    await outboxState(stream, []);
+    expect(captured.sentTo(STREAM_CATALOG).map((e) => e.version)).toEqual([1]);
+
+    holdBalances = true;
+    await runCommand("account/ob-heads/deposit", { amount: 5 });
+    // The command's own send is held; the alarm (here a flush, which sends the same way) arrives meanwhile.
+    const flushing = runInDurableObject(aggregateStub(stream), (instance) => instance[flushOutbox]());
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    release();
+    await flushing;
+    expect(captured.sentTo(STREAM_CATALOG).map((e) => e.version)).toEqual([1, 2]);
+    expect(captured.sentTo(BALANCES).map((e) => e.version)).toEqual([1, 2]);
   });
 });
 
