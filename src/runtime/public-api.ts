@@ -39,6 +39,7 @@ export {
   type StatelessProcessManager,
   type TimerFired,
   type TimerToSet,
+  type TypedStatefulProcessManager,
 } from "./process-manager/index.js";
 export {
   CLOUDEVENTS_SPEC_VERSION,

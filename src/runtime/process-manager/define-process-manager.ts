@@ -3,9 +3,9 @@ import type { AnyAggregate } from "../aggregate/index.js";
 import type { EventEnvelope } from "../envelope/index.js";
 import { ownEntry } from "../own-entry/index.js";
 import { DEFAULT_READ_DATABASE } from "../projection/index.js";
-import { aggregateNames, type HandlerMap, type QueueRef, type Subscription } from "../subscription/index.js";
+import { aggregateNames, type EventsFrom, type HandlerMap, type QueueRef, type Subscription } from "../subscription/index.js";
 import type { IssuedCommand } from "./issued-command.js";
-import { statefulProcessManager, type StatefulProcessManager, type StatefulProcessManagerConfig } from "./stateful.js";
+import { statefulProcessManager, type StatefulProcessManager, type StatefulProcessManagerConfig, type TypedStatefulProcessManager } from "./stateful.js";
 
 export interface ProcessManagerConfig<A extends AnyAggregate, Q extends string, D extends string> {
   readonly name: string;
@@ -49,7 +49,7 @@ export function defineProcessManager<
   S extends z.ZodType,
   T extends z.ZodType,
   const D extends string = typeof DEFAULT_READ_DATABASE,
->(config: StatefulProcessManagerConfig<A, Q, D, S, T>): StatefulProcessManager<Q, D>;
+>(config: StatefulProcessManagerConfig<A, Q, D, S, T>): TypedStatefulProcessManager<Q, D, EventsFrom<A>, z.output<S>, z.output<T>>;
 export function defineProcessManager<A extends AnyAggregate, const Q extends string, const D extends string = typeof DEFAULT_READ_DATABASE>(
   config: ProcessManagerConfig<A, Q, D>,
 ): StatelessProcessManager<Q, D>;

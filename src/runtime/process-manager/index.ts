@@ -13,4 +13,5 @@ export {
   type StatefulProcessManagerConfig,
   type TimerFired,
   type TimerToSet,
+  type TypedStatefulProcessManager,
 } from "./stateful.js";

@@ -84,6 +84,8 @@ export type AnyProcessMessage = EventEnvelope | TimerFired<unknown>;
 export interface StatefulProcessManager<Q extends string = string, D extends string = string> extends Subscription<Q, D> {
   readonly kind: "process-manager";
   readonly stateful: true;
+  /** Every followed event type, with its aggregate and data schema: what the testing kit builds envelopes from. */
+  readonly events: ReadonlyMap<string, { readonly aggregate: string; readonly schema: z.ZodType }>;
   /** The instance key of an event, checked against the id pattern; undefined when the event concerns no instance. */
   correlate(event: EventEnvelope): string | undefined;
   initialState(): unknown;
@@ -93,11 +95,20 @@ export interface StatefulProcessManager<Q extends string = string, D extends str
   decide(state: unknown, message: AnyProcessMessage): CheckedDecision;
 }
 
+/**
+ * A stateful manager as `defineProcessManager` returns it: erased for the runtime, with its
+ * types kept for the testing kit (`givenProcess`).
+ */
+export interface TypedStatefulProcessManager<Q extends string, D extends string, Ev, S, P> extends StatefulProcessManager<Q, D> {
+  /** Types only, never set at run time: the events it follows, its state, its timers' payload. */
+  readonly "~types"?: { readonly event: Ev; readonly state: S; readonly timer: P };
+}
+
 /** Erases a typed config into what the runtime runs, checking what `decide` returns. */
 export function statefulProcessManager<A extends AnyAggregate, Q extends string, D extends string, S extends z.ZodType, T extends z.ZodType>(
   config: StatefulProcessManagerConfig<A, Q, D, S, T>,
   base: Subscription<Q, D>,
-): StatefulProcessManager<Q, D> {
+): TypedStatefulProcessManager<Q, D, EventsFrom<A>, z.output<S>, z.output<T>> {
   if (!PROCESS_MANAGER_NAME_PATTERN.test(config.name)) throw new Error(`process manager name "${config.name}" must match ${PROCESS_MANAGER_NAME_PATTERN}`);
   const typed = config as unknown as StatefulProcessManagerConfig<AnyAggregate, Q, D, z.ZodType, z.ZodType>;
   const checkState = (state: unknown): unknown => {
@@ -109,6 +120,7 @@ export function statefulProcessManager<A extends AnyAggregate, Q extends string,
     ...base,
     kind: "process-manager",
     stateful: true,
+    events: new Map(config.from.flatMap((aggregate) => Object.entries(aggregate.events).map(([type, schema]) => [type, { aggregate: aggregate.name, schema }] as const))),
     correlate(event) {
       const key = typed.correlate(event as never);
       if (key === undefined) return undefined;
