@@ -65,6 +65,8 @@ export function createProcessManagerObjectClass<E extends object>(options: Proce
     /**
      * Decides on one event of a followed stream, unless this instance already decided on that
      * stream at this version or later (a redelivery, or an event the consumer re-sent after a crash).
+     * Answers once the decision is committed and its commands were tried once: a send that failed
+     * is the alarm's to retry, and does not fail the event.
      */
     async receive(managerName: string, key: string, event: EventEnvelope): Promise<ReceiveOutcome> {
       const hosted = this.host(managerName, key);
@@ -73,6 +75,7 @@ export function createProcessManagerObjectClass<E extends object>(options: Proce
       this.decideOn(hosted, event, summary, { correlationId: event.metadata.correlationId, messageId: event.eventId }, event.eventId, {
         mark: { streamId: event.streamId, version: event.version },
       });
+      if (this.store.outbox().length > 0) await this.outbox.dispatch();
       return "decided";
     }
 
@@ -179,7 +182,6 @@ export function createProcessManagerObjectClass<E extends object>(options: Proce
       // Set in the same turn as the commit, so it is durable with the commands and timers it guards
       // (https://developers.cloudflare.com/durable-objects/api/storage-api/, automatic write coalescing).
       void this.arm();
-      if (commands.length > 0) void this.outbox.dispatch();
     }
 
     /** Sets the alarm for the earliest due timer or outbox retry, or clears it when nothing waits. */
