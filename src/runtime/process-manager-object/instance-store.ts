@@ -79,9 +79,13 @@ type OutboxRow = { seq: number; command_id: string; request: string; attempts: n
 export class InstanceStore {
   private schema: number;
 
-  constructor(private readonly sql: SqlStorage) {
+  constructor(
+    private readonly sql: SqlStorage,
+    transaction: (work: () => void) => void,
+  ) {
     this.schema = storedInstanceSchema(sql);
-    if (this.schema > 0) migrateInstance(sql, this.schema);
+    // An instance written by an older edge-cqrs is upgraded when it wakes, all steps or none.
+    if (this.schema > 0) transaction(() => migrateInstance(sql, this.schema));
   }
 
   /** The stored instance, or undefined when it never received a message. */

@@ -55,7 +55,7 @@ export function createProcessManagerObjectClass<E extends object>(options: Proce
 
     constructor(ctx: DurableObjectState, env: E) {
       super(ctx, env);
-      this.store = new InstanceStore(ctx.storage.sql);
+      this.store = new InstanceStore(ctx.storage.sql, (work) => ctx.storage.transactionSync(work));
       const send: CommandSender = (request) => AggregateClient.fromEnv(env, options.aggregatesBinding).execute(request);
       this.outbox = new CommandOutbox(this.store, send, (level, message) => this.log(level, message), () => this.arm());
       // Resume sending what an eviction or crash interrupted, without waiting for the alarm.

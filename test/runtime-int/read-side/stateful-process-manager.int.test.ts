@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { AggregateClient } from "../../../src/runtime/aggregate-client";
 import type { CommandRequest } from "../../../src/runtime/aggregate-protocol";
 import type { EventEnvelope } from "../../../src/runtime/envelope";
-import { useCommandSender, type ProcessManagerObjectInstance } from "../../../src/runtime/process-manager-object";
+import { INSTANCE_SCHEMA_VERSION, useCommandSender, type ProcessManagerObjectInstance } from "../../../src/runtime/process-manager-object";
 import { runCommand } from "../../support/api-client";
 import { CapturedEvents } from "../../support/captured-events";
 import { adminGet, call, json } from "../../support/http";
@@ -198,6 +198,24 @@ describe("a stateful process manager, one Durable Object per instance", () => {
     await instanceStub("sp-6").receive("settlement", "sp-6", later);
     const view = await instance("sp-6");
     expect(view.timers.map((t: { id: string; at: string }) => [t.id, t.at])).toEqual([["confirm-by", later.data.confirmBy]]);
+  });
+});
+
+describe("an instance's storage", () => {
+  const tables = (paymentId: string) =>
+    runInDurableObject(instanceStub(paymentId), (_object, state) =>
+      state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' ORDER BY name").toArray().map((r) => r.name),
+    );
+
+  it("is created by the first decision, with its schema version, and not by a read", async () => {
+    expect((await adminGet("/admin/process-managers/settlement/sp-unread")).status).toBe(404);
+    expect(await tables("sp-unread")).toEqual([]);
+
+    const [sent] = (await sendPayment("sa-7", "sp-7", 10)) as [EventEnvelope];
+    await delivered(SETTLEMENT, [sent]);
+    expect(await tables("sp-7")).toEqual(["decisions", "instance", "instance_schema", "outbox", "rejections", "sqlite_sequence", "stream_marks", "timers"]);
+    const version = await runInDurableObject(instanceStub("sp-7"), (_object, state) => state.storage.sql.exec<{ version: number }>("SELECT version FROM instance_schema").one().version);
+    expect(version).toBe(INSTANCE_SCHEMA_VERSION);
   });
 });
 
