@@ -301,7 +301,14 @@ beforeAll(async () => {
   // Both views have applied the seed before anything is compared against them.
   expect((await get(`/orders/${SEED_ORDER}?consistentWith=${added.token}&wait=${CONSISTENCY_WAIT_MS}`)).status).toBe(200);
   expect((await get(`/customers/${SEED_CUSTOMER}/orders?consistentWith=${added.token}&wait=${CONSISTENCY_WAIT_MS}`)).status).toBe(200);
+  // Fulfilment follows order streams too (no token waits for a process manager): it has
+  // checkpointed the seed's stream before anything is compared.
   before = await observed();
+  for (const deadline = Date.now() + CONSISTENCY_WAIT_MS; (before.subscribers.fulfilment?.streams ?? 0) < 1 && Date.now() < deadline; ) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    before = await observed();
+  }
+  expect(before.subscribers.fulfilment?.streams).toBe(1);
   expect(before.stream.body.version).toBe(2);
   expect(before.view.body).toMatchObject({ id: SEED_ORDER, version: 2 });
 });
@@ -335,11 +342,22 @@ describe("hostile input over HTTP against wrangler dev", () => {
     const sentinel = await seedCommand(`/commands/order/${SENTINEL_ORDER}/place`, { ...PLACE, customerId: "sentinel-c" });
     expect((await get(`/orders/${SENTINEL_ORDER}?consistentWith=${sentinel.token}&wait=${CONSISTENCY_WAIT_MS}`)).status).toBe(200);
     expect((await get(`/customers/sentinel-c/orders?consistentWith=${sentinel.token}&wait=${CONSISTENCY_WAIT_MS}`)).status).toBe(200);
-    const after = await observed();
+    const grew = (name: string) => ({ ...before.subscribers[name]!, streams: before.subscribers[name]!.streams + 1 });
+    // Fulfilment follows order streams too, and no token waits for a process manager: wait until
+    // it has checkpointed the sentinel as well.
+    let after = await observed();
+    for (const deadline = Date.now() + CONSISTENCY_WAIT_MS; after.subscribers.fulfilment!.streams < grew("fulfilment").streams && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      after = await observed();
+    }
     expect(after.stream).toEqual(before.stream);
     expect(after.view).toEqual(before.view);
     expect(after.history).toEqual(before.history);
-    const grew = (name: string) => ({ ...before.subscribers[name]!, streams: before.subscribers[name]!.streams + 1 });
-    expect(after.subscribers).toEqual({ ...before.subscribers, "order-details": grew("order-details"), "order-history": grew("order-history") });
+    expect(after.subscribers).toEqual({
+      ...before.subscribers,
+      "order-details": grew("order-details"),
+      "order-history": grew("order-history"),
+      fulfilment: grew("fulfilment"),
+    });
   });
 });
