@@ -26,7 +26,21 @@ export { EventEnvelopeSchema, type EventEnvelope, type EventMetadata } from "./e
 export { HttpError, type ErrorBody, type ErrorCode, type IssueBody } from "./errors/index.js";
 export { defineQuery, type QueryConfig, type QueryInput, type QueryRoute } from "./http/index.js";
 export { AGGREGATE_ID_PATTERN, streamIdOf } from "./ids/index.js";
-export { command, defineProcessManager, type IssuedCommand, type ProcessManager, type ProcessManagerConfig } from "./process-manager/index.js";
+export {
+  command,
+  defineProcessManager,
+  type IssuedCommand,
+  type ProcessDecision,
+  type ProcessManager,
+  type ProcessManagerConfig,
+  type ProcessMessage,
+  type StatefulProcessManager,
+  type StatefulProcessManagerConfig,
+  type StatelessProcessManager,
+  type TimerFired,
+  type TimerToSet,
+  type TypedStatefulProcessManager,
+} from "./process-manager/index.js";
 export {
   CLOUDEVENTS_SPEC_VERSION,
   definePublisher,

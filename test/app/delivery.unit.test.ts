@@ -43,8 +43,15 @@ describe("delivery: none yet", () => {
     { command: { type: "pick-up", data: {} }, reason: "delivery_not_scheduled" },
     { command: { type: "deliver", data: {} }, reason: "delivery_not_picked_up" },
     { command: { type: "fail", data: { reason: "lost" } }, reason: "delivery_not_found" },
+    { command: { type: "cancel", data: {} }, reason: "delivery_not_scheduled" },
   ])("$command.type is rejected: $reason", ({ command, reason }) => {
     given(delivery).when(command).thenRejects(reason);
+  });
+
+  it("schedule carries an optional pickUpBy deadline onto the event", () => {
+    given(delivery)
+      .when({ type: "schedule", data: { orderId: "o-1", address: ADDRESS, pickUpBy: "2026-01-01T12:00:00.000Z" } })
+      .then(valid({ type: "DeliveryScheduled", data: { orderId: "o-1", address: ADDRESS, scheduledAt: NOW, pickUpBy: "2026-01-01T12:00:00.000Z" } }));
   });
 });
 
@@ -71,6 +78,13 @@ describe("delivery: scheduled", () => {
       .when({ type: "fail", data: { reason: "no courier available" } })
       .then(valid({ type: "DeliveryFailed", data: { orderId: ORDER_ID, reason: "no courier available", failedAt: NOW } }))
       .thenState({ status: "failed", orderId: ORDER_ID, address: ADDRESS });
+  });
+
+  it("cancel cancels the delivery, naming its order", () => {
+    given(delivery, [scheduled])
+      .when({ type: "cancel", data: {} })
+      .then(valid({ type: "DeliveryCancelled", data: { orderId: ORDER_ID, cancelledAt: NOW } }))
+      .thenState({ status: "cancelled", orderId: ORDER_ID, address: ADDRESS });
   });
 });
 
@@ -114,6 +128,23 @@ describe("delivery: delivered", () => {
     { command: { type: "fail", data: { reason: "too late" } }, reason: "delivery_already_closed" },
   ])("$command.type is rejected: $reason", ({ command, reason }) => {
     given(delivery, [scheduled, pickedUp, deliveredEvent]).when(command).thenRejects(reason);
+  });
+});
+
+describe("delivery: cancelled", () => {
+  const cancelled = validEvent({ type: "DeliveryCancelled", data: { orderId: ORDER_ID, cancelledAt: EARLIER } });
+
+  it.each<{ command: DeliveryTestCommand; reason: string }>([
+    { command: { type: "schedule", data: { orderId: ORDER_ID, address: ADDRESS } }, reason: "delivery_already_exists" },
+    { command: { type: "pick-up", data: {} }, reason: "delivery_not_scheduled" },
+    { command: { type: "fail", data: { reason: "too late" } }, reason: "delivery_already_closed" },
+    { command: { type: "cancel", data: {} }, reason: "delivery_not_scheduled" },
+  ])("$command.type is rejected: $reason", ({ command, reason }) => {
+    given(delivery, [scheduled, cancelled]).when(command).thenRejects(reason);
+  });
+
+  it("cancel after pick-up is rejected: delivery_not_scheduled", () => {
+    given(delivery, [scheduled, pickedUp]).when({ type: "cancel", data: {} }).thenRejects("delivery_not_scheduled");
   });
 });
 

@@ -119,6 +119,29 @@ describe("edge-cqrs check: the aggregates' Durable Object", () => {
   });
 });
 
+describe("edge-cqrs check: the process managers' Durable Object", () => {
+  const stateful = () => ({ ...application, statefulManagers: ["overdue-reminders"] });
+
+  it("asks for nothing while no process manager is stateful", async () => {
+    expect(await problemsIn(configFixture("valid"))).toEqual([]);
+  });
+
+  it("reports a missing binding and migration for stateful managers, with the blocks that declare them", async () => {
+    const problems = await problemsIn(configFixture("valid"), stateful());
+    expect(problems.map((p) => [p.code, p.fix])).toEqual([
+      [
+        "process-managers-binding-missing",
+        { kind: "add", section: "durable_objects.bindings", entry: { name: "PROCESS_MANAGERS", class_name: "ProcessManagerObject" } },
+      ],
+      ["process-managers-class-without-migration", { kind: "add", section: "migrations", entry: { tag: "v2", new_sqlite_classes: ["ProcessManagerObject"] } }],
+    ]);
+    const fixed = join(scratch, "process-managers.toml");
+    writeFileSync(fixed, problems.reduce((text, problem) => applyTomlFix(text, problem.fix!), readText(configFixture("valid"))));
+    cpSync(join(CONFIGS, ".dev.vars"), join(scratch, ".dev.vars"));
+    expect(await problemsIn(fixed, stateful())).toEqual([]);
+  });
+});
+
 describe("edge-cqrs check: queue producers", () => {
   it("reports a missing producer with the exact TOML block", async () => {
     const problem = await expectOnlyAndFixable("queue-producer-missing", "queue-producer-missing");

@@ -46,13 +46,22 @@ describe("loading the application's definitions", () => {
           queue: { name: "overdue-reminders", binding: "OVERDUE_REMINDERS_QUEUE", deadLetterQueue: "overdue-reminders-dlq" },
         },
       ],
+      statefulManagers: [],
+      processManagersBinding: "PROCESS_MANAGERS",
       outgoingProducers: [],
     });
   });
 
   it("takes the default export and the application's own aggregates binding", async () => {
     const path = moduleFile("app.ts", `export default { title: "t", version: "1", aggregates: [{ name: "loan" }], bindings: { aggregates: "LOANS" } };`);
-    expect(await loadApplication(path)).toEqual({ aggregates: ["loan"], aggregatesBinding: "LOANS", subscribers: [], outgoingProducers: [] });
+    expect(await loadApplication(path)).toEqual({
+      aggregates: ["loan"],
+      aggregatesBinding: "LOANS",
+      subscribers: [],
+      statefulManagers: [],
+      processManagersBinding: "PROCESS_MANAGERS",
+      outgoingProducers: [],
+    });
   });
 
   it("fails clearly when the module exports no application", async () => {

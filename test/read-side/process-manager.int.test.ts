@@ -13,7 +13,7 @@ async function orderEvents(id: string): Promise<EventEnvelope[]> {
   return [...(page?.events ?? [])];
 }
 
-describe("the fulfilment process manager, fed through the queue handler", () => {
+describe("the fulfilment process manager (stateful, one instance per order), fed through the queue handler", () => {
   let pickedUp: EventEnvelope;
   let delivered: EventEnvelope;
 
@@ -36,7 +36,7 @@ describe("the fulfilment process manager, fed through the queue handler", () => 
     expect(events[1]!.metadata).toMatchObject({
       causationId: pickedUp.eventId,
       correlationId: "courier-7",
-      commandId: `edge-cqrs:pm:fulfilment:${pickedUp.eventId}:0`,
+      commandId: `edge-cqrs:pm:fulfilment:po-1:${pickedUp.eventId}:0`,
     });
     // The new event fans out like any other: the views hear of the shipment.
     expect(captured.streamSentTo("order-details", "order/po-1").map((e) => e.type)).toEqual(["OrderPlaced", "OrderShipped"]);
@@ -60,7 +60,7 @@ describe("the fulfilment process manager, fed through the queue handler", () => 
     expect(acked).toEqual(ids);
     const events = await orderEvents("po-1");
     expect(events.map((e) => e.type)).toEqual(["OrderPlaced", "OrderShipped", "OrderDelivered"]);
-    expect(events[2]!.metadata).toMatchObject({ causationId: delivered.eventId, commandId: `edge-cqrs:pm:fulfilment:${delivered.eventId}:0` });
+    expect(events[2]!.metadata).toMatchObject({ causationId: delivered.eventId, commandId: `edge-cqrs:pm:fulfilment:po-1:${delivered.eventId}:0` });
     const checkpoint = await env.READ_DB.prepare("SELECT version FROM projection_checkpoints WHERE projection = 'fulfilment' AND stream_id = 'delivery/pd-1'").first();
     expect(checkpoint).toEqual({ version: 3 });
   });
@@ -82,5 +82,25 @@ describe("the fulfilment process manager, fed through the queue handler", () => 
     const { acked, ids } = await deliver(PROCESS_MANAGERS, [pickUp]);
     expect(acked).toEqual(ids);
     expect((await orderEvents("po-2")).map((e) => e.type)).toEqual(["OrderPlaced", "OrderCancelled"]);
+  });
+
+  it.each([
+    ["the delivery's event first", ["delivery", "order"]],
+    ["the order's event first", ["order", "delivery"]],
+  ])("cancels a scheduled delivery when its order is cancelled (%s)", async (label, sequence) => {
+    const orderId = `po-c${sequence[0]![0]}`;
+    const deliveryId = `pd-c${sequence[0]![0]}`;
+    await captured.install(`order/${orderId}`, `delivery/${deliveryId}`);
+    await runCommand(`order/${orderId}/place`, { customerId: "pc", items: [{ sku: "a", quantity: 1, unitPrice: 10 }] });
+    await runCommand(`delivery/${deliveryId}/schedule`, { orderId, address: "3 Road" });
+    await runCommand(`order/${orderId}/cancel`, {});
+    const events = { order: captured.streamSentTo(PROCESS_MANAGERS, `order/${orderId}`), delivery: captured.streamSentTo(PROCESS_MANAGERS, `delivery/${deliveryId}`) };
+    for (const stream of sequence as ("order" | "delivery")[]) {
+      const { acked, ids } = await deliver(PROCESS_MANAGERS, events[stream]);
+      expect(acked, label).toEqual(ids);
+    }
+    const page = await AggregateClient.fromEnv(env).readStream({ aggregate: "delivery", id: deliveryId, from: 1, limit: 10 });
+    expect(page?.events.map((e) => e.type)).toEqual(["DeliveryScheduled", "DeliveryCancelled"]);
+    expect(page?.events[1]!.metadata.commandId).toMatch(new RegExp(`^edge-cqrs:pm:fulfilment:${orderId}:`));
   });
 });

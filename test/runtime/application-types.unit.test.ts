@@ -57,4 +57,16 @@ describe("Application<Env>", () => {
     const misspelt: Application<OtherEnv> = { title: "t", version: "1", aggregates: [counter], bindings: { aggregates: "LOAN" } };
     expect([missing, named, misspelt]).toHaveLength(3);
   });
+
+  it("checks the stateful process managers' namespace against Env when it is named", () => {
+    interface ManagersEnv extends TestEnv {
+      SAGAS: DurableObjectNamespace;
+    }
+    const named: Application<ManagersEnv> = { title: "t", version: "1", aggregates: [counter], bindings: { processManagers: "SAGAS" } };
+    // @ts-expect-error SAGA is not a Durable Object namespace of ManagersEnv
+    const misspelt: Application<ManagersEnv> = { title: "t", version: "1", aggregates: [counter], bindings: { processManagers: "SAGA" } };
+    // @ts-expect-error READ_DB is a D1 database, not a Durable Object namespace
+    const wrongKind: Application<ManagersEnv> = { title: "t", version: "1", aggregates: [counter], bindings: { processManagers: "READ_DB" } };
+    expect([named, misspelt, wrongKind]).toHaveLength(3);
+  });
 });

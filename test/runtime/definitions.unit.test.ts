@@ -55,3 +55,60 @@ describe("projections and process managers", () => {
     expect(defineProjection({ name: "p", queue, from: [counter("a"), counter("b", "Decremented")], handlers: {} }).aggregates).toEqual(["a", "b"]);
   });
 });
+
+describe("stateful process managers", () => {
+  const envelope = (key: string) => ({
+    eventId: "e-1",
+    streamId: `ticks/${key}`,
+    aggregate: "ticks",
+    aggregateId: key,
+    version: 1,
+    type: "Incremented",
+    schemaVersion: 1,
+    data: {},
+    metadata: { commandId: "c", correlationId: "c", causationId: "c", recordedAt: "2026-01-01T00:00:00.000Z" },
+  });
+  const manager = (decide: () => object, name = "watcher") =>
+    defineProcessManager({
+      name,
+      queue,
+      from: [counter("ticks")],
+      correlate: (event) => event.aggregateId,
+      state: z.object({ seen: z.number() }),
+      timer: z.object({}),
+      initialState: () => ({ seen: 0 }),
+      evolve: (state) => ({ seen: state.seen + 1 }),
+      decide,
+    });
+
+  it("refuses a name that cannot be part of an object name or a command id", () => {
+    expect(() => manager(() => ({}), "Watcher One")).toThrow(/process manager name/);
+  });
+
+  it("refuses an instance key outside the id alphabet", () => {
+    expect(() => manager(() => ({})).correlate(envelope("a b"))).toThrow(/not an instance key/);
+    expect(manager(() => ({})).correlate(envelope("t-1"))).toBe("t-1");
+  });
+
+  it("refuses a decision with too many commands, a bad timer id or a time that is not an instant", () => {
+    const commands = Array.from({ length: 21 }, () => ({ aggregate: "ticks", id: "t-1", command: "increment", payload: {} }));
+    expect(() => manager(() => ({ commands })).decide({ seen: 0 }, envelope("t-1"))).toThrow(/at most 20/);
+    expect(() => manager(() => ({ timers: { set: [{ id: "a b", at: "2026-01-01T00:00:00Z", payload: {} }] } })).decide({ seen: 0 }, envelope("t-1"))).toThrow(/timer id/);
+    expect(() => manager(() => ({ timers: { set: [{ id: "t", at: "soon", payload: {} }] } })).decide({ seen: 0 }, envelope("t-1"))).toThrow(/ISO-8601/);
+  });
+
+  it("checks the state against its schema after evolve", () => {
+    const broken = defineProcessManager({
+      name: "broken",
+      queue,
+      from: [counter("ticks")],
+      correlate: (event) => event.aggregateId,
+      state: z.object({ seen: z.number() }),
+      timer: z.object({}),
+      initialState: () => ({ seen: 0 }),
+      evolve: () => ({ seen: "many" }) as unknown as { seen: number },
+      decide: () => ({}),
+    });
+    expect(() => broken.evolve({ seen: 0 }, envelope("t-1"))).toThrow(/state fails its schema/);
+  });
+});

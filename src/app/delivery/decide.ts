@@ -9,8 +9,8 @@ export function decideDelivery(command: DeliveryCommand, state: DeliveryState): 
   switch (command.type) {
     case "schedule": {
       if (state.status !== "none") reject("delivery_already_exists", "The delivery has already been scheduled");
-      const { orderId, address } = command.data;
-      return [{ type: "DeliveryScheduled", data: { orderId, address, scheduledAt: now } }];
+      const { orderId, address, pickUpBy } = command.data;
+      return [{ type: "DeliveryScheduled", data: { orderId, address, scheduledAt: now, ...(pickUpBy === undefined ? {} : { pickUpBy }) } }];
     }
     case "pick-up":
       if (state.status !== "scheduled") reject("delivery_not_scheduled", "Only a scheduled delivery can be picked up");
@@ -20,6 +20,9 @@ export function decideDelivery(command: DeliveryCommand, state: DeliveryState): 
       return [{ type: "DeliveryDelivered", data: { orderId: state.orderId, deliveredAt: now } }];
     case "fail":
       return decideFail(command.data.reason, now, state);
+    case "cancel":
+      if (state.status !== "scheduled") reject("delivery_not_scheduled", "Only a scheduled delivery can be cancelled");
+      return [{ type: "DeliveryCancelled", data: { orderId: state.orderId, cancelledAt: now } }];
     default: {
       const unhandled: never = command;
       throw new Error(`delivery: unhandled command ${JSON.stringify(unhandled)}`);
@@ -33,6 +36,7 @@ function decideFail(reason: string, now: string, state: DeliveryState): Delivery
       return reject("delivery_not_found", "There is no such delivery");
     case "delivered":
     case "failed":
+    case "cancelled":
       return reject("delivery_already_closed", `The delivery is already ${state.status}`);
     // A delivery can fail before pick-up (no courier) as well as after (nobody home).
     case "scheduled":

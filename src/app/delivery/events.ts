@@ -14,10 +14,11 @@ export const FailureReason = z.string().min(1).max(MAX_REASON_LENGTH);
 export const Instant = z.iso.datetime();
 
 // Every event carries `orderId` so a stateless process manager and the views can join on it.
-export const DeliveryScheduled = z.object({ orderId: OrderId, address: Address, scheduledAt: Instant });
+export const DeliveryScheduled = z.object({ orderId: OrderId, address: Address, scheduledAt: Instant, pickUpBy: Instant.optional() });
 export const DeliveryPickedUp = z.object({ orderId: OrderId, pickedUpAt: Instant });
 export const DeliveryDelivered = z.object({ orderId: OrderId, deliveredAt: Instant });
 export const DeliveryFailed = z.object({ orderId: OrderId, reason: FailureReason, failedAt: Instant });
+export const DeliveryCancelled = z.object({ orderId: OrderId, cancelledAt: Instant });
 
 /** The delivery's event types and the current schema of their data. */
 export const deliveryEvents = {
@@ -25,6 +26,7 @@ export const deliveryEvents = {
   DeliveryPickedUp,
   DeliveryDelivered,
   DeliveryFailed,
+  DeliveryCancelled,
 };
 
 /** A delivery event as `decide` emits it and `evolve` folds it. */

@@ -19,6 +19,8 @@ export function evolveDelivery(state: DeliveryState, event: DeliveryEvent): Deli
       return { ...state, status: "delivered" };
     case "DeliveryFailed":
       return { ...state, status: "failed" };
+    case "DeliveryCancelled":
+      return { ...state, status: "cancelled" };
     default: {
       const unhandled: never = event;
       throw new Error(`delivery: unhandled event ${JSON.stringify(unhandled)}`);

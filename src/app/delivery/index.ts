@@ -1,5 +1,6 @@
 export { delivery } from "./delivery";
 export {
+  CancelDelivery,
   CompleteDelivery,
   deliveryCommands,
   FailDelivery,
@@ -8,6 +9,7 @@ export {
   type DeliveryCommand,
 } from "./commands";
 export {
+  DeliveryCancelled,
   DeliveryDelivered,
   deliveryEvents,
   DeliveryFailed,

@@ -1,5 +1,5 @@
 /** A delivery's status once it exists; the views use the same words. */
-export type DeliveryStatus = "scheduled" | "picked_up" | "delivered" | "failed";
+export type DeliveryStatus = "scheduled" | "picked_up" | "delivered" | "failed" | "cancelled";
 
 /** What `decide` needs to know about a delivery. Plain JSON: it is snapshotted as such. */
 export type DeliveryState =

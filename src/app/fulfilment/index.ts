@@ -1,1 +1,1 @@
-export { fulfilment } from "./process-manager";
+export { FulfilmentState, fulfilment, NOT_PICKED_UP, PICK_UP_TIMER, PickUpDeadline } from "./process-manager";

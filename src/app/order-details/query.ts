@@ -3,7 +3,7 @@ import { AGGREGATE_ID_PATTERN, defineQuery } from "edge-cqrs";
 import { orderDetails } from "./projection";
 
 export const OrderStatus = z.enum(["placed", "shipped", "delivered", "cancelled"]);
-export const DeliveryStatus = z.enum(["scheduled", "picked_up", "delivered", "failed"]);
+export const DeliveryStatus = z.enum(["scheduled", "picked_up", "delivered", "failed", "cancelled"]);
 
 /** `GET /orders/:id`. */
 export const OrderDetailsView = z

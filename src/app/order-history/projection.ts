@@ -45,5 +45,6 @@ export const orderHistory = defineProjection({
     DeliveryPickedUp: ({ aggregateId }, { db }) => [setDeliveryStatus(db, aggregateId, "picked_up")],
     DeliveryDelivered: ({ aggregateId }, { db }) => [setDeliveryStatus(db, aggregateId, "delivered")],
     DeliveryFailed: ({ aggregateId }, { db }) => [setDeliveryStatus(db, aggregateId, "failed")],
+    DeliveryCancelled: ({ aggregateId }, { db }) => [setDeliveryStatus(db, aggregateId, "cancelled")],
   },
 });

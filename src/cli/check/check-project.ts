@@ -1,6 +1,6 @@
 import type { ApplicationDescriptor, LocalMigrationState, ProjectConfig } from "../project/index.js";
 import { checkD1Bindings, checkLocalMigrations } from "./d1-checks.js";
-import { checkDurableObjects } from "./durable-object-checks.js";
+import { checkDurableObjects, checkProcessManagerObjects } from "./durable-object-checks.js";
 import type { Problem } from "./problem.js";
 import { checkQueues } from "./queue-checks.js";
 import { checkSecrets } from "./secret-checks.js";
@@ -23,6 +23,7 @@ export interface ProjectSnapshot {
 export function checkProject(project: ProjectSnapshot): Problem[] {
   const problems = [
     ...checkDurableObjects(project.config, project.application),
+    ...checkProcessManagerObjects(project.config, project.application),
     ...checkQueues(project.config, project.application),
     ...checkStreamCatalog(project.config, project.application),
     ...checkD1Bindings(project.config, project.application),

@@ -66,6 +66,51 @@ export function checkDurableObjects(config: ProjectConfig, app: ApplicationDescr
   return problems;
 }
 
+/** The class name a project exports for stateful process-manager instances (`export class ProcessManagerObject extends runtime.ProcessManagerObject {}`). */
+export const DEFAULT_PROCESS_MANAGER_CLASS = "ProcessManagerObject";
+
+/**
+ * The Durable Object of stateful process-manager instances, when the application has any: bound
+ * under the application's name and declared by a `new_sqlite_classes` migration (an instance keeps
+ * its state, timers and outbox in SQLite).
+ */
+export function checkProcessManagerObjects(config: ProjectConfig, app: ApplicationDescriptor): Problem[] {
+  if (app.statefulManagers.length === 0) return [];
+  const binding = config.durable_objects.bindings.find((b) => b.name === app.processManagersBinding);
+  const className = binding?.class_name ?? DEFAULT_PROCESS_MANAGER_CLASS;
+  if (!binding) {
+    return [
+      error(
+        "process-managers-binding-missing",
+        `Durable Object binding ${app.processManagersBinding} is missing: every instance of the stateful process managers (${app.statefulManagers.join(", ")}) lives in it`,
+        { kind: "add", section: "durable_objects.bindings", entry: { name: app.processManagersBinding, class_name: className } },
+      ),
+      ...(classStorage(config.migrations).has(className) ? [] : [withoutMigration(config, className)]),
+    ];
+  }
+  if (binding.script_name !== undefined) return [];
+  const storage = classStorage(config.migrations).get(className);
+  if (storage === undefined) return [withoutMigration(config, className)];
+  if (storage.backend === "kv") {
+    return [
+      error(
+        "process-managers-class-not-sqlite",
+        `Durable Object class ${className} is declared in new_classes (key-value storage) by migration ${storage.declaredBy.tag}; process-manager instances need SQLite storage (new_sqlite_classes)`,
+        { kind: "replace", section: "migrations", entry: sqliteInstead(storage.declaredBy, className) },
+      ),
+    ];
+  }
+  return [];
+}
+
+function withoutMigration(config: ProjectConfig, className: string): Problem {
+  return error(
+    "process-managers-class-without-migration",
+    `Durable Object class ${className} has no migration: declare it with new_sqlite_classes so process-manager instances get SQLite storage`,
+    { kind: "add", section: "migrations", entry: { tag: nextMigrationTag(config.migrations), new_sqlite_classes: [className] } },
+  );
+}
+
 interface ClassStorage {
   readonly backend: "sqlite" | "kv";
   readonly declaredBy: DurableObjectMigrationConfig;

@@ -2,6 +2,8 @@ import { z } from "zod";
 
 /** The Durable Object namespace binding the runtime reaches the aggregates through, unless the application names another. */
 export const DEFAULT_AGGREGATES_BINDING = "AGGREGATES";
+/** The Durable Object namespace binding of stateful process-manager instances, unless the application names another. */
+export const DEFAULT_PROCESS_MANAGERS_BINDING = "PROCESS_MANAGERS";
 
 const NameSchema = z.string().min(1);
 
@@ -12,6 +14,7 @@ const QueueRefSchema = z.object({
 });
 
 const SubscriberSchema = z.looseObject({ name: NameSchema, queue: QueueRefSchema, database: NameSchema });
+const ProcessManagerSchema = SubscriberSchema.extend({ stateful: z.boolean().optional() });
 const PublisherSchema = SubscriberSchema.extend({ integrationQueue: NameSchema });
 
 /**
@@ -21,9 +24,9 @@ const PublisherSchema = SubscriberSchema.extend({ integrationQueue: NameSchema }
 const ApplicationSchema = z.looseObject({
   aggregates: z.array(z.looseObject({ name: NameSchema })).min(1),
   projections: z.array(SubscriberSchema).optional(),
-  processManagers: z.array(SubscriberSchema).optional(),
+  processManagers: z.array(ProcessManagerSchema).optional(),
   publishers: z.array(PublisherSchema).optional(),
-  bindings: z.looseObject({ aggregates: NameSchema.optional() }).optional(),
+  bindings: z.looseObject({ aggregates: NameSchema.optional(), processManagers: NameSchema.optional() }).optional(),
 });
 
 /** A projection or process manager as the configuration must serve it: its queue and its D1 binding. */
@@ -40,6 +43,10 @@ export interface ApplicationDescriptor {
   /** The Durable Object namespace binding of every aggregate instance. */
   readonly aggregatesBinding: string;
   readonly subscribers: readonly SubscriberDescriptor[];
+  /** Stateful process managers, whose instances live in their own Durable Object namespace. */
+  readonly statefulManagers: readonly string[];
+  /** The Durable Object namespace binding of their instances. */
+  readonly processManagersBinding: string;
   /**
    * Producer bindings the application sends to that belong to no subscriber of its own (a
    * publisher's integration-events queue, consumed by another system): required, never stray.
@@ -76,6 +83,8 @@ export function describeApplication(value: unknown): ApplicationDescriptor {
       ...(app.processManagers ?? []).map(subscriber("process manager")),
       ...(app.publishers ?? []).map(subscriber("publisher")),
     ],
+    statefulManagers: (app.processManagers ?? []).filter((m) => m.stateful === true).map((m) => m.name),
+    processManagersBinding: app.bindings?.processManagers ?? DEFAULT_PROCESS_MANAGERS_BINDING,
     outgoingProducers: [...new Set((app.publishers ?? []).map((p) => p.integrationQueue))],
   };
 }

@@ -16,6 +16,8 @@ export type DurableObjectBinding = { idFromName(name: string): unknown };
 
 /** The Durable Object namespace the aggregates live in when the application names none. */
 export const DEFAULT_AGGREGATES_BINDING = "AGGREGATES";
+/** The Durable Object namespace stateful process-manager instances live in when the application names none. */
+export const DEFAULT_PROCESS_MANAGERS_BINDING = "PROCESS_MANAGERS";
 
 interface ApplicationDefinitions<E> {
   readonly title: string;
@@ -31,10 +33,12 @@ interface ApplicationDefinitions<E> {
 /**
  * The bindings the application names outside its subscribers. `aggregates` may be left out only
  * when `Env` has an `AGGREGATES` Durable Object namespace, so a missing binding fails `tsc`.
+ * `processManagers` names the namespace of stateful process-manager instances (default
+ * `PROCESS_MANAGERS`), checked against `Env` the same way when given.
  */
 type ApplicationBindings<E> = typeof DEFAULT_AGGREGATES_BINDING extends BindingName<E, DurableObjectBinding>
-  ? { readonly bindings?: { readonly aggregates?: BindingName<E, DurableObjectBinding> } }
-  : { readonly bindings: { readonly aggregates: BindingName<E, DurableObjectBinding> } };
+  ? { readonly bindings?: { readonly aggregates?: BindingName<E, DurableObjectBinding>; readonly processManagers?: BindingName<E, DurableObjectBinding> } }
+  : { readonly bindings: { readonly aggregates: BindingName<E, DurableObjectBinding>; readonly processManagers?: BindingName<E, DurableObjectBinding> } };
 
 /**
  * An application as the runtime composes it: the domain exports one and nothing else. Typed
@@ -59,5 +63,5 @@ export interface AnyApplication {
   /** Integration events out: each turns chosen internal events into CloudEvents on its integration queue. */
   readonly publishers?: readonly Publisher[];
   readonly queries?: readonly QueryRoute[];
-  readonly bindings?: { readonly aggregates?: string };
+  readonly bindings?: { readonly aggregates?: string; readonly processManagers?: string };
 }

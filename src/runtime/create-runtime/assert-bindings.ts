@@ -16,6 +16,7 @@ export function requiredBindings(
   subscribers: readonly Subscription[],
   secrets: readonly string[],
   streamCatalog = false,
+  processManagers?: { readonly binding: string; readonly managers: readonly string[] },
 ): RequiredBinding[] {
   const required: RequiredBinding[] = [
     {
@@ -25,6 +26,14 @@ export function requiredBindings(
       block: `[[durable_objects.bindings]]\nname = "${aggregatesBinding}"\nclass_name = "AggregateObject"`,
     },
   ];
+  if (processManagers && processManagers.managers.length > 0) {
+    required.push({
+      name: processManagers.binding,
+      kind: "durable-object",
+      neededBy: `the stateful process managers (${processManagers.managers.join(", ")})`,
+      block: `[[durable_objects.bindings]]\nname = "${processManagers.binding}"\nclass_name = "ProcessManagerObject"\n\n[[migrations]]\ntag = "…"\nnew_sqlite_classes = ["ProcessManagerObject"]`,
+    });
+  }
   for (const s of subscribers) {
     required.push({
       name: s.database,

@@ -3,6 +3,8 @@ import type { AnyAggregate } from "../aggregate/index.js";
 import { AggregateClient } from "../aggregate-client/index.js";
 import { createAggregateObjectClass, type AggregateObjectClass } from "../aggregate-object/index.js";
 import { bearerTokens, type Authentication } from "../auth/index.js";
+import type { StatefulProcessManager } from "../process-manager/index.js";
+import { createProcessManagerObjectClass, ProcessManagerClient, type ProcessManagerObjectClass } from "../process-manager-object/index.js";
 import { HttpError } from "../errors/index.js";
 import { createHttpApp, type RuntimeVariables } from "../http/index.js";
 import type { OutboxRoute } from "../outbox/index.js";
@@ -10,7 +12,7 @@ import { createQueueHandler } from "../projector/index.js";
 import { assertDistinctCloudEvents } from "../publisher/index.js";
 import { runtimeDatabase } from "../runtime-tables/index.js";
 import { recordHeads, STREAM_CATALOG_QUEUE, STREAM_CATALOG_ROUTE, sweepSubscriber } from "../stream-catalog/index.js";
-import { DEFAULT_AGGREGATES_BINDING, type AnyApplication, type Application } from "./application.js";
+import { DEFAULT_AGGREGATES_BINDING, DEFAULT_PROCESS_MANAGERS_BINDING, type AnyApplication, type Application } from "./application.js";
 import { missingBindings, requiredBindings } from "./assert-bindings.js";
 
 /** How the runtime serves an application; every option has a default. */
@@ -29,6 +31,11 @@ export interface RuntimeOptions<E extends object> {
 export interface Runtime<E extends object> {
   /** The Durable Object class of every aggregate: export it under the class name wrangler.toml declares. */
   readonly AggregateObject: AggregateObjectClass<E>;
+  /**
+   * The Durable Object class of every stateful process-manager instance: export it under the class
+   * name wrangler.toml declares (bound as `PROCESS_MANAGERS` unless `bindings.processManagers` says otherwise).
+   */
+  readonly ProcessManagerObject: ProcessManagerObjectClass<E>;
   /** The HTTP API as a hono app, to mount in an app of your own (`app.route("/", runtime.http)`). */
   readonly http: OpenAPIHono<{ Bindings: E; Variables: RuntimeVariables }>;
   fetch(request: Request, env: E, ctx: ExecutionContext): Promise<Response>;
@@ -52,6 +59,7 @@ const UNGUARDED_PATHS = ["/health", "/openapi.json"];
  * @example
  * const runtime = createRuntime<Env>(application);
  * export class AggregateObject extends runtime.AggregateObject {}
+ * export class ProcessManagerObject extends runtime.ProcessManagerObject {} // with stateful process managers
  * export default { fetch: runtime.fetch, queue: runtime.queue, scheduled: runtime.scheduled } satisfies ExportedHandler<Env>;
  */
 export function createRuntime<E extends object>(application: Application<E>, options: RuntimeOptions<E> = {}): Runtime<E> {
@@ -85,8 +93,17 @@ export function createRuntime<E extends object>(application: Application<E>, opt
   const aggregatesBinding = app.bindings?.aggregates ?? DEFAULT_AGGREGATES_BINDING;
   const basePath = normaliseBasePath(options.basePath);
   const clientOf = (env: object) => AggregateClient.fromEnv(env, aggregatesBinding);
+  const statefulManagers = new Map<string, StatefulProcessManager>();
+  for (const manager of app.processManagers ?? []) {
+    if (manager.stateful) statefulManagers.set(manager.name, manager);
+  }
+  const processManagersBinding = app.bindings?.processManagers ?? DEFAULT_PROCESS_MANAGERS_BINDING;
+  const instancesOf = (env: object) => ProcessManagerClient.fromEnv(env, processManagersBinding);
   // Bearer secrets are only required when the default authentication reads them.
-  const required = requiredBindings(aggregatesBinding, followers, options.auth ? [] : ["API_TOKEN", "ADMIN_TOKEN"], catalogRoutes.length > 0);
+  const required = requiredBindings(aggregatesBinding, followers, options.auth ? [] : ["API_TOKEN", "ADMIN_TOKEN"], catalogRoutes.length > 0, {
+    binding: processManagersBinding,
+    managers: [...statefulManagers.keys()],
+  });
   const http = createHttpApp<E>({
     title: app.title,
     version: app.version,
@@ -96,12 +113,15 @@ export function createRuntime<E extends object>(application: Application<E>, opt
     auth: options.auth ?? bearerTokens<E>(),
     basePath,
     clientOf,
+    instancesOf,
   });
-  const queue = createQueueHandler(followers, clientOf);
+  const queue = createQueueHandler(followers, clientOf, instancesOf);
   const AggregateObject = createAggregateObjectClass<E>({ aggregates, routesFor: (name) => routes.get(name) ?? [] });
+  const ProcessManagerObject = createProcessManagerObjectClass<E>({ managers: statefulManagers, aggregatesBinding });
 
   return {
     AggregateObject,
+    ProcessManagerObject,
     http,
     async fetch(request, env, ctx) {
       const problems = missingBindings(env, required);

@@ -1,11 +1,12 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
-import { mountAdminRoutes } from "../admin/index.js";
+import { mountAdminRoutes, mountProcessManagerRoutes } from "../admin/index.js";
 import type { AggregateClient } from "../aggregate-client/index.js";
 import type { AnyAggregate } from "../aggregate/index.js";
 import type { Authentication } from "../auth/index.js";
 import { mountInspector } from "../inspector/index.js";
 import type { ProcessManager } from "../process-manager/index.js";
+import type { ProcessManagerClient } from "../process-manager-object/index.js";
 import type { Projection } from "../projection/index.js";
 import { mountCommandRoutes } from "./command-routes.js";
 import type { QueryRoute } from "./define-query.js";
@@ -26,6 +27,8 @@ export interface HttpAppOptions<E extends object> {
   readonly basePath: string;
   /** Reaches the aggregates' Durable Objects through the application's namespace binding. */
   clientOf(env: object): AggregateClient;
+  /** Reaches stateful process-manager instances through the application's namespace binding. */
+  instancesOf(env: object): ProcessManagerClient;
 }
 
 const healthRoute = createRoute({
@@ -66,6 +69,11 @@ export function createHttpApp<E extends object>(options: HttpAppOptions<E>): Ope
   mountCommandRoutes(withActor, options.aggregates, options.clientOf);
   mountStreamRoutes(open, options.aggregates, options.clientOf);
   mountAdminRoutes(open, options.subscribers);
+  mountProcessManagerRoutes(
+    open,
+    options.subscribers.filter((s) => s.kind === "process-manager"),
+    options.instancesOf,
+  );
   mountInspector(open, [...options.aggregates.keys()]);
   for (const query of options.queries) query.mount(open);
   return root;

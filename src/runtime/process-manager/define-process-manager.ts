@@ -1,32 +1,11 @@
 import type { z } from "zod";
-import type { AnyAggregate, SchemaMap } from "../aggregate/index.js";
+import type { AnyAggregate } from "../aggregate/index.js";
 import type { EventEnvelope } from "../envelope/index.js";
 import { ownEntry } from "../own-entry/index.js";
 import { DEFAULT_READ_DATABASE } from "../projection/index.js";
-import { aggregateNames, type HandlerMap, type QueueRef, type Subscription } from "../subscription/index.js";
-
-/** A command a process manager issues in reaction to an event. */
-export interface IssuedCommand {
-  readonly aggregate: string;
-  readonly id: string;
-  readonly command: string;
-  readonly payload: unknown;
-}
-
-/**
- * A typed command for a process manager to issue.
- *
- * @example
- * DeliveryPickedUp: (event) => [command(order, event.data.orderId, "ship", {})]
- */
-export function command<C extends SchemaMap, K extends keyof C & string>(
-  aggregate: { readonly name: string; readonly commands: C },
-  id: string,
-  name: K,
-  payload: z.input<C[K]>,
-): IssuedCommand {
-  return { aggregate: aggregate.name, id, command: name, payload };
-}
+import { aggregateNames, type EventsFrom, type HandlerMap, type QueueRef, type Subscription } from "../subscription/index.js";
+import type { IssuedCommand } from "./issued-command.js";
+import { statefulProcessManager, type StatefulProcessManager, type StatefulProcessManagerConfig, type TypedStatefulProcessManager } from "./stateful.js";
 
 export interface ProcessManagerConfig<A extends AnyAggregate, Q extends string, D extends string> {
   readonly name: string;
@@ -36,24 +15,61 @@ export interface ProcessManagerConfig<A extends AnyAggregate, Q extends string, 
   readonly from: readonly A[];
   /** Pure: the commands an event calls for. Their ids derive from the event's id, so a redelivery never acts twice. */
   readonly handlers: HandlerMap<A, undefined, readonly IssuedCommand[]>;
+  /** Only a stateful manager decides; see {@link StatefulProcessManagerConfig}. */
+  readonly decide?: never;
 }
 
-export interface ProcessManager<Q extends string = string, D extends string = string> extends Subscription<Q, D> {
+/** A stateless process manager: each event maps to commands, run from its queue in stream order. */
+export interface StatelessProcessManager<Q extends string = string, D extends string = string> extends Subscription<Q, D> {
   readonly kind: "process-manager";
+  readonly stateful: false;
   commandsFor(event: EventEnvelope): readonly IssuedCommand[];
 }
 
-/** Defines a stateless process manager: events in, commands out, in stream order. */
+/** A process manager ready for the runtime: stateless (event → commands) or stateful (one Durable Object per instance). */
+export type ProcessManager<Q extends string = string, D extends string = string> = StatelessProcessManager<Q, D> | StatefulProcessManager<Q, D>;
+
+/**
+ * Defines a process manager. With `handlers` it is stateless: events in, commands out, in stream
+ * order. With `correlate`, `state`, `initialState`, `evolve` and `decide` it is stateful: every
+ * instance (one per key `correlate` returns) is a Durable Object of its own, which keeps its
+ * state, sends its commands through an outbox and fires its timers from its alarm.
+ *
+ * @example
+ * defineProcessManager({
+ *   name: "fulfilment", queue: PROCESS_MANAGER_QUEUE, from: [order, delivery],
+ *   correlate: (event) => event.type.startsWith("Order") ? event.aggregateId : event.data.orderId,
+ *   state: FulfilmentState, timer: PickUpDeadline, initialState: () => ({ delivery: null }),
+ *   evolve: (state, message) => …, decide: (state, message) => ({ commands: […], timers: { set: […] } }),
+ * });
+ */
+export function defineProcessManager<
+  A extends AnyAggregate,
+  const Q extends string,
+  S extends z.ZodType,
+  T extends z.ZodType,
+  const D extends string = typeof DEFAULT_READ_DATABASE,
+>(config: StatefulProcessManagerConfig<A, Q, D, S, T>): TypedStatefulProcessManager<Q, D, EventsFrom<A>, z.output<S>, z.output<T>>;
 export function defineProcessManager<A extends AnyAggregate, const Q extends string, const D extends string = typeof DEFAULT_READ_DATABASE>(
   config: ProcessManagerConfig<A, Q, D>,
-): ProcessManager<Q, D> {
-  const handlers = config.handlers as Readonly<Record<string, ((event: EventEnvelope, context: undefined) => readonly IssuedCommand[]) | undefined>>;
-  return {
-    kind: "process-manager",
+): StatelessProcessManager<Q, D>;
+export function defineProcessManager(
+  config: ProcessManagerConfig<AnyAggregate, string, string> | StatefulProcessManagerConfig<AnyAggregate, string, string, z.ZodType, z.ZodType>,
+): ProcessManager {
+  const base: Subscription = {
     name: config.name,
     queue: config.queue,
-    database: config.database ?? (DEFAULT_READ_DATABASE as D),
+    database: config.database ?? DEFAULT_READ_DATABASE,
     aggregates: aggregateNames(config.from, `process manager ${config.name}`),
+  };
+  if ("decide" in config && config.decide !== undefined) return statefulProcessManager(config, base);
+  const handlers = (config as ProcessManagerConfig<AnyAggregate, string, string>).handlers as Readonly<
+    Record<string, ((event: EventEnvelope, context: undefined) => readonly IssuedCommand[]) | undefined>
+  >;
+  return {
+    ...base,
+    kind: "process-manager",
+    stateful: false,
     commandsFor: (event) => ownEntry(handlers, event.type)?.(event, undefined) ?? [],
   };
 }

@@ -1,1 +1,17 @@
-export { command, defineProcessManager, type IssuedCommand, type ProcessManager, type ProcessManagerConfig } from "./define-process-manager.js";
+export { defineProcessManager, type ProcessManager, type ProcessManagerConfig, type StatelessProcessManager } from "./define-process-manager.js";
+export { command, type IssuedCommand } from "./issued-command.js";
+export {
+  MAX_COMMANDS_PER_DECISION,
+  MAX_TIMERS_PER_INSTANCE,
+  PROCESS_MANAGER_NAME_PATTERN,
+  TIMER_ID_PATTERN,
+  type AnyProcessMessage,
+  type CheckedDecision,
+  type ProcessDecision,
+  type ProcessMessage,
+  type StatefulProcessManager,
+  type StatefulProcessManagerConfig,
+  type TimerFired,
+  type TimerToSet,
+  type TypedStatefulProcessManager,
+} from "./stateful.js";

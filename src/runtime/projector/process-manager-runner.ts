@@ -2,7 +2,8 @@ import type { AggregateClient } from "../aggregate-client/index.js";
 import { runtimeActor } from "../auth/index.js";
 import type { EventEnvelope } from "../envelope/index.js";
 import { RUNTIME_COMMAND_ID_PREFIX } from "../ids/index.js";
-import type { ProcessManager } from "../process-manager/index.js";
+import type { ProcessManager, StatelessProcessManager } from "../process-manager/index.js";
+import type { ProcessManagerClient } from "../process-manager-object/index.js";
 import { CatchUpBudget, settleCaughtUp, type Requeue } from "./catch-up.js";
 import { advanceCheckpoint, catalogStream, recordFailure } from "./checkpoints.js";
 import { ackAll, eventRuns, healGaps, planStreamWork, retryDelaySeconds, settleUnowned } from "./stream-work.js";
@@ -12,6 +13,8 @@ import { ackAll, eventRuns, healGaps, planStreamWork, retryDelaySeconds, settleU
  * sent to their aggregates, then the checkpoint moves. Command ids derive from the causing
  * event's id, so a crash between the commands and the checkpoint replays them harmlessly. Gaps
  * are healed a bounded number of events per invocation; a longer catch-up continues through `requeue`.
+ * A stateful manager's events go to their instances instead (`instances`), each of which decides,
+ * records the stream's version it reached, and sends the commands through its own outbox.
  */
 export async function runProcessManager(
   manager: ProcessManager,
@@ -19,6 +22,7 @@ export async function runProcessManager(
   db: D1Database,
   aggregates: AggregateClient,
   requeue?: Requeue,
+  instances?: () => ProcessManagerClient,
 ): Promise<void> {
   const { work, malformed, foreign } = await planStreamWork(db, manager.name, manager.aggregates, batch.messages);
   settleUnowned(manager.name, foreign, malformed);
@@ -31,7 +35,10 @@ export async function runProcessManager(
         // The checkpoint moves every MAX_EVENTS_PER_TRANSACTION events, so a failure late in a long
         // catch-up replays (idempotently) only the commands since the last move.
         for (const { events, from, to } of eventRuns(w)) {
-          for (const event of events) await act(manager, event, aggregates);
+          for (const event of events) {
+            if (manager.stateful) await forward(manager.name, manager.correlate(event), event, instances);
+            else await act(manager, event, aggregates);
+          }
           const statements = [advanceCheckpoint(db, manager.name, w.streamId, from, to)];
           if (from === 0) statements.push(catalogStream(db, w.streamId, w.aggregate, new Date().toISOString()));
           await db.batch(statements);
@@ -57,7 +64,14 @@ export function causedCommandId(manager: string, event: EventEnvelope, index: nu
   return `${RUNTIME_COMMAND_ID_PREFIX}pm:${manager}:${event.eventId}:${index}`;
 }
 
-async function act(manager: ProcessManager, event: EventEnvelope, aggregates: AggregateClient): Promise<void> {
+/** Hands an event to the instance it correlates to; an event that concerns no instance only moves the checkpoint. */
+async function forward(manager: string, key: string | undefined, event: EventEnvelope, instances: (() => ProcessManagerClient) | undefined): Promise<void> {
+  if (key === undefined) return;
+  if (!instances) throw new Error(`${manager} is a stateful process manager, but the queue consumer was given no process-manager namespace`);
+  await instances().receive(manager, key, event);
+}
+
+async function act(manager: StatelessProcessManager, event: EventEnvelope, aggregates: AggregateClient): Promise<void> {
   const commands = manager.commandsFor(event);
   for (const [index, issued] of commands.entries()) {
     const outcome = await aggregates.execute({

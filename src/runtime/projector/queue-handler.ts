@@ -1,5 +1,6 @@
 import type { AggregateClient } from "../aggregate-client/index.js";
 import type { ProcessManager } from "../process-manager/index.js";
+import type { ProcessManagerClient } from "../process-manager-object/index.js";
 import type { Projection } from "../projection/index.js";
 import type { Publisher } from "../publisher/index.js";
 import { runtimeDatabase } from "../runtime-tables/index.js";
@@ -17,7 +18,11 @@ type Subscriber = Projection | ProcessManager | Publisher;
  * owns the queue (or its dead-letter queue). One Worker can consume every queue, as `npm start`
  * does, or a Worker can be deployed per projector with only that queue bound: same code.
  */
-export function createQueueHandler(subscribers: readonly Subscriber[], clientOf: (env: object) => AggregateClient) {
+export function createQueueHandler(
+  subscribers: readonly Subscriber[],
+  clientOf: (env: object) => AggregateClient,
+  instancesOf: (env: object) => ProcessManagerClient,
+) {
   const byQueue = new Map<string, Subscriber>();
   const byDeadLetterQueue = new Map<string, Subscriber>();
   for (const s of subscribers) {
@@ -40,7 +45,7 @@ export function createQueueHandler(subscribers: readonly Subscriber[], clientOf:
     const aggregates = clientOf(env);
     const requeue = requeueTo(env, owner);
     if (owner.kind === "projection") await runProjection(owner, batch, db, aggregates, requeue);
-    else await runProcessManager(owner, batch, db, aggregates, requeue);
+    else await runProcessManager(owner, batch, db, aggregates, requeue, () => instancesOf(env));
     await recordBatchLag(db, owner.name, batch.messages);
   };
 }

@@ -37,6 +37,7 @@ describe("admin API for projections", () => {
       ["balances", "projection", "fixture-balances", "fixture-balances-dlq"],
       ["statement", "projection", "fixture-statement", "fixture-statement-dlq"],
       ["crediting", "process-manager", "fixture-crediting", "fixture-crediting-dlq"],
+      ["settlement", "process-manager", "fixture-settlement", "fixture-settlement-dlq"],
     ]);
     const details = projections.find((p) => p.name === "balances")!;
     expect(details).toMatchObject({ streams: 0, deadLetters: 1 });

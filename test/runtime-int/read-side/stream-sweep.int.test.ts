@@ -6,7 +6,7 @@ import { CapturedEvents, runOutboxAlarms } from "../../support/captured-events";
 import { adminGet, json } from "../../support/http";
 import { rows } from "../../support/read-model";
 import type { FixtureEnv } from "../../fixture/env";
-import { BALANCES, CREDITING, openAccount, STATEMENT } from "../../fixture/support";
+import { BALANCES, CREDITING, openAccount, SETTLEMENT, STATEMENT } from "../../fixture/support";
 import { deliver, deliverInOrder } from "../../fixture/support/delivery";
 import { fixtureEnv } from "../../fixture/support/worker";
 import worker from "../../fixture/worker";
@@ -15,7 +15,8 @@ const STREAM_CATALOG = "stream-catalog";
 const ACCOUNTS = ["account/sw-1", "account/sw-2"];
 const PAYMENT = "payment/sw-p1";
 // Each subscriber's producer binding and the queue it sends to (test/fixture/wrangler.toml).
-const SUBSCRIBER_QUEUES = { BALANCES_QUEUE: BALANCES, STATEMENT_QUEUE: STATEMENT, CREDITING_QUEUE: CREDITING };
+const SUBSCRIBER_QUEUES = { BALANCES_QUEUE: BALANCES, STATEMENT_QUEUE: STATEMENT, CREDITING_QUEUE: CREDITING, SETTLEMENT_QUEUE: SETTLEMENT };
+const PROCESS_MANAGER_QUEUES = [CREDITING, SETTLEMENT];
 
 /** The Worker's env with each subscriber's real producer wrapped so its sends are kept instead of queued. */
 function capturingSubscriberQueues(): { env: FixtureEnv; sent: { queue: string; body: unknown }[] } {
@@ -52,6 +53,7 @@ describe("the stream sweep", () => {
       balances: { events: 3, streams: 2, oldestMs: expect.any(Number) },
       statement: { events: 4, streams: 3, oldestMs: expect.any(Number) },
       crediting: { events: 1, streams: 1, oldestMs: expect.any(Number) },
+      settlement: { events: 1, streams: 1, oldestMs: expect.any(Number) },
     });
 
     // A run inside the grace period leaves the streams alone: their messages may still be on the way.
@@ -71,13 +73,14 @@ describe("the stream sweep", () => {
         [STATEMENT, "account/sw-2", 1],
         [STATEMENT, PAYMENT, 1],
         [CREDITING, PAYMENT, 1],
+        [SETTLEMENT, PAYMENT, 1],
       ].sort(),
     );
     // The sweep healed from the aggregates: no command ran, so the outbox sent nothing more.
     expect(captured.batches.length).toBe(sentByCommands);
 
     // The projections' heads first, so the views are checked before crediting's own command lands.
-    const projectionHeads = sweep.sent.filter((s) => s.queue !== CREDITING);
+    const projectionHeads = sweep.sent.filter((s) => !PROCESS_MANAGER_QUEUES.includes(s.queue));
     for (const { queue, body } of projectionHeads) await deliverInOrder(queue, [body as never]);
     expect(await rows("SELECT id, version, balance FROM fixture_balances ORDER BY id")).toEqual([
       { id: "sw-1", version: 2, balance: 600 },
@@ -89,12 +92,14 @@ describe("the stream sweep", () => {
     ]);
     expect(captured.batches.length).toBe(sentByCommands);
 
-    // Crediting's head heals the process manager too: it deposits the payment, its own command.
-    for (const { queue, body } of sweep.sent.filter((s) => s.queue === CREDITING)) await deliverInOrder(queue, [body as never]);
+    // The managers' heads heal them too: crediting deposits the payment, its own command; the
+    // settlement (a payment without a deadline) only records it.
+    for (const { queue, body } of sweep.sent.filter((s) => PROCESS_MANAGER_QUEUES.includes(s.queue))) await deliverInOrder(queue, [body as never]);
     expect(await lags()).toEqual({
       balances: { events: 0, streams: 0, oldestMs: 0 },
       statement: { events: 0, streams: 0, oldestMs: 0 },
       crediting: { events: 0, streams: 0, oldestMs: 0 },
+      settlement: { events: 0, streams: 0, oldestMs: 0 },
     });
     // The only events sent since the commands are that deposit's, on the credited account.
     const sentSince = captured.batches.slice(sentByCommands).flatMap((b) => b.envelopes);

@@ -1,0 +1,102 @@
+import type { CommandOutcome, CommandRequest } from "../aggregate-protocol/index.js";
+import type { InstanceStore, OutboxEntry } from "./instance-store.js";
+
+/** Sends one command to its aggregate; swapped in tests to inject a failure. */
+export type CommandSender = (request: CommandRequest) => Promise<CommandOutcome>;
+
+/**
+ * A command whose send failed is retried from the alarm: 1 s, 2 s, 4 s … capped at one minute. It
+ * is retried until it is delivered or refused: a failure here is the aggregate's object being
+ * unreachable or the Worker misconfigured, which an operator fixes; the command must not be lost.
+ */
+export const COMMAND_RETRY_BASE_MS = 1_000;
+export const COMMAND_RETRY_MAX_MS = 60_000;
+
+/**
+ * If the instance is evicted between committing a decision and sending its commands, the alarm
+ * comes back this soon to send them.
+ */
+export const COMMAND_SAFETY_DELAY_MS = 5_000;
+
+/** Delay before the `attempts`-th retry of a failed send or timer firing. */
+export const retryDelayMs = (attempts: number): number => Math.min(COMMAND_RETRY_BASE_MS * 2 ** Math.max(0, attempts - 1), COMMAND_RETRY_MAX_MS);
+
+/**
+ * What the outbox reports: one small function, so operators' logging can be swapped in one place.
+ */
+export type OutboxLog = (level: "warn" | "error", message: string) => void;
+
+/**
+ * Sends the instance's outbox, oldest first, one command at a time: commands to one aggregate
+ * arrive in the order they were decided. A refusal (the aggregate's rules, a bad payload) is
+ * final: the command is recorded as rejected and the next one goes. A failure to send stops the
+ * run, keeping the order, and the alarm retries with backoff.
+ */
+export class CommandOutbox {
+  private running: Promise<void> | undefined;
+  private again = false;
+
+  constructor(
+    private readonly store: InstanceStore,
+    public send: CommandSender,
+    private readonly log: OutboxLog,
+    /** Called after every run, to set the alarm for what still waits. */
+    private readonly onSettled: () => Promise<void>,
+  ) {}
+
+  /** Sends what is pending; a call while one runs makes it loop once more. Never throws. */
+  dispatch(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.run().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async run(): Promise<void> {
+    let failed = false;
+    do {
+      this.again = false;
+      for (const entry of this.store.outbox()) {
+        failed = !(await this.deliver(entry));
+        if (failed) break;
+      }
+      // After a failure the next try is the alarm's, at the backoff's pace, not the next caller's.
+    } while (this.again && !failed);
+    await this.onSettled();
+  }
+
+  /** Sends one command; false when it failed and everything after it must wait. */
+  private async deliver(entry: OutboxEntry): Promise<boolean> {
+    let outcome: CommandOutcome;
+    try {
+      outcome = await this.send(entry.request);
+    } catch (error) {
+      this.failed(entry, error instanceof Error ? error.message : String(error));
+      return false;
+    }
+    if (outcome.ok) {
+      this.store.delivered(entry.seq);
+      return true;
+    }
+    // A 500 is the Worker's configuration (a missing binding), not the aggregate's answer: retry.
+    if (outcome.status === 500) {
+      this.failed(entry, `${outcome.body.error}: ${outcome.body.message}`);
+      return false;
+    }
+    this.store.rejected(entry, outcome.status, outcome.body, new Date().toISOString());
+    const { aggregate, id, command } = entry.request;
+    this.log("warn", `${aggregate}/${id} refused ${command} (${entry.commandId}): ${outcome.body.error} ${outcome.body.message}`);
+    return true;
+  }
+
+  private failed(entry: OutboxEntry, error: string): void {
+    const attempts = entry.attempts + 1;
+    const delay = retryDelayMs(attempts);
+    this.store.sendFailed(entry.seq, error, Date.now() + delay);
+    this.log("warn", `sending ${entry.commandId} failed (attempt ${attempts}), retrying in ${delay} ms: ${error}`);
+  }
+}

@@ -1,0 +1,151 @@
+import type { z } from "zod";
+import type { AnyAggregate } from "../aggregate/index.js";
+import type { EventEnvelope } from "../envelope/index.js";
+import { AGGREGATE_ID_PATTERN } from "../ids/index.js";
+import type { EnvelopeOf, EventsFrom, QueueRef, Subscription } from "../subscription/index.js";
+import type { IssuedCommand } from "./issued-command.js";
+
+/** A process manager's name is part of its instances' object names and of its command ids. */
+export const PROCESS_MANAGER_NAME_PATTERN = /^[a-z][a-z0-9-]{0,63}$/;
+
+/** Timer ids are chosen by `decide` and appear in command ids and URLs: short, printable, no spaces. */
+export const TIMER_ID_PATTERN = /^[A-Za-z0-9._~:-]{1,64}$/;
+
+/**
+ * One decision may send at most this many commands: they commit in one storage transaction with
+ * the state, and every one is an RPC from the instance's outbox.
+ */
+export const MAX_COMMANDS_PER_DECISION = 20;
+
+/**
+ * An instance holds at most this many pending timers: every alarm scans them in order, and a
+ * manager that needs more is keeping a schedule, not deadlines.
+ */
+export const MAX_TIMERS_PER_INSTANCE = 100;
+
+/** A fired timer as `evolve` and `decide` see it: `type` is lower case, so it never names an event. */
+export interface TimerFired<P> {
+  readonly type: "timer";
+  readonly id: string;
+  /** The ISO-8601 instant the timer was set for. */
+  readonly at: string;
+  readonly payload: P;
+}
+
+/** A timer to set: a later `set` with the same id replaces it. `at` is an ISO-8601 instant. */
+export interface TimerToSet<P> {
+  readonly id: string;
+  readonly at: string;
+  readonly payload: P;
+}
+
+/** What a stateful manager decides on one message: commands to send, timers to set and cancel. */
+export interface ProcessDecision<P> {
+  readonly commands?: readonly IssuedCommand[];
+  readonly timers?: { readonly set?: readonly TimerToSet<P>[]; readonly cancel?: readonly string[] };
+}
+
+/** The messages of a stateful manager: an event of a followed aggregate, or one of its timers. */
+export type ProcessMessage<A, P> = EnvelopeOf<EventsFrom<A>> | TimerFired<P>;
+
+/**
+ * Everything a user writes for a stateful process manager: one Durable Object per instance
+ * (`correlate` names it), with its own state and timers. `evolve` and `decide` are pure, like an
+ * aggregate's; `decide` sees the state before the message, then `evolve` folds the message in.
+ */
+export interface StatefulProcessManagerConfig<A extends AnyAggregate, Q extends string, D extends string, S extends z.ZodType, T extends z.ZodType> {
+  /** `[a-z][a-z0-9-]*`; part of its instances' names and its command ids. */
+  readonly name: string;
+  readonly queue: QueueRef<Q>;
+  /** D1 binding holding its per-stream checkpoints. Default `READ_DB`. */
+  readonly database?: D;
+  readonly from: readonly A[];
+  /** The instance an event belongs to (for example an order id), or undefined when it concerns none. */
+  correlate(event: EnvelopeOf<EventsFrom<A>>): string | undefined;
+  /** The state's schema: checked after every `evolve` and when an instance wakes. */
+  readonly state: S;
+  /** The schema of its timers' payloads. */
+  readonly timer: T;
+  initialState(): z.output<S>;
+  evolve(state: z.output<S>, message: ProcessMessage<A, z.output<T>>): z.output<S>;
+  decide(state: z.output<S>, message: ProcessMessage<A, z.output<T>>): ProcessDecision<z.input<T>>;
+}
+
+/** A stateful decision with its defaults filled in and its timers checked. */
+export interface CheckedDecision {
+  readonly commands: readonly IssuedCommand[];
+  readonly timers: { readonly set: readonly { readonly id: string; readonly at: number; readonly payload: unknown }[]; readonly cancel: readonly string[] };
+}
+
+/** A message as the runtime hands it to an instance. */
+export type AnyProcessMessage = EventEnvelope | TimerFired<unknown>;
+
+/** A stateful process manager ready for the runtime, its types erased. */
+export interface StatefulProcessManager<Q extends string = string, D extends string = string> extends Subscription<Q, D> {
+  readonly kind: "process-manager";
+  readonly stateful: true;
+  /** Every followed event type, with its aggregate and data schema: what the testing kit builds envelopes from. */
+  readonly events: ReadonlyMap<string, { readonly aggregate: string; readonly schema: z.ZodType }>;
+  /** The instance key of an event, checked against the id pattern; undefined when the event concerns no instance. */
+  correlate(event: EventEnvelope): string | undefined;
+  initialState(): unknown;
+  /** Parses a stored or evolved state with the manager's schema; throws naming the manager when it fails. */
+  checkState(state: unknown): unknown;
+  evolve(state: unknown, message: AnyProcessMessage): unknown;
+  decide(state: unknown, message: AnyProcessMessage): CheckedDecision;
+}
+
+/**
+ * A stateful manager as `defineProcessManager` returns it: erased for the runtime, with its
+ * types kept for the testing kit (`givenProcess`).
+ */
+export interface TypedStatefulProcessManager<Q extends string, D extends string, Ev, S, P> extends StatefulProcessManager<Q, D> {
+  /** Types only, never set at run time: the events it follows, its state, its timers' payload. */
+  readonly "~types"?: { readonly event: Ev; readonly state: S; readonly timer: P };
+}
+
+/** Erases a typed config into what the runtime runs, checking what `decide` returns. */
+export function statefulProcessManager<A extends AnyAggregate, Q extends string, D extends string, S extends z.ZodType, T extends z.ZodType>(
+  config: StatefulProcessManagerConfig<A, Q, D, S, T>,
+  base: Subscription<Q, D>,
+): TypedStatefulProcessManager<Q, D, EventsFrom<A>, z.output<S>, z.output<T>> {
+  if (!PROCESS_MANAGER_NAME_PATTERN.test(config.name)) throw new Error(`process manager name "${config.name}" must match ${PROCESS_MANAGER_NAME_PATTERN}`);
+  const typed = config as unknown as StatefulProcessManagerConfig<AnyAggregate, Q, D, z.ZodType, z.ZodType>;
+  const checkState = (state: unknown): unknown => {
+    const parsed = config.state.safeParse(state);
+    if (!parsed.success) throw new Error(`process manager ${config.name}: state fails its schema: ${parsed.error.message}`);
+    return parsed.data;
+  };
+  return {
+    ...base,
+    kind: "process-manager",
+    stateful: true,
+    events: new Map(config.from.flatMap((aggregate) => Object.entries(aggregate.events).map(([type, schema]) => [type, { aggregate: aggregate.name, schema }] as const))),
+    correlate(event) {
+      const key = typed.correlate(event as never);
+      if (key === undefined) return undefined;
+      if (!AGGREGATE_ID_PATTERN.test(key)) throw new Error(`process manager ${config.name}: ${event.type} ${event.eventId} correlates to "${key}", which is not an instance key (${AGGREGATE_ID_PATTERN})`);
+      return key;
+    },
+    initialState: () => checkState(config.initialState()),
+    checkState,
+    evolve: (state, message) => checkState(typed.evolve(state, message as never)),
+    decide: (state, message) => checkDecision(config.name, config.timer, typed.decide(state, message as never)),
+  };
+}
+
+function checkDecision(manager: string, timerSchema: z.ZodType, decision: ProcessDecision<unknown>): CheckedDecision {
+  const commands = decision.commands ?? [];
+  if (commands.length > MAX_COMMANDS_PER_DECISION) {
+    throw new Error(`process manager ${manager}: one decision sent ${commands.length} commands; at most ${MAX_COMMANDS_PER_DECISION}`);
+  }
+  const set = (decision.timers?.set ?? []).map((timer) => {
+    if (!TIMER_ID_PATTERN.test(timer.id)) throw new Error(`process manager ${manager}: timer id "${timer.id}" must match ${TIMER_ID_PATTERN}`);
+    const at = Date.parse(timer.at);
+    if (!Number.isFinite(at)) throw new Error(`process manager ${manager}: timer ${timer.id} is set for "${timer.at}", which is not an ISO-8601 instant`);
+    const payload = timerSchema.safeParse(timer.payload);
+    if (!payload.success) throw new Error(`process manager ${manager}: timer ${timer.id}'s payload fails its schema: ${payload.error.message}`);
+    return { id: timer.id, at, payload: payload.data };
+  });
+  return { commands, timers: { set, cancel: decision.timers?.cancel ?? [] } };
+}

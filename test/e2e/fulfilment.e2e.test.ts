@@ -1,0 +1,126 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { startWranglerDev, type WranglerDev } from "../../scripts/wrangler-dev.mjs";
+
+// The stateful fulfilment process manager on a real `wrangler dev`: compensation (an order
+// cancelled while its delivery is scheduled cancels the delivery) and a deadline on the
+// instance's alarm (a delivery not picked up by `pickUpBy` fails with `not_picked_up`), with no
+// outside scheduler, including across a restart of the whole local system.
+const API = { Authorization: "Bearer dev-api-token", "Content-Type": "application/json" };
+const ADMIN = { Authorization: "Bearer dev-admin-token" };
+/** The manager acts asynchronously (queue → instance → command → queue → views); locally it takes milliseconds. */
+const EFFECT_WITHIN_MS = 20_000;
+const POLL_MS = 100;
+const PLACE = (customerId: string) => ({ customerId, items: [{ sku: "tea", quantity: 1, unitPrice: 450 }] });
+
+async function post(dev: WranglerDev, path: string, body: unknown = {}): Promise<Record<string, any>> {
+  const response = await fetch(`${dev.url}${path}`, { method: "POST", headers: API, body: JSON.stringify(body) });
+  const json = (await response.json()) as Record<string, any>;
+  expect(response.status, JSON.stringify(json)).toBe(200);
+  return json;
+}
+
+async function get(dev: WranglerDev, path: string, headers: Record<string, string> = API): Promise<{ status: number; body: Record<string, any> }> {
+  const response = await fetch(`${dev.url}${path}`, { headers });
+  return { status: response.status, body: (await response.json()) as Record<string, any> };
+}
+
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
+  const deadline = Date.now() + EFFECT_WITHIN_MS;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+/** The delivery's status in both views, once both show `status`. */
+async function deliveryStatusInBothViews(dev: WranglerDev, orderId: string, customerId: string, status: string): Promise<void> {
+  const details = await eventually(() => get(dev, `/orders/${orderId}`), (r) => r.body.delivery?.status === status, `order ${orderId}'s delivery to be ${status}`);
+  expect(details.body.delivery).toMatchObject({ status });
+  const history = await eventually(
+    () => get(dev, `/customers/${customerId}/orders`),
+    (r) => r.body.orders?.find((o: { id: string }) => o.id === orderId)?.deliveryStatus === status,
+    `${customerId}'s history to show ${status}`,
+  );
+  expect(history.body.orders.find((o: { id: string }) => o.id === orderId)).toMatchObject({ deliveryStatus: status });
+}
+
+async function deliveryEvents(dev: WranglerDev, id: string): Promise<{ type: string; data: Record<string, unknown> }[]> {
+  return (await get(dev, `/streams/delivery/${id}`, ADMIN)).body.events;
+}
+
+describe("fulfilment on wrangler dev", () => {
+  let dev: WranglerDev | undefined;
+
+  afterAll(async () => {
+    await dev?.stop();
+  });
+
+  it("cancels a scheduled delivery when its order is cancelled: both views show it cancelled", async () => {
+    dev = await startWranglerDev();
+    await post(dev, "/commands/order/fe-1/place", PLACE("c-fe1"));
+    await post(dev, "/commands/delivery/fd-1/schedule", { orderId: "fe-1", address: "1 Main St" });
+    await post(dev, "/commands/order/fe-1/cancel", { reason: "changed my mind" });
+
+    await deliveryStatusInBothViews(dev, "fe-1", "c-fe1", "cancelled");
+    expect((await get(dev, "/orders/fe-1")).body.status).toBe("cancelled");
+    expect((await deliveryEvents(dev, "fd-1")).map((e) => e.type)).toEqual(["DeliveryScheduled", "DeliveryCancelled"]);
+  });
+
+  it("fails a delivery that is not picked up by its pickUpBy with not_picked_up", async () => {
+    const pickUpBy = new Date(Date.now() + 3_000).toISOString();
+    await post(dev!, "/commands/order/fe-2/place", PLACE("c-fe2"));
+    await post(dev!, "/commands/delivery/fd-2/schedule", { orderId: "fe-2", address: "2 Main St", pickUpBy });
+
+    await deliveryStatusInBothViews(dev!, "fe-2", "c-fe2", "failed");
+    const events = await deliveryEvents(dev!, "fd-2");
+    expect(events.map((e) => e.type)).toEqual(["DeliveryScheduled", "DeliveryFailed"]);
+    expect(events[1]!.data).toMatchObject({ reason: "not_picked_up" });
+    // The order itself stays placed: nothing shipped it.
+    expect((await get(dev!, "/orders/fe-2")).body.status).toBe("placed");
+  });
+});
+
+describe("a deadline across a wrangler dev restart", () => {
+  const state = mkdtempSync(join(tmpdir(), "edge-cqrs-deadline-"));
+  let dev: WranglerDev | undefined;
+
+  afterAll(async () => {
+    await dev?.stop();
+    rmSync(state, { recursive: true, force: true });
+  });
+
+  it("fires after the restart, exactly once", async () => {
+    dev = await startWranglerDev({ persistTo: state });
+    const pickUpBy = new Date(Date.now() + 6_000).toISOString();
+    await post(dev, "/commands/order/fr-1/place", PLACE("c-fr1"));
+    await post(dev, "/commands/delivery/fdr-1/schedule", { orderId: "fr-1", address: "3 Main St", pickUpBy });
+    // The instance holds the deadline before the system goes down.
+    const instance = await eventually(
+      () => get(dev!, "/admin/process-managers/fulfilment/fr-1", ADMIN),
+      (r) => r.status === 200 && r.body.timers.length === 1,
+      "the deadline to be set",
+    );
+    expect(instance.body.timers[0]).toMatchObject({ id: "pick-up-by", at: pickUpBy, payload: { deliveryId: "fdr-1" } });
+    expect((await deliveryEvents(dev, "fdr-1")).map((e) => e.type)).toEqual(["DeliveryScheduled"]);
+    await dev.stop();
+    dev = undefined;
+
+    dev = await startWranglerDev({ persistTo: state });
+    await deliveryStatusInBothViews(dev, "fr-1", "c-fr1", "failed");
+    const after = await eventually(
+      () => get(dev!, "/admin/process-managers/fulfilment/fr-1", ADMIN),
+      (r) => r.body.outbox?.length === 0,
+      "the outbox to drain",
+    );
+    expect(after.body.timers).toEqual([]);
+    expect(after.body.decisions.filter((d: { message: { kind: string } }) => d.message.kind === "timer")).toHaveLength(1);
+    const events = await deliveryEvents(dev, "fdr-1");
+    expect(events.map((e) => e.type)).toEqual(["DeliveryScheduled", "DeliveryFailed"]);
+    expect(events[1]!.data).toMatchObject({ reason: "not_picked_up" });
+  });
+});
