@@ -13,6 +13,8 @@ export type QueueBinding = { send(...args: never[]): unknown; sendBatch(...args:
 export type D1Binding = { prepare(...args: never[]): unknown; batch(...args: never[]): unknown };
 /** What a Durable Object namespace binding looks like (`DurableObjectNamespace`). */
 export type DurableObjectBinding = { idFromName(name: string): unknown };
+/** What a Workers Analytics Engine dataset binding looks like (`AnalyticsEngineDataset`). */
+export type AnalyticsEngineBinding = { writeDataPoint(...args: never[]): unknown };
 
 /** The Durable Object namespace the aggregates live in when the application names none. */
 export const DEFAULT_AGGREGATES_BINDING = "AGGREGATES";
@@ -29,12 +31,20 @@ interface ApplicationDefinitions<E> {
 }
 
 /**
+ * Optional bindings: `metrics` names a Workers Analytics Engine dataset (`[[analytics_engine_datasets]]`)
+ * the runtime writes its metrics to (docs/operations.md, "Metrics"); without it none are written.
+ */
+interface OptionalBindings<E> {
+  readonly metrics?: BindingName<E, AnalyticsEngineBinding>;
+}
+
+/**
  * The bindings the application names outside its subscribers. `aggregates` may be left out only
  * when `Env` has an `AGGREGATES` Durable Object namespace, so a missing binding fails `tsc`.
  */
 type ApplicationBindings<E> = typeof DEFAULT_AGGREGATES_BINDING extends BindingName<E, DurableObjectBinding>
-  ? { readonly bindings?: { readonly aggregates?: BindingName<E, DurableObjectBinding> } }
-  : { readonly bindings: { readonly aggregates: BindingName<E, DurableObjectBinding> } };
+  ? { readonly bindings?: { readonly aggregates?: BindingName<E, DurableObjectBinding> } & OptionalBindings<E> }
+  : { readonly bindings: { readonly aggregates: BindingName<E, DurableObjectBinding> } & OptionalBindings<E> };
 
 /**
  * An application as the runtime composes it: the domain exports one and nothing else. Typed
@@ -59,5 +69,5 @@ export interface AnyApplication {
   /** Integration events out: each turns chosen internal events into CloudEvents on its integration queue. */
   readonly publishers?: readonly Publisher[];
   readonly queries?: readonly QueryRoute[];
-  readonly bindings?: { readonly aggregates?: string };
+  readonly bindings?: { readonly aggregates?: string; readonly metrics?: string };
 }

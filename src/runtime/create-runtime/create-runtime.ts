@@ -97,8 +97,13 @@ export function createRuntime<E extends object>(application: Application<E>, opt
     basePath,
     clientOf,
   });
-  const queue = createQueueHandler(followers, clientOf);
-  const AggregateObject = createAggregateObjectClass<E>({ aggregates, routesFor: (name) => routes.get(name) ?? [] });
+  const metricsBinding = app.bindings?.metrics;
+  const queue = createQueueHandler(followers, clientOf, metricsBinding);
+  const AggregateObject = createAggregateObjectClass<E>({
+    aggregates,
+    routesFor: (name) => routes.get(name) ?? [],
+    ...(metricsBinding !== undefined && { metricsBinding }),
+  });
 
   return {
     AggregateObject,

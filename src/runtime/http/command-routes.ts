@@ -4,6 +4,7 @@ import type { AggregateClient } from "../aggregate-client/index.js";
 import type { AnyAggregate } from "../aggregate/index.js";
 import { errorResponses, HttpError } from "../errors/index.js";
 import { AGGREGATE_ID_PATTERN, COMMAND_ID_PATTERN, isRuntimeCommandId, newId, RUNTIME_COMMAND_ID_PREFIX } from "../ids/index.js";
+import { continueTrace, TRACEPARENT } from "../observability/index.js";
 import { ownEntry } from "../own-entry/index.js";
 import { parseEventMetadataHeader } from "./event-metadata-header.js";
 import { limitBody, readJsonBody } from "./json-body.js";
@@ -33,6 +34,9 @@ export function mountCommandRoutes(
   for (const aggregate of aggregates.values()) registerCommandDocs(app, aggregate);
 
   app.post("/commands/:aggregate/:id/:command", limitBody(), async (c) => {
+    // First, so that every answer, refusals included, names the trace to search the logs for.
+    const trace = continueTrace(c.req.header(TRACEPARENT));
+    c.header(TRACEPARENT, trace.traceparent);
     const { aggregate: name, id, command } = c.req.param();
     const aggregate = aggregates.get(name);
     if (!aggregate) throw new HttpError(404, "unknown_aggregate", `no aggregate named ${name}`);
@@ -54,6 +58,7 @@ export function mountCommandRoutes(
       ...(expectedVersion !== undefined && { expectedVersion }),
       ...(metadata !== undefined && { metadata }),
       actor: c.get("actor"),
+      traceparent: trace.traceparent,
     });
     // The object answers failures as values (RPC keeps only an error's message); here they become
     // the one kind of error every route throws.
@@ -111,12 +116,20 @@ function registerCommandDocs(app: OpenAPIHono<{ Bindings: object; Variables: Run
             .describe(`The command id (1-200 printable ASCII, not starting with "${RUNTIME_COMMAND_ID_PREFIX}"); a retry with the same key and payload returns the first answer.`),
           "if-match": z.string().optional().describe('Expected stream version, e.g. "3"; "0" means the stream must not exist yet.'),
           "x-correlation-id": z.string().optional(),
+          traceparent: z
+            .string()
+            .optional()
+            .describe("W3C trace context (00-<trace-id>-<parent-id>-<flags>): the command and its events join this trace. Absent or malformed: a new trace is started. The answer's traceparent header names the command's span."),
           "x-event-metadata": z.string().optional().describe('JSON object of string fields copied onto every event\'s metadata, e.g. {"tenant":"acme"}; names the runtime owns (eventId, commandId, …) are refused.'),
         }),
         body: { required: true, content: { "application/json": { schema } } },
       },
       responses: {
-        200: { description: "Events appended", content: { "application/json": { schema: CommandSuccessSchema } } },
+        200: {
+          description: "Events appended",
+          headers: { traceparent: { description: "The command's W3C traceparent: search the logs for its trace id.", schema: { type: "string" } } },
+          content: { "application/json": { schema: CommandSuccessSchema } },
+        },
         ...errorResponses([400, 401, 404, 409, 413, 422]),
       },
     });

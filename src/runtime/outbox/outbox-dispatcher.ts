@@ -50,6 +50,8 @@ export interface OutboxHooks {
   onIdle(): void;
   /** An event was parked for one queue. */
   onParked(route: OutboxRoute, event: ParkedEvent): void;
+  /** A send to `route` failed; the outbox tries again in `delayMs` (its `attempts`-th failure in a row). */
+  onRetry(route: OutboxRoute, attempts: number, delayMs: number, error: unknown): void;
 }
 
 /**
@@ -125,16 +127,14 @@ export class OutboxDispatcher {
   private async run(): Promise<void> {
     do {
       this.again = false;
-      try {
-        // allSettled, not all: a failed queue must not end this run while another queue's send is
-        // still in flight, or the next dispatch would send that queue the same events again.
-        const results = await Promise.allSettled(this.routes.map((route) => this.drain(route)));
-        const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-        if (failed) throw failed.reason;
-      } catch (error) {
+      // allSettled, not all: a failed queue must not end this run while another queue's send is
+      // still in flight, or the next dispatch would send that queue the same events again.
+      const results = await Promise.allSettled(this.routes.map((route) => this.drain(route)));
+      const failed = results.flatMap((r, i) => (r.status === "rejected" ? [{ route: this.routes[i]!, error: r.reason as unknown }] : []));
+      if (failed.length > 0) {
         const attempts = Math.max(...this.routes.map((route) => this.store.attempts(route.queue)), 1);
         const delay = Math.min(OUTBOX_RETRY_BASE_MS * 2 ** (attempts - 1), OUTBOX_RETRY_MAX_MS);
-        console.warn(`outbox: send failed (attempt ${attempts}), retrying in ${delay} ms:`, error);
+        for (const { route, error } of failed) this.hooks.onRetry(route, Math.max(this.store.attempts(route.queue), 1), delay, error);
         this.alarmArmed = true;
         this.backoffUntil = Date.now() + delay;
         await this.storage.setAlarm(this.backoffUntil);
@@ -178,7 +178,6 @@ export class OutboxDispatcher {
       error: error instanceof Error ? error.message : String(error),
       parkedAt: new Date().toISOString(),
     };
-    console.error(`outbox: parked version ${version} for queue ${route.queue} after ${attempts} failed sends: ${parked.error}`);
     this.store.park(parked);
     this.hooks.onParked(route, parked);
   }

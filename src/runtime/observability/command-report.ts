@@ -1,0 +1,78 @@
+import type { CommandOutcome, CommandRequest } from "../aggregate-protocol/index.js";
+import type { CommandOutcomeName, Metrics } from "./metrics.js";
+import { describeError, writeLog, type LogLevel } from "./structured-log.js";
+import type { TraceContext } from "./trace-context.js";
+
+/** How a command ended: its answer, or the error it threw (a decider bug, storage failing). */
+export type CommandEnd = { readonly outcome: CommandOutcome } | { readonly thrown: unknown };
+
+/** The outcome's name in logs and metrics: a handful of values to group on, the error code beside it for detail. */
+export function outcomeName(end: CommandEnd): CommandOutcomeName {
+  if ("thrown" in end) return "failed";
+  const { outcome } = end;
+  if (outcome.ok) return outcome.replayed ? "idempotent-replay" : "accepted";
+  if (outcome.body.error === "rejected") return "rejected";
+  if (outcome.body.error === "version_conflict") return "conflict";
+  return outcome.status >= 500 ? "failed" : "invalid";
+}
+
+const LEVELS: Record<CommandOutcomeName, LogLevel> = {
+  accepted: "info",
+  "idempotent-replay": "info",
+  // The domain refusing a command, or a stale If-Match, is the system working: worth counting, not waking anyone.
+  rejected: "info",
+  conflict: "info",
+  invalid: "warn",
+  failed: "error",
+};
+
+/**
+ * Writes the one `command` line of a command, where its outcome is known (the aggregate's object),
+ * and its data point. Every command is followable by its `traceId`, which its events carry on in
+ * `metadata.traceparent`.
+ */
+export function reportCommand(metrics: Metrics, request: CommandRequest, trace: TraceContext, end: CommandEnd, durationMs: number): void {
+  const outcome = outcomeName(end);
+  const streamId = `${request.aggregate}/${request.id}`;
+  const success = "outcome" in end && end.outcome.ok ? end.outcome.body : undefined;
+  const refusal = "outcome" in end && !end.outcome.ok ? end.outcome : undefined;
+  const error = refusal?.body.error ?? ("thrown" in end ? "internal_error" : undefined);
+  const reason = typeof refusal?.body["reason"] === "string" ? refusal.body["reason"] : undefined;
+  const version = success?.version ?? (typeof refusal?.body["actual"] === "number" ? refusal.body["actual"] : undefined);
+  const events = outcome === "accepted" ? (success?.events.length ?? 0) : 0;
+  writeLog(LEVELS[outcome], {
+    event: "command",
+    msg: `${streamId} ${request.command}: ${outcome}${error ? ` (${reason ?? error})` : ""}${version !== undefined ? ` at version ${version}` : ""}`,
+    outcome,
+    aggregate: request.aggregate,
+    streamId,
+    command: request.command,
+    commandId: request.commandId,
+    correlationId: request.correlationId ?? request.commandId,
+    causationId: request.causationId ?? request.commandId,
+    actor: request.actor?.id,
+    version,
+    firstVersion: events > 0 ? success!.events[0]!.version : undefined,
+    events,
+    expectedVersion: request.expectedVersion,
+    status: refusal?.status ?? ("thrown" in end ? 500 : 200),
+    error,
+    reason,
+    message: refusal?.body.message ?? ("thrown" in end ? describeError(end.thrown) : undefined),
+    durationMs,
+    traceparent: trace.traceparent,
+    traceId: trace.traceId,
+    spanId: trace.spanId,
+  });
+  metrics.command({
+    aggregate: request.aggregate,
+    command: request.command,
+    outcome,
+    error: error ?? "",
+    reason: reason ?? "",
+    traceId: trace.traceId,
+    durationMs,
+    events,
+    version: version ?? 0,
+  });
+}
