@@ -4,12 +4,13 @@ import { AggregateClient } from "../aggregate-client/index.js";
 import { createAggregateObjectClass, type AggregateObjectClass } from "../aggregate-object/index.js";
 import { bearerTokens, type Authentication } from "../auth/index.js";
 import { HttpError } from "../errors/index.js";
+import { Metrics } from "../observability/index.js";
 import { createHttpApp, type RuntimeVariables } from "../http/index.js";
 import type { OutboxRoute } from "../outbox/index.js";
 import { createQueueHandler } from "../projector/index.js";
 import { assertDistinctCloudEvents } from "../publisher/index.js";
 import { runtimeDatabase } from "../runtime-tables/index.js";
-import { recordHeads, STREAM_CATALOG_QUEUE, STREAM_CATALOG_ROUTE, sweepSubscriber } from "../stream-catalog/index.js";
+import { readLag, recordHeads, STREAM_CATALOG_QUEUE, STREAM_CATALOG_ROUTE, sweepSubscriber } from "../stream-catalog/index.js";
 import { DEFAULT_AGGREGATES_BINDING, type AnyApplication, type Application } from "./application.js";
 import { missingBindings, requiredBindings } from "./assert-bindings.js";
 
@@ -128,12 +129,17 @@ export function createRuntime<E extends object>(application: Application<E>, opt
     },
     async scheduled(controller, env) {
       const client = clientOf(env);
+      const metrics = Metrics.from(env, metricsBinding);
       // One subscriber's failure (a missing binding, D1 unavailable) must not stop the others' sweep.
       const results = await Promise.allSettled(
         subscribers.map(async (s) => {
           const producer = (env as Record<string, unknown>)[s.queue.binding] as Queue | undefined;
           if (!producer || typeof producer.sendBatch !== "function") throw new Error(`queue producer binding ${s.queue.binding} (for ${s.name}) is missing`);
-          return sweepSubscriber(s, await runtimeDatabase(env, s.database, s.name), producer, client, controller.scheduledTime);
+          const db = await runtimeDatabase(env, s.database, s.name);
+          const swept = await sweepSubscriber(s, db, producer, client, controller.scheduledTime);
+          // The cron doubles as the clock of the lag gauge: one query per subscriber, and only when metrics are written.
+          if (metrics.enabled) metrics.lag(s.name, await readLag(db, s.name, s.aggregates, controller.scheduledTime));
+          return swept;
         }),
       );
       const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => r.reason as unknown);

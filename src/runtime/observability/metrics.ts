@@ -109,6 +109,11 @@ export class Metrics {
     this.write(p.aggregate, ["outbox", p.aggregate, p.queue, p.action, p.streamId], [1, p.attempts, p.delayMs]);
   }
 
+  /** How far a subscriber is behind the stream catalog's heads, as `GET /admin/projections` reports it. */
+  lag(subscriber: string, lag: { readonly events: number; readonly streams: number; readonly oldestMs: number }): void {
+    this.write(subscriber, ["lag", subscriber], [lag.events, lag.streams, lag.oldestMs]);
+  }
+
   /** Messages a subscriber's dead-letter queue delivered to be parked in D1. */
   deadLetters(subscriber: string, messages: number): void {
     this.write(subscriber, ["dead-letters", subscriber], [messages]);

@@ -1,4 +1,4 @@
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { createExecutionContext, createScheduledController, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
 import type { EventEnvelope } from "../../../src/runtime/envelope";
 import { OUTBOX_MAX_ATTEMPTS, type QueueSender } from "../../../src/runtime/outbox";
@@ -7,6 +7,7 @@ import { deliver, fixtureEnv } from "../../fixture/support/delivery";
 import { postCommand, runCommand } from "../../support/api-client";
 import { aggregateStub, CapturedEvents, useQueueSender } from "../../support/captured-events";
 import { LogLines } from "../../support/log-lines";
+import worker from "../../fixture/worker";
 
 // Metrics go to the Workers Analytics Engine dataset the application names (the fixture's
 // bindings.metrics = "METRICS", a real local binding, which stores nothing locally): the spy
@@ -95,6 +96,23 @@ describe("projector metrics", () => {
     const { acked, ids } = await deliver("fixture-balances-dlq", [opened]);
     expect(acked).toEqual(ids);
     expect(points("dead-letters").at(-1)).toEqual({ indexes: ["balances"], blobs: ["dead-letters", "balances"], doubles: [1] });
+  });
+});
+
+describe("lag metrics", () => {
+  it("the cron writes each subscriber's lag in events, streams behind and age of the oldest head", async () => {
+    const captured = new CapturedEvents();
+    await captured.install("account/m-6");
+    await runCommand("account/m-6/open", openAccount());
+    await runCommand("account/m-6/deposit", { amount: 9 });
+    // The catalog hears of the stream's head; no subscriber has applied anything of it.
+    await deliver("stream-catalog", captured.sentTo("stream-catalog"));
+
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "*/5 * * * *" }), fixtureEnv, createExecutionContext());
+    const lagOf = (subscriber: string) => points("lag", (p) => p.blobs[1] === subscriber).at(-1);
+    expect(lagOf("balances")).toEqual({ indexes: ["balances"], blobs: ["lag", "balances"], doubles: [2, 1, expect.any(Number)] });
+    expect(lagOf("statement")!.doubles.slice(0, 2)).toEqual([2, 1]);
+    expect(lagOf("crediting")!.doubles.slice(0, 2)).toEqual([0, 0]);
   });
 });
 
