@@ -16,13 +16,16 @@ export function outcomeName(end: CommandEnd): CommandOutcomeName {
   return outcome.status >= 500 ? "failed" : "invalid";
 }
 
+/**
+ * Only a command the runtime failed is an error. The domain refusing a command, a stale If-Match
+ * or a malformed request is the system working as it should: counted and queryable, never a warning.
+ */
 const LEVELS: Record<CommandOutcomeName, LogLevel> = {
   accepted: "info",
   "idempotent-replay": "info",
-  // The domain refusing a command, or a stale If-Match, is the system working: worth counting, not waking anyone.
   rejected: "info",
   conflict: "info",
-  invalid: "warn",
+  invalid: "info",
   failed: "error",
 };
 

@@ -125,7 +125,7 @@ describe("refused commands", () => {
 
     const invalid = await postCommand("account/tr-4/deposit", { amount: -1 });
     expect(invalid.status).toBe(400);
-    expect(logs.of("command", (l) => l.streamId === "account/tr-4" && l.outcome === "invalid")[0]).toMatchObject({ level: "warn", error: "invalid_command" });
+    expect(logs.of("command", (l) => l.streamId === "account/tr-4" && l.outcome === "invalid")[0]).toMatchObject({ level: "info", error: "invalid_command" });
   });
 
   it("a replayed command is logged as an idempotent replay, and its events keep the first request's trace", async () => {
