@@ -88,6 +88,7 @@ export function createRuntime<E extends object>(application: Application<E>, opt
   const clientOf = (env: object) => AggregateClient.fromEnv(env, aggregatesBinding);
   // Bearer secrets are only required when the default authentication reads them.
   const required = requiredBindings(aggregatesBinding, followers, options.auth ? [] : ["API_TOKEN", "ADMIN_TOKEN"], catalogRoutes.length > 0);
+  const metricsBinding = app.bindings?.metrics;
   const http = createHttpApp<E>({
     title: app.title,
     version: app.version,
@@ -97,8 +98,8 @@ export function createRuntime<E extends object>(application: Application<E>, opt
     auth: options.auth ?? bearerTokens<E>(),
     basePath,
     clientOf,
+    ...(metricsBinding !== undefined && { metricsBinding }),
   });
-  const metricsBinding = app.bindings?.metrics;
   const queue = createQueueHandler(followers, clientOf, metricsBinding);
   const AggregateObject = createAggregateObjectClass<E>({
     aggregates,

@@ -26,6 +26,8 @@ export interface HttpAppOptions<E extends object> {
   readonly basePath: string;
   /** Reaches the aggregates' Durable Objects through the application's namespace binding. */
   clientOf(env: object): AggregateClient;
+  /** The Analytics Engine binding of the runtime's metrics (`bindings.metrics`), if any. */
+  readonly metricsBinding?: string;
 }
 
 const healthRoute = createRoute({
@@ -63,7 +65,7 @@ export function createHttpApp<E extends object>(options: HttpAppOptions<E>): Ope
 
   const withActor = app as unknown as OpenAPIHono<{ Bindings: object; Variables: RuntimeVariables }>;
   const open = app as unknown as OpenAPIHono<{ Bindings: object }>;
-  mountCommandRoutes(withActor, options.aggregates, options.clientOf);
+  mountCommandRoutes(withActor, options.aggregates, options.clientOf, options.metricsBinding);
   mountStreamRoutes(open, options.aggregates, options.clientOf);
   mountAdminRoutes(open, options.subscribers);
   mountInspector(open, [...options.aggregates.keys()]);

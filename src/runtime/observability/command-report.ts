@@ -79,3 +79,48 @@ export function reportCommand(metrics: Metrics, request: CommandRequest, trace: 
     version: version ?? 0,
   });
 }
+
+/** Names from a request path are cut to this many characters on a log line: they come from outside. */
+const MAX_LOGGED_NAME = 128;
+
+/** A command the HTTP edge refused before it reached its aggregate (unknown route, malformed id, header or body). */
+export interface EdgeRefusal {
+  readonly aggregate: string;
+  readonly id: string;
+  readonly command: string;
+  /** Whether the aggregate and command name definitions: only then is a data point written, so outside names never become metric values. */
+  readonly known: boolean;
+  readonly status: number;
+  readonly error: string;
+  readonly message: string;
+}
+
+/**
+ * The `command` line of a command refused at the HTTP edge, so that the trace id its answer names
+ * finds it too. Same event and fields as {@link reportCommand}, with `refusedAt: "edge"`.
+ */
+export function reportEdgeRefusal(metrics: Metrics, refusal: EdgeRefusal, trace: TraceContext): void {
+  const outcome: CommandOutcomeName = refusal.status >= 500 ? "failed" : "invalid";
+  const aggregate = refusal.aggregate.slice(0, MAX_LOGGED_NAME);
+  const command = refusal.command.slice(0, MAX_LOGGED_NAME);
+  const streamId = `${aggregate}/${refusal.id.slice(0, MAX_LOGGED_NAME)}`;
+  writeLog(LEVELS[outcome], {
+    event: "command",
+    msg: `${streamId} ${command}: ${outcome} (${refusal.error}) at the HTTP edge`,
+    outcome,
+    refusedAt: "edge",
+    aggregate,
+    streamId,
+    command,
+    events: 0,
+    status: refusal.status,
+    error: refusal.error,
+    message: refusal.message,
+    durationMs: 0,
+    traceparent: trace.traceparent,
+    traceId: trace.traceId,
+    spanId: trace.spanId,
+  });
+  if (!refusal.known) return;
+  metrics.command({ aggregate, command, outcome, error: refusal.error, reason: "", traceId: trace.traceId, durationMs: 0, events: 0, version: 0 });
+}

@@ -55,6 +55,18 @@ describe("command metrics", () => {
   });
 });
 
+describe("commands refused at the HTTP edge", () => {
+  it("write a data point when they name a known command, and none for names that come only from the request", async () => {
+    expect((await postCommand("account/m-7/open", "{not json")).status).toBe(400);
+    expect(points("command").at(-1)!.blobs.slice(0, 5)).toEqual(["command", "account", "open", "invalid", "invalid_json"]);
+    const before = writes.mock.calls.length;
+    expect((await postCommand("no-such-aggregate/m-7/open", {})).status).toBe(404);
+    expect((await postCommand("account/m-7/no-such-command", {})).status).toBe(404);
+    expect(writes.mock.calls.length).toBe(before);
+    expect(logs.of("command", (l) => l.refusedAt === "edge").map((l) => l.error)).toEqual(["invalid_json", "unknown_aggregate", "unknown_command"]);
+  });
+});
+
 describe("projector metrics", () => {
   it("write one data point per batch: applied, duplicates skipped, events healed from the aggregate, failed streams, lag", async () => {
     const stream = "account/m-2";

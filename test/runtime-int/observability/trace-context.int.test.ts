@@ -128,6 +128,15 @@ describe("refused commands", () => {
     expect(logs.of("command", (l) => l.streamId === "account/tr-4" && l.outcome === "invalid")[0]).toMatchObject({ level: "info", error: "invalid_command" });
   });
 
+  it("refused at the HTTP edge, before reaching the aggregate, are logged there under the trace they answer", async () => {
+    const response = await postCommand("account/tr-7/open", "{not json", { traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01` });
+    expect(response.status).toBe(400);
+    const { spanId } = partsOf(response.headers.get("traceparent"));
+    expect(logs.of("command", (l) => l.spanId === spanId)).toEqual([
+      expect.objectContaining({ level: "info", outcome: "invalid", refusedAt: "edge", streamId: "account/tr-7", command: "open", error: "invalid_json", status: 400, traceId: TRACE_ID }),
+    ]);
+  });
+
   it("a replayed command is logged as an idempotent replay, and its events keep the first request's trace", async () => {
     const first = await postCommand("account/tr-5/open", openAccount(), { "Idempotency-Key": "tr-5-open" });
     const again = await postCommand("account/tr-5/open", openAccount(), { "Idempotency-Key": "tr-5-open" });
