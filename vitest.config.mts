@@ -18,6 +18,12 @@ export default defineConfig(async () => {
   const tokens = { API_TOKEN: "test-api-token", ADMIN_TOKEN: "test-admin-token" };
   return {
     test: {
+      // The runtime writes one JSON line per command and per projector batch (docs/operations.md):
+      // printed, the info lines would drown a run's output; warnings and errors still show.
+      onConsoleLog: (log: string) => !log.startsWith('{"level":"info"'),
+      // Local queues keep consuming after a file's last test. A line their consumers log once vitest
+      // has closed that file's channel fails to reach it: a harness artifact, not a failing test.
+      onUnhandledError: (error: unknown) => !String((error as { message?: unknown } | undefined)?.message).includes('while "onUserConsoleLog" was pending'),
       projects: [
         {
           resolve: { alias: runtimeAlias("./src/runtime/index.node.ts") },

@@ -12,6 +12,8 @@ export interface WranglerDevOptions {
   migrate?: string | false;
   /** Secrets file, relative to the repository root; by default wrangler reads the `.dev.vars` beside the config. */
   envFile?: string;
+  /** wrangler's `--log-level` (default `warn`); `log` also prints the Worker's own `console.log` lines, for tests that read them. */
+  logLevel?: "warn" | "log";
 }
 
 /** A running `wrangler dev`. */
@@ -20,7 +22,7 @@ export interface WranglerDev {
   readonly url: string;
   /** Kills wrangler and its workerd children, then removes the temp state directory. */
   stop(): Promise<void>;
-  /** The tail of wrangler's output (warnings and errors at `--log-level warn`). */
+  /** The tail of wrangler's output (warnings and errors at `--log-level warn`; the Worker's log lines too at `log`). */
   logs(): string;
   /** The process group of npx, wrangler and workerd: for reading its memory, never for signalling. */
   readonly pid: number | undefined;

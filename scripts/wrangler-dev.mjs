@@ -32,6 +32,7 @@ const CHILD_ENV = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", 
  * @property {string} [config] Wrangler configuration file, relative to the repository root (default `wrangler.toml`).
  * @property {string | false} [migrate] D1 binding whose local migrations are applied first (default `READ_DB`); false for none.
  * @property {string} [envFile] Secrets file, relative to the repository root; by default wrangler reads the `.dev.vars` beside the config.
+ * @property {"warn" | "log"} [logLevel] wrangler's `--log-level` (default `warn`); `log` also prints the Worker's own `console.log` lines, for tests that read them.
  */
 
 /**
@@ -53,7 +54,7 @@ const CHILD_ENV = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", 
  * const dev = await startWranglerDev();
  * try { await fetch(`${dev.url}/health`); } finally { await dev.stop(); }
  */
-export async function startWranglerDev({ port, persistTo, timeoutMs = READY_TIMEOUT_MS, config, migrate = "READ_DB", envFile } = {}) {
+export async function startWranglerDev({ port, persistTo, timeoutMs = READY_TIMEOUT_MS, config, migrate = "READ_DB", envFile, logLevel = "warn" } = {}) {
   // Absolute: wrangler resolves --env-file against the config's folder, not the working directory.
   const configArgs = [...(config ? ["--config", resolve(ROOT, config)] : []), ...(envFile ? ["--env-file", resolve(ROOT, envFile)] : [])];
   const ownsState = persistTo === undefined;
@@ -72,7 +73,7 @@ export async function startWranglerDev({ port, persistTo, timeoutMs = READY_TIME
     const workerPort = port ?? (await freePort());
     // Two dev servers at once (e2e and bench) would both want the default inspector port 9229.
     const inspectorPort = await freePort();
-    const server = startServer(stateDir, workerPort, inspectorPort, configArgs, registryDir);
+    const server = startServer(stateDir, workerPort, inspectorPort, configArgs, registryDir, logLevel);
     const url = `http://${HOST}:${workerPort}`;
     // A runner that dies or is interrupted mid-run must not leave a workerd holding the port, nor
     // its state behind. The server has its own process group, so Ctrl-C never reaches it directly.
@@ -136,10 +137,11 @@ async function applyMigrations(stateDir, binding, config) {
  * @param {number} inspectorPort
  * @param {readonly string[]} configArgs `--config` and `--env-file`, when the caller chose them
  * @param {string} registryDir
+ * @param {string} logLevel
  */
-function startServer(stateDir, port, inspectorPort, configArgs, registryDir) {
+function startServer(stateDir, port, inspectorPort, configArgs, registryDir, logLevel) {
   const args = ["wrangler", "dev", ...configArgs, "--ip", HOST, "--port", String(port), "--inspector-port", String(inspectorPort)];
-  args.push("--persist-to", stateDir, "--log-level", "warn", "--show-interactive-dev-session=false");
+  args.push("--persist-to", stateDir, "--log-level", logLevel, "--show-interactive-dev-session=false");
   // Its own process group, so one signal reaches npx, wrangler and every workerd it forked.
   const env = { ...CHILD_ENV, WRANGLER_REGISTRY_PATH: registryDir };
   const child = spawn("npx", args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });

@@ -92,6 +92,34 @@ describe("edge-cqrs check: the stream catalog and its sweep", () => {
   });
 });
 
+describe("edge-cqrs check: the metrics dataset", () => {
+  it("reports the Analytics Engine binding the application names for metrics when the configuration lacks it, with the block that declares it", async () => {
+    const withMetrics = { ...application, metricsBinding: "METRICS" };
+    const problems = await problemsIn(configFixture("valid"), withMetrics);
+    expect(problems).toMatchObject([
+      { code: "metrics-binding-missing", severity: "error", fix: { kind: "add", section: "analytics_engine_datasets", entry: { binding: "METRICS" } } },
+    ]);
+    expect(renderFix(problems[0]!.fix!, "toml", "wrangler.toml")).toContain('[[analytics_engine_datasets]]\n    binding = "METRICS"');
+
+    const fixed = join(scratch, "metrics-binding-missing.toml");
+    writeFileSync(fixed, applyTomlFix(readText(configFixture("valid")), problems[0]!.fix!));
+    cpSync(join(CONFIGS, ".dev.vars"), join(scratch, ".dev.vars"));
+    expect(await problemsIn(fixed, withMetrics)).toEqual([]);
+  });
+
+  it("asks for nothing when the application names no metrics binding", async () => {
+    expect(application.metricsBinding).toBeUndefined();
+    expect(await problemsIn(configFixture("valid"))).toEqual([]);
+  });
+
+  it("finds the runtime fixture's dataset, named by its application", async () => {
+    const fixture = await loadApplication(join(REPO, "test/fixture/application.ts"));
+    expect(fixture.metricsBinding).toBe("METRICS");
+    const problems = await problemsIn(join(REPO, "test/fixture/wrangler.toml"), fixture);
+    expect(problems.filter((p) => p.severity === "error")).toEqual([]);
+  }, 30_000);
+});
+
 describe("edge-cqrs check: the aggregates' Durable Object", () => {
   it("reports a missing binding with the block that declares it", async () => {
     const problem = await expectOnlyAndFixable("aggregates-binding-missing", "aggregates-binding-missing");

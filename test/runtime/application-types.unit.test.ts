@@ -69,4 +69,16 @@ describe("Application<Env>", () => {
     const wrongKind: Application<ManagersEnv> = { title: "t", version: "1", aggregates: [counter], bindings: { processManagers: "READ_DB" } };
     expect([named, misspelt, wrongKind]).toHaveLength(3);
   });
+
+  it("takes an Analytics Engine dataset of Env as the metrics binding, and nothing else", () => {
+    interface MeteredEnv extends TestEnv {
+      METRICS: AnalyticsEngineDataset;
+    }
+    const metered: Application<MeteredEnv> = { title: "t", version: "1", aggregates: [counter], bindings: { metrics: "METRICS" } };
+    // @ts-expect-error READ_DB is a D1 database, not an Analytics Engine dataset
+    const notADataset: Application<MeteredEnv> = { title: "t", version: "1", aggregates: [counter], bindings: { metrics: "READ_DB" } };
+    // @ts-expect-error TestEnv has no METRICS
+    const missing: Application<TestEnv> = { title: "t", version: "1", aggregates: [counter], bindings: { metrics: "METRICS" } };
+    expect([metered, notADataset, missing]).toHaveLength(3);
+  });
 });

@@ -31,6 +31,7 @@ wrangler.json/.jsonc):
   - each D1 binding the definitions write to, with a migrations_dir
   - D1 migrations not applied to the local state (when there is local state)
   - API_TOKEN and ADMIN_TOKEN in .dev.vars or vars (a warning only)
+  - the Analytics Engine dataset the application's bindings.metrics names, when it names one
 
 Options:
   -c, --config <file>    wrangler.toml, wrangler.json or wrangler.jsonc (default: found by wrangler

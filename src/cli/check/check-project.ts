@@ -1,6 +1,7 @@
 import type { ApplicationDescriptor, LocalMigrationState, ProjectConfig } from "../project/index.js";
 import { checkD1Bindings, checkLocalMigrations } from "./d1-checks.js";
 import { checkDurableObjects, checkProcessManagerObjects } from "./durable-object-checks.js";
+import { checkMetrics } from "./metrics-checks.js";
 import type { Problem } from "./problem.js";
 import { checkQueues } from "./queue-checks.js";
 import { checkSecrets } from "./secret-checks.js";
@@ -29,6 +30,7 @@ export function checkProject(project: ProjectSnapshot): Problem[] {
     ...checkD1Bindings(project.config, project.application),
     ...checkLocalMigrations(project.localMigrations),
     ...checkSecrets(project.config, project.localSecrets),
+    ...checkMetrics(project.config, project.application),
   ];
   return [...problems.filter((p) => p.severity === "error"), ...problems.filter((p) => p.severity === "warning")];
 }

@@ -1,5 +1,5 @@
 /** A table array of the wrangler configuration that a fix adds to, replaces in or removes from. */
-export type ConfigSection = "durable_objects.bindings" | "migrations" | "queues.producers" | "queues.consumers" | "d1_databases";
+export type ConfigSection = "durable_objects.bindings" | "migrations" | "queues.producers" | "queues.consumers" | "d1_databases" | "analytics_engine_datasets";
 
 /** One entry of a configuration table array, as it is written in the file. */
 export type ConfigEntry = Readonly<Record<string, string | number | readonly string[]>>;
@@ -39,7 +39,8 @@ export type ProblemCode =
   | "secret-missing"
   | "stream-catalog-producer-missing"
   | "stream-catalog-consumer-missing"
-  | "stream-sweep-cron-missing";
+  | "stream-sweep-cron-missing"
+  | "metrics-binding-missing";
 
 /** Errors make `check` exit 1; warnings are printed and do not. */
 export type Severity = "error" | "warning";

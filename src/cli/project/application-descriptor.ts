@@ -26,7 +26,7 @@ const ApplicationSchema = z.looseObject({
   projections: z.array(SubscriberSchema).optional(),
   processManagers: z.array(ProcessManagerSchema).optional(),
   publishers: z.array(PublisherSchema).optional(),
-  bindings: z.looseObject({ aggregates: NameSchema.optional(), processManagers: NameSchema.optional() }).optional(),
+  bindings: z.looseObject({ aggregates: NameSchema.optional(), processManagers: NameSchema.optional(), metrics: NameSchema.optional() }).optional(),
 });
 
 /** A projection or process manager as the configuration must serve it: its queue and its D1 binding. */
@@ -52,6 +52,8 @@ export interface ApplicationDescriptor {
    * publisher's integration-events queue, consumed by another system): required, never stray.
    */
   readonly outgoingProducers: readonly string[];
+  /** The Analytics Engine binding the runtime writes metrics to (`bindings.metrics`), when the application names one. */
+  readonly metricsBinding?: string | undefined;
 }
 
 /** The application's shape did not match: `issues` says which field, in words. */
@@ -86,5 +88,6 @@ export function describeApplication(value: unknown): ApplicationDescriptor {
     statefulManagers: (app.processManagers ?? []).filter((m) => m.stateful === true).map((m) => m.name),
     processManagersBinding: app.bindings?.processManagers ?? DEFAULT_PROCESS_MANAGERS_BINDING,
     outgoingProducers: [...new Set((app.publishers ?? []).map((p) => p.integrationQueue))],
+    metricsBinding: app.bindings?.metrics,
   };
 }

@@ -13,6 +13,8 @@ export interface ProjectConfig {
   readonly vars: Readonly<Record<string, unknown>>;
   /** `[triggers]`: the runtime's sweep runs on a cron. */
   readonly triggers?: { readonly crons?: readonly string[] | undefined } | undefined;
+  /** `[[analytics_engine_datasets]]`: the runtime's metrics go to the one the application names. */
+  readonly analytics_engine_datasets?: readonly { readonly binding: string; readonly dataset?: string | undefined }[] | undefined;
 }
 
 /** `[[durable_objects.bindings]]` */

@@ -12,6 +12,7 @@ import {
 import type { ErrorBody } from "../errors/index.js";
 import { EventStore } from "../event-store/index.js";
 import { newId } from "../ids/index.js";
+import { adoptTrace, Metrics, reportCommand, reportOutboxParked, reportOutboxRetry, type OutboxSend } from "../observability/index.js";
 import { bindingQueueSender, OutboxDispatcher, type OutboxRoute, type QueueSender } from "../outbox/index.js";
 import { handleCommand, refused, type CommandCommit } from "./command-handler.js";
 import { envelopeOf } from "./envelope-of.js";
@@ -35,6 +36,8 @@ export interface AggregateObjectOptions {
   readonly aggregates: ReadonlyMap<string, AnyAggregate>;
   /** The queues every event of an aggregate is fanned out to. */
   routesFor(aggregate: string): readonly OutboxRoute[];
+  /** The Analytics Engine binding the application writes metrics to (`bindings.metrics`), if any. */
+  readonly metricsBinding?: string;
 }
 
 /** The stream this object hosts, in memory, and the outbox that fans it out. */
@@ -62,9 +65,11 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
     private sendTimeoutMs: number | undefined;
     private readonly live: LiveSubscriptions;
     private readonly housekeeping: Housekeeping;
+    private readonly metrics: Metrics;
 
     constructor(ctx: DurableObjectState, env: E) {
       super(ctx, env);
+      this.metrics = Metrics.from(env, options.metricsBinding);
       this.store = new EventStore(ctx.storage.sql, (work) => ctx.storage.transactionSync(work));
       this.sender = bindingQueueSender(env);
       this.live = new LiveSubscriptions(ctx);
@@ -76,8 +81,28 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
       this.live.resume(this.replayReader(hosted));
     }
 
-    /** Runs one command: validate, deduplicate, check the version, decide, commit, fan out. */
+    /**
+     * Runs one command and writes its one `command` log line and data point. The command keeps the
+     * trace it came with, or starts one, and its events carry it on.
+     */
     async execute(request: CommandRequest): Promise<CommandOutcome> {
+      // The Workers clock moves only across I/O, so this measures the time spent waiting on it.
+      const started = Date.now();
+      const trace = adoptTrace(request.traceparent);
+      const traced: CommandRequest = { ...request, traceparent: trace.traceparent };
+      let outcome: CommandOutcome;
+      try {
+        outcome = await this.decideAndCommit(traced);
+      } catch (thrown) {
+        reportCommand(this.metrics, traced, trace, { thrown }, Date.now() - started);
+        throw thrown;
+      }
+      reportCommand(this.metrics, traced, trace, { outcome }, Date.now() - started);
+      return outcome;
+    }
+
+    /** The command pipeline: validate, deduplicate, check the version, decide, commit, fan out. */
+    private async decideAndCommit(request: CommandRequest): Promise<CommandOutcome> {
       const aggregate = options.aggregates.get(request.aggregate);
       if (!aggregate) return refused(404, "unknown_aggregate", `no aggregate named ${request.aggregate}`).outcome;
       const hash = await requestHash(request.command, request.payload);
@@ -238,7 +263,11 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
       this.lastWake = stats;
       const routes = options.routesFor(aggregate.name);
       const dispatcher = new OutboxDispatcher(this.store, this.ctx.storage, routes, (e) => envelopeOf(stream, e), this.sender, {
-        onParked: (_route, parked) => void this.housekeeping.report(stream, routes, parked),
+        onParked: (route, parked) => {
+          reportOutboxParked(this.metrics, sendOf(stream, route), parked.version, parked.attempts, parked.error);
+          void this.housekeeping.report(stream, routes, parked);
+        },
+        onRetry: (route, attempts, delayMs, error) => reportOutboxRetry(this.metrics, sendOf(stream, route), attempts, delayMs, error),
       });
       if (this.sendTimeoutMs !== undefined) dispatcher.sendTimeoutMs = this.sendTimeoutMs;
       this.hosted = { stream, routes, dispatcher };
@@ -270,4 +299,8 @@ export type AggregateObjectClass<E> = new (ctx: DurableObjectState, env: E) => D
 
 function isQueueProducer(env: unknown, binding: string): boolean {
   return typeof (env as Record<string, { sendBatch?: unknown } | undefined>)[binding]?.sendBatch === "function";
+}
+
+function sendOf(stream: LoadedStream, route: OutboxRoute): OutboxSend {
+  return { aggregate: stream.aggregate.name, streamId: stream.streamId, queue: route.queue };
 }

@@ -91,7 +91,15 @@ export function handleCommand(input: CommandInput): CommandDecision {
     return refused(422, "rejected", error.message, { reason: error.reason });
   }
   const { commandId, correlationId, causationId, actor } = metadata;
-  const eventMetadata = { ...callerMetadata(request.metadata), commandId, correlationId, causationId, actor: actor.id, recordedAt: input.now };
+  const eventMetadata = {
+    ...callerMetadata(request.metadata),
+    commandId,
+    correlationId,
+    causationId,
+    actor: actor.id,
+    recordedAt: input.now,
+    ...(request.traceparent !== undefined && { traceparent: request.traceparent }),
+  };
   let state = stream.state;
   const events: StoredEvent[] = decided.map((event, index) => {
     const eventSchema = ownEntry(aggregate.events, event.type);

@@ -18,6 +18,12 @@ export interface CommandRequest {
   readonly metadata?: Readonly<Record<string, string>>;
   /** Who sent it; absent only on the runtime's own internal calls, which act as {@link INTERNAL_ACTOR}. */
   readonly actor?: Actor;
+  /**
+   * The command's own W3C traceparent (its trace and its span), set by the runtime: the HTTP edge
+   * from the request's header, a process manager from the causing event's. Copied onto every
+   * event's metadata; the object starts a trace when it is absent or invalid.
+   */
+  readonly traceparent?: string;
 }
 
 /** The actor of a request that names none: only the runtime's internal callers omit it. */

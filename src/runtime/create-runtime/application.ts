@@ -13,6 +13,8 @@ export type QueueBinding = { send(...args: never[]): unknown; sendBatch(...args:
 export type D1Binding = { prepare(...args: never[]): unknown; batch(...args: never[]): unknown };
 /** What a Durable Object namespace binding looks like (`DurableObjectNamespace`). */
 export type DurableObjectBinding = { idFromName(name: string): unknown };
+/** What a Workers Analytics Engine dataset binding looks like (`AnalyticsEngineDataset`). */
+export type AnalyticsEngineBinding = { writeDataPoint(...args: never[]): unknown };
 
 /** The Durable Object namespace the aggregates live in when the application names none. */
 export const DEFAULT_AGGREGATES_BINDING = "AGGREGATES";
@@ -31,14 +33,22 @@ interface ApplicationDefinitions<E> {
 }
 
 /**
+ * Optional bindings: `processManagers` names the namespace of stateful process-manager instances
+ * (default `PROCESS_MANAGERS`); `metrics` names a Workers Analytics Engine dataset (`[[analytics_engine_datasets]]`)
+ * the runtime writes its metrics to (docs/operations.md, "Metrics"); without it none are written.
+ */
+interface OptionalBindings<E> {
+  readonly processManagers?: BindingName<E, DurableObjectBinding>;
+  readonly metrics?: BindingName<E, AnalyticsEngineBinding>;
+}
+
+/**
  * The bindings the application names outside its subscribers. `aggregates` may be left out only
  * when `Env` has an `AGGREGATES` Durable Object namespace, so a missing binding fails `tsc`.
- * `processManagers` names the namespace of stateful process-manager instances (default
- * `PROCESS_MANAGERS`), checked against `Env` the same way when given.
  */
 type ApplicationBindings<E> = typeof DEFAULT_AGGREGATES_BINDING extends BindingName<E, DurableObjectBinding>
-  ? { readonly bindings?: { readonly aggregates?: BindingName<E, DurableObjectBinding>; readonly processManagers?: BindingName<E, DurableObjectBinding> } }
-  : { readonly bindings: { readonly aggregates: BindingName<E, DurableObjectBinding>; readonly processManagers?: BindingName<E, DurableObjectBinding> } };
+  ? { readonly bindings?: { readonly aggregates?: BindingName<E, DurableObjectBinding> } & OptionalBindings<E> }
+  : { readonly bindings: { readonly aggregates: BindingName<E, DurableObjectBinding> } & OptionalBindings<E> };
 
 /**
  * An application as the runtime composes it: the domain exports one and nothing else. Typed
@@ -63,5 +73,5 @@ export interface AnyApplication {
   /** Integration events out: each turns chosen internal events into CloudEvents on its integration queue. */
   readonly publishers?: readonly Publisher[];
   readonly queries?: readonly QueryRoute[];
-  readonly bindings?: { readonly aggregates?: string; readonly processManagers?: string };
+  readonly bindings?: { readonly aggregates?: string; readonly processManagers?: string; readonly metrics?: string };
 }

@@ -6,12 +6,13 @@ import { bearerTokens, type Authentication } from "../auth/index.js";
 import type { StatefulProcessManager } from "../process-manager/index.js";
 import { createProcessManagerObjectClass, ProcessManagerClient, type ProcessManagerObjectClass } from "../process-manager-object/index.js";
 import { HttpError } from "../errors/index.js";
+import { Metrics } from "../observability/index.js";
 import { createHttpApp, type RuntimeVariables } from "../http/index.js";
 import type { OutboxRoute } from "../outbox/index.js";
 import { createQueueHandler } from "../projector/index.js";
 import { assertDistinctCloudEvents } from "../publisher/index.js";
 import { runtimeDatabase } from "../runtime-tables/index.js";
-import { recordHeads, STREAM_CATALOG_QUEUE, STREAM_CATALOG_ROUTE, sweepSubscriber } from "../stream-catalog/index.js";
+import { readLag, recordHeads, STREAM_CATALOG_QUEUE, STREAM_CATALOG_ROUTE, sweepSubscriber } from "../stream-catalog/index.js";
 import { DEFAULT_AGGREGATES_BINDING, DEFAULT_PROCESS_MANAGERS_BINDING, type AnyApplication, type Application } from "./application.js";
 import { missingBindings, requiredBindings } from "./assert-bindings.js";
 
@@ -104,6 +105,7 @@ export function createRuntime<E extends object>(application: Application<E>, opt
     binding: processManagersBinding,
     managers: [...statefulManagers.keys()],
   });
+  const metricsBinding = app.bindings?.metrics;
   const http = createHttpApp<E>({
     title: app.title,
     version: app.version,
@@ -114,9 +116,14 @@ export function createRuntime<E extends object>(application: Application<E>, opt
     basePath,
     clientOf,
     instancesOf,
+    ...(metricsBinding !== undefined && { metricsBinding }),
   });
-  const queue = createQueueHandler(followers, clientOf, instancesOf);
-  const AggregateObject = createAggregateObjectClass<E>({ aggregates, routesFor: (name) => routes.get(name) ?? [] });
+  const queue = createQueueHandler(followers, clientOf, instancesOf, metricsBinding);
+  const AggregateObject = createAggregateObjectClass<E>({
+    aggregates,
+    routesFor: (name) => routes.get(name) ?? [],
+    ...(metricsBinding !== undefined && { metricsBinding }),
+  });
   const ProcessManagerObject = createProcessManagerObjectClass<E>({ managers: statefulManagers, aggregatesBinding });
 
   return {
@@ -143,12 +150,17 @@ export function createRuntime<E extends object>(application: Application<E>, opt
     },
     async scheduled(controller, env) {
       const client = clientOf(env);
+      const metrics = Metrics.from(env, metricsBinding);
       // One subscriber's failure (a missing binding, D1 unavailable) must not stop the others' sweep.
       const results = await Promise.allSettled(
         subscribers.map(async (s) => {
           const producer = (env as Record<string, unknown>)[s.queue.binding] as Queue | undefined;
           if (!producer || typeof producer.sendBatch !== "function") throw new Error(`queue producer binding ${s.queue.binding} (for ${s.name}) is missing`);
-          return sweepSubscriber(s, await runtimeDatabase(env, s.database, s.name), producer, client, controller.scheduledTime);
+          const db = await runtimeDatabase(env, s.database, s.name);
+          const swept = await sweepSubscriber(s, db, producer, client, controller.scheduledTime);
+          // The cron doubles as the clock of the lag gauge: one query per subscriber, and only when metrics are written.
+          if (metrics.enabled) metrics.lag(s.name, await readLag(db, s.name, s.aggregates, controller.scheduledTime));
+          return swept;
         }),
       );
       const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => r.reason as unknown);

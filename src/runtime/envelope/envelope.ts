@@ -9,6 +9,8 @@ export const EventMetadataSchema = z
     recordedAt: z.string(),
     /** The id of the actor that sent the command; absent on events stored before actors were recorded. */
     actor: z.string().optional(),
+    /** The W3C traceparent of the command that appended the event; absent on events stored before traces were recorded. */
+    traceparent: z.string().optional(),
   })
   .catchall(z.string());
 

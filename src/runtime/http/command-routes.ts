@@ -1,9 +1,12 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { z } from "zod";
 import type { AggregateClient } from "../aggregate-client/index.js";
+import type { CommandRequest } from "../aggregate-protocol/index.js";
 import type { AnyAggregate } from "../aggregate/index.js";
 import { errorResponses, HttpError } from "../errors/index.js";
 import { AGGREGATE_ID_PATTERN, COMMAND_ID_PATTERN, isRuntimeCommandId, newId, RUNTIME_COMMAND_ID_PREFIX } from "../ids/index.js";
+import { continueTrace, Metrics, reportEdgeRefusal, TRACEPARENT } from "../observability/index.js";
 import { ownEntry } from "../own-entry/index.js";
 import { parseEventMetadataHeader } from "./event-metadata-header.js";
 import { limitBody, readJsonBody } from "./json-body.js";
@@ -29,32 +32,30 @@ export function mountCommandRoutes(
   app: OpenAPIHono<{ Bindings: object; Variables: RuntimeVariables }>,
   aggregates: ReadonlyMap<string, AnyAggregate>,
   clientOf: (env: object) => AggregateClient,
+  metricsBinding?: string,
 ): void {
   for (const aggregate of aggregates.values()) registerCommandDocs(app, aggregate);
 
   app.post("/commands/:aggregate/:id/:command", limitBody(), async (c) => {
-    const { aggregate: name, id, command } = c.req.param();
-    const aggregate = aggregates.get(name);
-    if (!aggregate) throw new HttpError(404, "unknown_aggregate", `no aggregate named ${name}`);
-    if (!ownEntry(aggregate.commands, command)) throw new HttpError(404, "unknown_command", `aggregate ${name} has no command ${command}`);
-    if (!AGGREGATE_ID_PATTERN.test(id)) throw new HttpError(400, "invalid_id", `id must be 1-128 characters of [A-Za-z0-9._~-]`);
-    const commandId = idempotencyKey(c.req.header("Idempotency-Key")) ?? newId();
-    const correlationId = optionalHeader(c.req.header("X-Correlation-Id"), "X-Correlation-Id");
-    const expectedVersion = parseIfMatch(c.req.header("If-Match"));
-    const metadata = parseEventMetadataHeader(c.req.header("X-Event-Metadata"));
-    const payload = await readJsonBody(c);
+    // First, so that every answer, refusals included, names the trace to search the logs for.
+    const trace = continueTrace(c.req.header(TRACEPARENT));
+    c.header(TRACEPARENT, trace.traceparent);
+    const route = c.req.param();
+    let request: CommandRequest;
+    try {
+      request = await commandRequestOf(c, route, aggregates, trace.traceparent);
+    } catch (error) {
+      // Refused before it reached its aggregate, which writes every other command's line: written here instead.
+      if (error instanceof HttpError) {
+        const { aggregate, id, command } = route;
+        const known = ownEntry(aggregates.get(aggregate)?.commands ?? {}, command) !== undefined;
+        const refusal = { aggregate, id, command, known, status: error.status, error: error.code, message: error.message };
+        reportEdgeRefusal(Metrics.from(c.env, metricsBinding), refusal, trace);
+      }
+      throw error;
+    }
 
-    const outcome = await clientOf(c.env).execute({
-      aggregate: name,
-      id,
-      command,
-      payload,
-      commandId,
-      ...(correlationId !== undefined && { correlationId }),
-      ...(expectedVersion !== undefined && { expectedVersion }),
-      ...(metadata !== undefined && { metadata }),
-      actor: c.get("actor"),
-    });
+    const outcome = await clientOf(c.env).execute(request);
     // The object answers failures as values (RPC keeps only an error's message); here they become
     // the one kind of error every route throws.
     if (!outcome.ok) throw HttpError.fromBody(outcome.status, outcome.body);
@@ -63,6 +64,37 @@ export function mountCommandRoutes(
     if (outcome.replayed) c.header("Idempotent-Replayed", "true");
     return c.json(outcome.body, 200);
   });
+}
+
+/** The command a request asks for, validated at the edge; refusals are thrown as `HttpError`. */
+async function commandRequestOf(
+  c: Context<{ Bindings: object; Variables: RuntimeVariables }>,
+  route: { readonly aggregate: string; readonly id: string; readonly command: string },
+  aggregates: ReadonlyMap<string, AnyAggregate>,
+  traceparent: string,
+): Promise<CommandRequest> {
+  const { aggregate: name, id, command } = route;
+  const aggregate = aggregates.get(name);
+  if (!aggregate) throw new HttpError(404, "unknown_aggregate", `no aggregate named ${name}`);
+  if (!ownEntry(aggregate.commands, command)) throw new HttpError(404, "unknown_command", `aggregate ${name} has no command ${command}`);
+  if (!AGGREGATE_ID_PATTERN.test(id)) throw new HttpError(400, "invalid_id", `id must be 1-128 characters of [A-Za-z0-9._~-]`);
+  const commandId = idempotencyKey(c.req.header("Idempotency-Key")) ?? newId();
+  const correlationId = optionalHeader(c.req.header("X-Correlation-Id"), "X-Correlation-Id");
+  const expectedVersion = parseIfMatch(c.req.header("If-Match"));
+  const metadata = parseEventMetadataHeader(c.req.header("X-Event-Metadata"));
+  const payload = await readJsonBody(c);
+  return {
+    aggregate: name,
+    id,
+    command,
+    payload,
+    commandId,
+    ...(correlationId !== undefined && { correlationId }),
+    ...(expectedVersion !== undefined && { expectedVersion }),
+    ...(metadata !== undefined && { metadata }),
+    actor: c.get("actor"),
+    traceparent,
+  };
 }
 
 function optionalHeader(value: string | undefined, name: string): string | undefined {
@@ -111,12 +143,20 @@ function registerCommandDocs(app: OpenAPIHono<{ Bindings: object; Variables: Run
             .describe(`The command id (1-200 printable ASCII, not starting with "${RUNTIME_COMMAND_ID_PREFIX}"); a retry with the same key and payload returns the first answer.`),
           "if-match": z.string().optional().describe('Expected stream version, e.g. "3"; "0" means the stream must not exist yet.'),
           "x-correlation-id": z.string().optional(),
+          traceparent: z
+            .string()
+            .optional()
+            .describe("W3C trace context (00-<trace-id>-<parent-id>-<flags>): the command and its events join this trace. Absent or malformed: a new trace is started. The answer's traceparent header names the command's span."),
           "x-event-metadata": z.string().optional().describe('JSON object of string fields copied onto every event\'s metadata, e.g. {"tenant":"acme"}; names the runtime owns (eventId, commandId, …) are refused.'),
         }),
         body: { required: true, content: { "application/json": { schema } } },
       },
       responses: {
-        200: { description: "Events appended", content: { "application/json": { schema: CommandSuccessSchema } } },
+        200: {
+          description: "Events appended",
+          headers: { traceparent: { description: "The command's W3C traceparent: search the logs for its trace id.", schema: { type: "string" } } },
+          content: { "application/json": { schema: CommandSuccessSchema } },
+        },
         ...errorResponses([400, 401, 404, 409, 413, 422]),
       },
     });

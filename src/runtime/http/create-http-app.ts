@@ -29,6 +29,8 @@ export interface HttpAppOptions<E extends object> {
   clientOf(env: object): AggregateClient;
   /** Reaches stateful process-manager instances through the application's namespace binding. */
   instancesOf(env: object): ProcessManagerClient;
+  /** The Analytics Engine binding of the runtime's metrics (`bindings.metrics`), if any. */
+  readonly metricsBinding?: string;
 }
 
 const healthRoute = createRoute({
@@ -66,7 +68,7 @@ export function createHttpApp<E extends object>(options: HttpAppOptions<E>): Ope
 
   const withActor = app as unknown as OpenAPIHono<{ Bindings: object; Variables: RuntimeVariables }>;
   const open = app as unknown as OpenAPIHono<{ Bindings: object }>;
-  mountCommandRoutes(withActor, options.aggregates, options.clientOf);
+  mountCommandRoutes(withActor, options.aggregates, options.clientOf, options.metricsBinding);
   mountStreamRoutes(open, options.aggregates, options.clientOf);
   mountAdminRoutes(open, options.subscribers);
   mountProcessManagerRoutes(

@@ -56,6 +56,8 @@ interface Outgoing {
 export interface OutboxHooks {
   /** An event was parked for one queue. */
   onParked(route: OutboxRoute, event: ParkedEvent): void;
+  /** A send to `route` failed; the outbox tries again in `delayMs` (its `attempts`-th failure in a row). */
+  onRetry(route: OutboxRoute, attempts: number, delayMs: number, error: unknown): void;
 }
 
 /**
@@ -143,12 +145,12 @@ export class OutboxDispatcher {
       this.again = false;
       forced ||= this.forceAgain;
       this.forceAgain = false;
-      try {
-        await this.sendPending(forced);
-      } catch (error) {
+      // A fault outside a send (reading the stream) counts against every queue: retried the same way.
+      const failures = await this.sendPending(forced).catch((error: unknown) => new Map(this.routes.map((route) => [route, error])));
+      if (failures.size > 0) {
         const attempts = Math.max(...this.routes.map((route) => this.cursorOf(route.queue).attempts), 1);
         const delay = Math.min(OUTBOX_RETRY_BASE_MS * 2 ** (attempts - 1), OUTBOX_RETRY_MAX_MS);
-        console.warn(`outbox: send failed (attempt ${attempts}), retrying in ${delay} ms:`, error);
+        for (const [route, error] of failures) this.hooks.onRetry(route, Math.max(this.cursorOf(route.queue).attempts, 1), delay, error);
         this.alarmArmed = true;
         this.backoffUntil = Date.now() + delay;
         await this.storage.setAlarm(this.backoffUntil);
@@ -166,9 +168,9 @@ export class OutboxDispatcher {
    * Sends every queue what it lacks, one window of events at a time: the window is read and
    * enveloped once for all queues (from the cursor of the queue furthest behind), and each queue
    * sends its own part of it. A queue whose send fails drops out of the run, so it never holds up
-   * the others; the run then throws its error, and the retry alarm takes it from there.
+   * the others; the failures are returned, and the retry alarm takes it from there.
    */
-  private async sendPending(force: boolean): Promise<void> {
+  private async sendPending(force: boolean): Promise<Map<OutboxRoute, unknown>> {
     const failures = new Map<OutboxRoute, unknown>();
     for (;;) {
       const routes = this.routes.filter((route) => !failures.has(route) && (force || !this.headWaits(route)));
@@ -191,8 +193,7 @@ export class OutboxDispatcher {
       const behind = routes.some((route) => !failures.has(route) && this.cursorOf(route.queue).version < last);
       if (window.length < MAX_BATCH_MESSAGES && !behind) break;
     }
-    const [first] = failures.values();
-    if (failures.size > 0) throw first;
+    return failures;
   }
 
   /** Sends one queue the events of the window past its cursor, or one of them while it is failing. */
@@ -239,7 +240,6 @@ export class OutboxDispatcher {
       error: error instanceof Error ? error.message : String(error),
       parkedAt: new Date().toISOString(),
     };
-    console.error(`outbox: parked version ${version} for queue ${route.queue} after ${attempts} failed sends: ${parked.error}`);
     this.store.park(parked);
     this.setCursor(route.queue, { version: Math.max(this.cursorOf(route.queue).version, version), attempts: 0 });
     this.hooks.onParked(route, parked);

@@ -48,6 +48,8 @@ export interface StoredTimer {
 export interface TimerCause {
   readonly correlationId: string;
   readonly messageId: string;
+  /** The trace of the message that set the timer: a fired timer's commands continue it. */
+  readonly traceparent?: string;
 }
 
 /** Everything one decision writes, committed together. */

@@ -4,6 +4,7 @@ import type { CommandRequest } from "../aggregate-protocol/index.js";
 import { runtimeActor } from "../auth/index.js";
 import type { EventEnvelope } from "../envelope/index.js";
 import { RUNTIME_COMMAND_ID_PREFIX } from "../ids/index.js";
+import { continueTrace } from "../observability/index.js";
 import { MAX_TIMERS_PER_INSTANCE, type AnyProcessMessage, type StatefulProcessManager, type TimerFired } from "../process-manager/index.js";
 import { COMMAND_SAFETY_DELAY_MS, CommandOutbox, retryDelayMs, type CommandSender, type OutboxLog } from "./command-outbox.js";
 import { InstanceStore, type MessageSummary, type TimerCause } from "./instance-store.js";
@@ -72,7 +73,7 @@ export function createProcessManagerObjectClass<E extends object>(options: Proce
       const hosted = this.host(managerName, key);
       if (event.version <= this.store.mark(event.streamId)) return "duplicate";
       const summary: MessageSummary = { kind: "event", type: event.type, eventId: event.eventId, streamId: event.streamId, version: event.version };
-      this.decideOn(hosted, event, summary, { correlationId: event.metadata.correlationId, messageId: event.eventId }, event.eventId, {
+      this.decideOn(hosted, event, summary, { correlationId: event.metadata.correlationId, messageId: event.eventId, ...(event.metadata.traceparent !== undefined && { traceparent: event.metadata.traceparent }) }, event.eventId, {
         mark: { streamId: event.streamId, version: event.version },
       });
       if (this.store.outbox().length > 0) await this.outbox.dispatch();
@@ -153,6 +154,8 @@ export function createProcessManagerObjectClass<E extends object>(options: Proce
         correlationId: cause.correlationId,
         causationId: causeId,
         actor: runtimeActor(`process-manager:${manager.name}`),
+        // The cause's trace goes on: same trace id, a new span for each command it causes.
+        traceparent: continueTrace(cause.traceparent).traceparent,
       }));
       const now = Date.now();
       try {

@@ -2,6 +2,7 @@ import type { AggregateClient } from "../aggregate-client/index.js";
 import { runtimeActor } from "../auth/index.js";
 import type { EventEnvelope } from "../envelope/index.js";
 import { RUNTIME_COMMAND_ID_PREFIX } from "../ids/index.js";
+import { BatchReport, continueTrace, Metrics, traceIdOf, writeLog } from "../observability/index.js";
 import type { ProcessManager, StatelessProcessManager } from "../process-manager/index.js";
 import type { ProcessManagerClient } from "../process-manager-object/index.js";
 import { CatchUpBudget, settleCaughtUp, type Requeue } from "./catch-up.js";
@@ -23,8 +24,10 @@ export async function runProcessManager(
   aggregates: AggregateClient,
   requeue?: Requeue,
   instances?: () => ProcessManagerClient,
+  report = new BatchReport(manager, batch, Metrics.none),
 ): Promise<void> {
   const { work, malformed, foreign } = await planStreamWork(db, manager.name, manager.aggregates, batch.messages);
+  report.planned(work);
   settleUnowned(manager.name, foreign, malformed);
   const budget = new CatchUpBudget();
   await Promise.all(
@@ -44,7 +47,7 @@ export async function runProcessManager(
           await db.batch(statements);
         }
       } catch (error) {
-        console.error(`${manager.name}: ${w.streamId} failed at versions ${w.checkpoint + 1}..${w.target}:`, error);
+        report.failed(w.streamId, w.checkpoint + 1, w.target, error, w.events);
         await recordFailure(db, manager.name, w.streamId, w.checkpoint + 1, error);
         for (const message of w.messages) message.retry({ delaySeconds: retryDelaySeconds(message) });
         return;
@@ -80,10 +83,22 @@ async function act(manager: StatelessProcessManager, event: EventEnvelope, aggre
       correlationId: event.metadata.correlationId,
       causationId: event.eventId,
       actor: runtimeActor(`process-manager:${manager.name}`),
+      // The event's trace goes on: same trace id, a new span for the command it causes.
+      traceparent: continueTrace(event.metadata.traceparent).traceparent,
     });
     // A refusal is the aggregate's answer, not a fault: retrying would get the same answer.
     if (!outcome.ok) {
-      console.warn(`${manager.name}: ${issued.aggregate}/${issued.id} ${issued.command} after ${event.type} ${event.eventId}: ${outcome.body.error} ${outcome.body.message}`);
+      writeLog("warn", {
+        event: "process-manager.command-refused",
+        msg: `${manager.name}: ${issued.aggregate}/${issued.id} ${issued.command} after ${event.type} ${event.eventId}: ${outcome.body.error} ${outcome.body.message}`,
+        subscriber: manager.name,
+        streamId: `${issued.aggregate}/${issued.id}`,
+        command: issued.command,
+        causationId: event.eventId,
+        error: outcome.body.error,
+        message: outcome.body.message,
+        traceId: traceIdOf(event.metadata.traceparent),
+      });
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { AggregateClient } from "../aggregate-client/index.js";
+import { BatchReport, Metrics } from "../observability/index.js";
 import type { Projection } from "../projection/index.js";
 import { CatchUpBudget, settleCaughtUp, type Requeue } from "./catch-up.js";
 import { advanceCheckpoint, catalogStream, recordFailure } from "./checkpoints.js";
@@ -30,8 +31,10 @@ export async function runProjection(
   db: D1Database,
   aggregates: AggregateClient,
   requeue?: Requeue,
+  report = new BatchReport(projection, batch, Metrics.none),
 ): Promise<void> {
   const { work, malformed, foreign } = await planStreamWork(db, projection.name, projection.aggregates, batch.messages);
+  report.planned(work);
   settleUnowned(projection.name, foreign, malformed);
   const pending = work.filter((w) => w.target > w.checkpoint);
   for (const w of work) if (w.target <= w.checkpoint) ackAll(w);
@@ -47,7 +50,7 @@ export async function runProjection(
         if (w.events.length === 0) deferred.push(w);
         else ready.push(prepare(projection, db, w, now));
       } catch (error) {
-        await fail(projection, db, w, error);
+        await fail(projection, db, w, error, report);
       }
     }),
   );
@@ -56,7 +59,7 @@ export async function runProjection(
 
   for (const group of packIntoBatches(ready)) {
     if (group.length === 1) {
-      await applyAlone(projection, db, group[0]!, requeue);
+      await applyAlone(projection, db, group[0]!, requeue, report);
       continue;
     }
     let applied = false;
@@ -65,18 +68,18 @@ export async function runProjection(
       applied = true;
     } catch {
       // One poisoned stream must not fail its neighbours: apply each on its own to find it.
-      for (const single of group) await applyAlone(projection, db, single, requeue);
+      for (const single of group) await applyAlone(projection, db, single, requeue, report);
     }
     if (applied) for (const r of group) await settleCaughtUp(projection.name, r.work, requeue);
   }
 }
 
 /** Applies one stream's transactions in order; settles its messages only when all of them committed. */
-async function applyAlone(projection: Projection, db: D1Database, ready: ReadyStream, requeue: Requeue | undefined): Promise<void> {
+async function applyAlone(projection: Projection, db: D1Database, ready: ReadyStream, requeue: Requeue | undefined, report: BatchReport): Promise<void> {
   try {
     for (const transaction of ready.transactions) await db.batch(transaction);
   } catch (error) {
-    await fail(projection, db, ready.work, error);
+    await fail(projection, db, ready.work, error, report);
     return;
   }
   await settleCaughtUp(projection.name, ready.work, requeue);
@@ -115,8 +118,8 @@ function packIntoBatches(items: readonly ReadyStream[]): ReadyStream[][] {
   return groups;
 }
 
-async function fail(projection: Projection, db: D1Database, work: StreamWork, error: unknown): Promise<void> {
-  console.error(`${projection.name}: ${work.streamId} failed at versions ${work.checkpoint + 1}..${work.target}:`, error);
+async function fail(projection: Projection, db: D1Database, work: StreamWork, error: unknown, report: BatchReport): Promise<void> {
+  report.failed(work.streamId, work.checkpoint + 1, work.target, error, work.events);
   await recordFailure(db, projection.name, work.streamId, work.checkpoint + 1, error);
   for (const message of work.messages) message.retry({ delaySeconds: retryDelaySeconds(message) });
 }

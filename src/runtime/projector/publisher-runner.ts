@@ -1,4 +1,5 @@
 import { EventEnvelopeSchema } from "../envelope/index.js";
+import { BatchReport, Metrics } from "../observability/index.js";
 import { byteLength, sendBatches } from "../outbox/index.js";
 import type { CloudEvent, Publisher } from "../publisher/index.js";
 import { recordFailure } from "./checkpoints.js";
@@ -28,7 +29,13 @@ interface Outgoing {
  * No checkpoint is kept: delivery is at least once and the CloudEvent id, which is the source
  * event's id, is what consumers deduplicate on. Copies of one event within a batch are sent once.
  */
-export async function runPublisher(publisher: Publisher, batch: MessageBatch<unknown>, db: D1Database, env: object): Promise<void> {
+export async function runPublisher(
+  publisher: Publisher,
+  batch: MessageBatch<unknown>,
+  db: D1Database,
+  env: object,
+  report = new BatchReport(publisher, batch, Metrics.none),
+): Promise<void> {
   const integration = integrationQueueOf(publisher, env);
   const outgoing = new Map<string, Outgoing>();
   for (const message of batch.messages) {
@@ -54,16 +61,17 @@ export async function runPublisher(publisher: Publisher, batch: MessageBatch<unk
       if (bytes > MAX_CLOUD_EVENT_BYTES) throw new Error(`the CloudEvent is ${bytes} bytes, over the ${MAX_CLOUD_EVENT_BYTES} a queue message carries`);
       outgoing.set(eventId, { messages: [message], streamId, version, event, bytes });
     } catch (error) {
-      await fail(publisher, db, [{ messages: [message], streamId, version }], error);
+      await fail(publisher, db, [{ messages: [message], streamId, version }], error, report);
     }
   }
   for (const chunk of sendBatches([...outgoing.values()])) {
     try {
       await integration.sendBatch(chunk.map((o) => ({ body: o.event, contentType: "json" as const })));
     } catch (error) {
-      await fail(publisher, db, chunk, error);
+      await fail(publisher, db, chunk, error, report);
       continue;
     }
+    report.sent(chunk.length);
     for (const o of chunk) for (const message of o.messages) message.ack();
   }
 }
@@ -83,10 +91,11 @@ async function fail(
   db: D1Database,
   failed: readonly Pick<Outgoing, "messages" | "streamId" | "version">[],
   error: unknown,
+  report: BatchReport,
 ): Promise<void> {
-  console.error(`${publisher.name}: ${failed.length} event(s) not published:`, error);
   const firstPerStream = new Map<string, number>();
   for (const { streamId, version } of failed) firstPerStream.set(streamId, Math.min(version, firstPerStream.get(streamId) ?? version));
+  for (const [streamId, version] of firstPerStream) report.failed(streamId, version, version, error);
   await Promise.all([...firstPerStream].map(([streamId, version]) => recordFailure(db, publisher.name, streamId, version, error)));
   for (const message of failed.flatMap((f) => f.messages)) message.retry({ delaySeconds: retryDelaySeconds(message) });
 }

@@ -1,4 +1,5 @@
 import type { AggregateClient } from "../aggregate-client/index.js";
+import { BatchReport, Metrics, writeLog } from "../observability/index.js";
 import type { ProcessManager } from "../process-manager/index.js";
 import type { ProcessManagerClient } from "../process-manager-object/index.js";
 import type { Projection } from "../projection/index.js";
@@ -22,6 +23,7 @@ export function createQueueHandler(
   subscribers: readonly Subscriber[],
   clientOf: (env: object) => AggregateClient,
   instancesOf: (env: object) => ProcessManagerClient,
+  metricsBinding?: string,
 ) {
   const byQueue = new Map<string, Subscriber>();
   const byDeadLetterQueue = new Map<string, Subscriber>();
@@ -36,16 +38,28 @@ export function createQueueHandler(
     const owner = subscriber ?? parked;
     if (!owner) throw new Error(`no projection or process manager consumes queue ${batch.queue}`);
     const db = await runtimeDatabase(env, owner.database, owner.name);
-    if (parked) return parkDeadLetters(parked, batch, db);
-    // A publisher needs no aggregate object: a Worker deployed for it binds only its queues and D1.
-    if (owner.kind === "publisher") {
-      await runPublisher(owner, batch, db, env);
-      return recordBatchLag(db, owner.name, batch.messages);
+    const metrics = Metrics.from(env, metricsBinding);
+    if (parked) {
+      writeLog("warn", {
+        event: "dead-letters.received",
+        msg: `${parked.name}: ${batch.messages.length} dead letter(s) to park`,
+        subscriber: parked.name,
+        messages: batch.messages.length,
+      });
+      metrics.deadLetters(parked.name, batch.messages.length);
+      return parkDeadLetters(parked, batch, db);
     }
-    const aggregates = clientOf(env);
-    const requeue = requeueTo(env, owner);
-    if (owner.kind === "projection") await runProjection(owner, batch, db, aggregates, requeue);
-    else await runProcessManager(owner, batch, db, aggregates, requeue, () => instancesOf(env));
+    const report = new BatchReport(owner, batch, metrics);
+    try {
+      // A publisher needs no aggregate object: a Worker deployed for it binds only its queues and D1.
+      if (owner.kind === "publisher") await runPublisher(owner, batch, db, env, report);
+      else if (owner.kind === "projection") await runProjection(owner, batch, db, clientOf(env), requeueTo(env, owner), report);
+      else await runProcessManager(owner, batch, db, clientOf(env), requeueTo(env, owner), () => instancesOf(env), report);
+    } catch (error) {
+      report.finish(error);
+      throw error;
+    }
+    report.finish();
     await recordBatchLag(db, owner.name, batch.messages);
   };
 }

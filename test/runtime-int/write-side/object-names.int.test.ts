@@ -41,6 +41,8 @@ describe("caller metadata at the object", () => {
       // Sent straight to the object without an actor: the runtime's internal one, never the forged value.
       actor: "edge-cqrs:internal",
       recordedAt: expect.not.stringContaining("forged"),
+      // Sent without a trace: the object starts one, never the forged value.
+      traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/),
     });
     expect(event).toMatchObject({ streamId: `account/${id}`, aggregateId: id, aggregate: "account", version: 1 });
     expect(event.eventId).not.toBe("forged");

@@ -46,7 +46,14 @@ describe("the event envelope on GET /streams", () => {
       type: "AccountOpened",
       schemaVersion: 1,
       data: { owner: "c-1", labels: [], openedAt: expect.stringMatching(ISO_INSTANT) },
-      metadata: { commandId: "env-1-place", correlationId: "env-1-place", causationId: "env-1-place", actor: "api", recordedAt: expect.stringMatching(ISO_INSTANT) },
+      metadata: {
+        commandId: "env-1-place",
+        correlationId: "env-1-place",
+        causationId: "env-1-place",
+        actor: "api",
+        recordedAt: expect.stringMatching(ISO_INSTANT),
+        traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/),
+      },
     });
     expect(body.events[0].data.openedAt).toBe(body.events[0].metadata.recordedAt);
     const ids = body.events.map((e: { eventId: string }) => e.eventId);

@@ -1,0 +1,36 @@
+import type { Metrics } from "./metrics.js";
+import { describeError, writeLog } from "./structured-log.js";
+
+/** Which stream's outbox, and which queue it failed to reach. */
+export interface OutboxSend {
+  readonly aggregate: string;
+  readonly streamId: string;
+  readonly queue: string;
+}
+
+/** A failed `sendBatch`: one `outbox.retry` warning line and data point; the outbox retries from its alarm. */
+export function reportOutboxRetry(metrics: Metrics, send: OutboxSend, attempts: number, delayMs: number, error: unknown): void {
+  const text = describeError(error);
+  writeLog("warn", {
+    event: "outbox.retry",
+    msg: `${send.streamId}: send to queue ${send.queue} failed (attempt ${attempts}), retrying in ${delayMs} ms: ${text}`,
+    ...send,
+    attempts,
+    delayMs,
+    error: text,
+  });
+  metrics.outbox({ ...send, action: "retry", attempts, delayMs });
+}
+
+/** An event the outbox gave up sending to one queue: one `outbox.parked` error line and data point. */
+export function reportOutboxParked(metrics: Metrics, send: OutboxSend, version: number, attempts: number, error: string): void {
+  writeLog("error", {
+    event: "outbox.parked",
+    msg: `${send.streamId}: parked version ${version} for queue ${send.queue} after ${attempts} failed sends: ${error}`,
+    ...send,
+    version,
+    attempts,
+    error,
+  });
+  metrics.outbox({ ...send, action: "parked", attempts, delayMs: 0 });
+}
