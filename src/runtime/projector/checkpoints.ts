@@ -31,6 +31,62 @@ export function advanceCheckpoint(db: D1Database, subscriber: string, streamId: 
     .bind(subscriber, streamId, expected, next);
 }
 
+/** One stream's checkpoint move: from `expected` (the version applied so far) to `next`. */
+export interface CheckpointMove {
+  readonly streamId: string;
+  readonly expected: number;
+  readonly next: number;
+}
+
+/**
+ * Moves the checkpoints of many streams in at most three statements, or aborts the whole D1 batch
+ * they are part of, as {@link advanceCheckpoint} does for one: a statement per stream made the
+ * checkpoints a third of a projector's writes (docs/performance.md). The moves travel as one JSON
+ * parameter. Streams seen for the first time are inserted (a row someone else wrote meanwhile
+ * fails the upsert's guard); for the others a guard inserts an impossible row (-1, refused by the
+ * CHECK, or a duplicate key) for any stream whose checkpoint is not exactly the expected one,
+ * then one UPDATE moves them all. Each stream may appear once.
+ */
+export function advanceCheckpoints(db: D1Database, subscriber: string, moves: readonly CheckpointMove[]): D1PreparedStatement[] {
+  const first = moves.filter((m) => m.expected === 0).map((m) => [m.streamId, m.next]);
+  const later = moves.filter((m) => m.expected > 0).map((m) => [m.streamId, m.expected, m.next]);
+  const statements: D1PreparedStatement[] = [];
+  if (first.length > 0) {
+    statements.push(
+      db
+        .prepare(
+          `INSERT INTO projection_checkpoints (projection, stream_id, version)
+           SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?2) WHERE true
+           ON CONFLICT (projection, stream_id) DO UPDATE SET
+             version = CASE WHEN projection_checkpoints.version = 0 THEN excluded.version ELSE -1 END`,
+        )
+        .bind(subscriber, JSON.stringify(first)),
+    );
+  }
+  if (later.length > 0) {
+    const moved = JSON.stringify(later);
+    statements.push(
+      db
+        .prepare(
+          `INSERT INTO projection_checkpoints (projection, stream_id, version)
+           SELECT ?1, json_extract(m.value, '$[0]'), -1 FROM json_each(?2) AS m
+           WHERE NOT EXISTS (
+             SELECT 1 FROM projection_checkpoints AS c
+             WHERE c.projection = ?1 AND c.stream_id = json_extract(m.value, '$[0]') AND c.version = json_extract(m.value, '$[1]'))`,
+        )
+        .bind(subscriber, moved),
+      db
+        .prepare(
+          `UPDATE projection_checkpoints SET version = json_extract(m.value, '$[2]')
+           FROM json_each(?2) AS m
+           WHERE projection_checkpoints.projection = ?1 AND projection_checkpoints.stream_id = json_extract(m.value, '$[0]')`,
+        )
+        .bind(subscriber, moved),
+    );
+  }
+  return statements;
+}
+
 /** Records a stream in the catalog the first time any subscriber sees it. */
 export function catalogStream(db: D1Database, streamId: string, aggregate: string, now: string): D1PreparedStatement {
   return db.prepare("INSERT INTO stream_catalog (stream_id, aggregate, first_seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING").bind(streamId, aggregate, now);
