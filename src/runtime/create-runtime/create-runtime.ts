@@ -8,6 +8,7 @@ import { createHttpApp, type RuntimeVariables } from "../http/index.js";
 import type { OutboxRoute } from "../outbox/index.js";
 import { createQueueHandler } from "../projector/index.js";
 import { assertDistinctCloudEvents } from "../publisher/index.js";
+import { rebuildQueue, rebuildQueueWork, reconcileProjection } from "../rebuild/index.js";
 import { runtimeDatabase } from "../runtime-tables/index.js";
 import { recordHeads, STREAM_CATALOG_QUEUE, STREAM_CATALOG_ROUTE, sweepSubscriber } from "../stream-catalog/index.js";
 import { DEFAULT_AGGREGATES_BINDING, type AnyApplication, type Application } from "./application.js";
@@ -35,7 +36,8 @@ export interface Runtime<E extends object> {
   queue(batch: MessageBatch<unknown>, env: E, ctx?: ExecutionContext): Promise<void>;
   /**
    * The cron trigger's handler: sweeps every projection and process manager for streams left
-   * behind (a lost message) and heals them through their own queue.
+   * behind (a lost message) and heals them through their own queue; starts the rebuild of a
+   * projection that is new or whose version was bumped, and resumes a stalled rebuild.
    */
   scheduled(controller: ScheduledController, env: E, ctx?: ExecutionContext): Promise<void>;
 }
@@ -97,7 +99,7 @@ export function createRuntime<E extends object>(application: Application<E>, opt
     basePath,
     clientOf,
   });
-  const queue = createQueueHandler(followers, clientOf);
+  const queue = createQueueHandler(followers, clientOf, rebuildQueueWork);
   const AggregateObject = createAggregateObjectClass<E>({ aggregates, routesFor: (name) => routes.get(name) ?? [] });
 
   return {
@@ -128,7 +130,10 @@ export function createRuntime<E extends object>(application: Application<E>, opt
         subscribers.map(async (s) => {
           const producer = (env as Record<string, unknown>)[s.queue.binding] as Queue | undefined;
           if (!producer || typeof producer.sendBatch !== "function") throw new Error(`queue producer binding ${s.queue.binding} (for ${s.name}) is missing`);
-          return sweepSubscriber(s, await runtimeDatabase(env, s.database, s.name), producer, client, controller.scheduledTime);
+          const db = await runtimeDatabase(env, s.database, s.name);
+          // A new projection, a bumped version or a stalled rebuild is acted on here at the latest.
+          if (s.kind === "projection") await reconcileProjection(s, db, rebuildQueue(producer), controller.scheduledTime);
+          return sweepSubscriber(s, db, producer, client, controller.scheduledTime);
         }),
       );
       const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => r.reason as unknown);

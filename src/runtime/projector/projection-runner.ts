@@ -2,7 +2,19 @@ import type { AggregateClient } from "../aggregate-client/index.js";
 import type { Projection } from "../projection/index.js";
 import { CatchUpBudget, settleCaughtUp, type Requeue } from "./catch-up.js";
 import { advanceCheckpoint, catalogStream, recordFailure } from "./checkpoints.js";
-import { ackAll, eventRuns, healGaps, planStreamWork, retryDelaySeconds, settleUnowned, type StreamWork } from "./stream-work.js";
+import { ackAll, eventRuns, healGaps, planStreamWork, retryDelaySeconds, settleUnowned, type EventRun, type StreamWork } from "./stream-work.js";
+
+/**
+ * A second destination for live events while a projection is rebuilt: the runner adds its
+ * statements to each run's transaction, so a stream whose shadow is level with the live view
+ * stays level and the rebuild can switch under steady traffic.
+ */
+export interface ShadowWrites {
+  /** Statements applying the run to the shadow as well (none when the shadow is not level there). Never throws. */
+  statementsFor(work: StreamWork, run: EventRun): D1PreparedStatement[];
+  /** Called once the batch is applied: reports what went wrong on the shadow's side, if anything. */
+  settle(): Promise<void>;
+}
 
 /**
  * D1 batches are one transaction each; ~11k upserts/s at 100 statements per batch against ~2.6k/s
@@ -26,12 +38,13 @@ interface ReadyStream {
  */
 export async function runProjection(
   projection: Projection,
-  batch: MessageBatch<unknown>,
+  messages: readonly Message<unknown>[],
   db: D1Database,
   aggregates: AggregateClient,
   requeue?: Requeue,
+  shadowOf?: (streamIds: readonly string[]) => Promise<ShadowWrites | undefined>,
 ): Promise<void> {
-  const { work, malformed, foreign } = await planStreamWork(db, projection.name, projection.aggregates, batch.messages);
+  const { work, malformed, foreign } = await planStreamWork(db, projection.name, projection.aggregates, messages);
   settleUnowned(projection.name, foreign, malformed);
   const pending = work.filter((w) => w.target > w.checkpoint);
   for (const w of work) if (w.target <= w.checkpoint) ackAll(w);
@@ -40,12 +53,13 @@ export async function runProjection(
   const deferred: StreamWork[] = [];
   const now = new Date().toISOString();
   const budget = new CatchUpBudget();
+  const shadow = pending.length > 0 ? await shadowOf?.(pending.map((w) => w.streamId)) : undefined;
   await Promise.all(
     pending.map(async (w) => {
       try {
         await healGaps(w, aggregates, budget);
         if (w.events.length === 0) deferred.push(w);
-        else ready.push(prepare(projection, db, w, now));
+        else ready.push(prepare(projection, db, w, now, shadow));
       } catch (error) {
         await fail(projection, db, w, error);
       }
@@ -69,6 +83,7 @@ export async function runProjection(
     }
     if (applied) for (const r of group) await settleCaughtUp(projection.name, r.work, requeue);
   }
+  await shadow?.settle();
 }
 
 /** Applies one stream's transactions in order; settles its messages only when all of them committed. */
@@ -82,12 +97,14 @@ async function applyAlone(projection: Projection, db: D1Database, ready: ReadySt
   await settleCaughtUp(projection.name, ready.work, requeue);
 }
 
-function prepare(projection: Projection, db: D1Database, work: StreamWork, now: string): ReadyStream {
-  const transactions = eventRuns(work).map(({ events, from, to }) => {
+function prepare(projection: Projection, db: D1Database, work: StreamWork, now: string, shadow: ShadowWrites | undefined): ReadyStream {
+  const transactions = eventRuns(work).map((run) => {
+    const { events, from, to } = run;
     // The checkpoint goes first so that a lost race aborts the batch before any view statement runs.
     const statements = [advanceCheckpoint(db, projection.name, work.streamId, from, to)];
     if (from === 0) statements.push(catalogStream(db, work.streamId, work.aggregate, now));
     for (const event of events) statements.push(...projection.statementsFor(event, { db }));
+    if (shadow) statements.push(...shadow.statementsFor(work, run));
     return statements;
   });
   return { work, transactions, statements: transactions.reduce((n, t) => n + t.length, 0) };

@@ -7,17 +7,32 @@ import { CATCH_UP_REQUEUE_DELAY_SECONDS, type Requeue } from "./catch-up.js";
 import { recordBatchLag } from "./checkpoints.js";
 import { parkDeadLetters } from "./dead-letters.js";
 import { runProcessManager } from "./process-manager-runner.js";
-import { runProjection } from "./projection-runner.js";
+import { runProjection, type ShadowWrites } from "./projection-runner.js";
 import { runPublisher } from "./publisher-runner.js";
 
 type Subscriber = Projection | ProcessManager | Publisher;
+
+/**
+ * Work a projection's queue carries besides events (a rebuild's messages), plugged in by the
+ * runtime so this module does not depend on it.
+ */
+export interface ProjectionQueueWork {
+  /** Whether a message body is this work's rather than an event envelope. */
+  owns(body: unknown): boolean;
+  /** Runs after the batch's events; settles every message it is given. */
+  run(projection: Projection, messages: readonly Message<unknown>[], db: D1Database, aggregates: AggregateClient, env: object): Promise<void>;
+  /** Runs before the projection's events of each batch; cheap after its first call. Must not throw. */
+  beforeFirstBatch(projection: Projection, db: D1Database, env: object): Promise<void>;
+  /** Where the batch's live events go as well, if anywhere (a running rebuild's shadow tables). */
+  shadowWrites(projection: Projection, db: D1Database, streamIds: readonly string[]): Promise<ShadowWrites | undefined>;
+}
 
 /**
  * The Worker's `queue()` handler: dispatches each batch on its queue name to the subscriber that
  * owns the queue (or its dead-letter queue). One Worker can consume every queue, as `npm start`
  * does, or a Worker can be deployed per projector with only that queue bound: same code.
  */
-export function createQueueHandler(subscribers: readonly Subscriber[], clientOf: (env: object) => AggregateClient) {
+export function createQueueHandler(subscribers: readonly Subscriber[], clientOf: (env: object) => AggregateClient, projectionWork?: ProjectionQueueWork) {
   const byQueue = new Map<string, Subscriber>();
   const byDeadLetterQueue = new Map<string, Subscriber>();
   for (const s of subscribers) {
@@ -39,9 +54,18 @@ export function createQueueHandler(subscribers: readonly Subscriber[], clientOf:
     }
     const aggregates = clientOf(env);
     const requeue = requeueTo(env, owner);
-    if (owner.kind === "projection") await runProjection(owner, batch, db, aggregates, requeue);
-    else await runProcessManager(owner, batch, db, aggregates, requeue);
-    await recordBatchLag(db, owner.name, batch.messages);
+    if (owner.kind === "process-manager") {
+      await runProcessManager(owner, batch, db, aggregates, requeue);
+      return recordBatchLag(db, owner.name, batch.messages);
+    }
+    const events = projectionWork ? batch.messages.filter((m) => !projectionWork.owns(m.body)) : batch.messages;
+    await projectionWork?.beforeFirstBatch(owner, db, env);
+    const shadowOf = projectionWork && ((streamIds: readonly string[]) => projectionWork.shadowWrites(owner, db, streamIds));
+    await runProjection(owner, events, db, aggregates, requeue, shadowOf);
+    if (projectionWork && events.length < batch.messages.length) {
+      await projectionWork.run(owner, batch.messages.filter((m) => projectionWork.owns(m.body)), db, aggregates, env);
+    }
+    await recordBatchLag(db, owner.name, events);
   };
 }
 
