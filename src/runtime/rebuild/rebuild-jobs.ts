@@ -27,7 +27,7 @@ export const rebuildQueueWork: ProjectionQueueWork = {
     const queue = producerOf(env, projection);
     if (!queue) return;
     // The live events of the batch must never wait on, or fail with, a rebuild's bookkeeping.
-    await reconcileProjection(projection, db, queue, Date.now()).catch((error: unknown) => {
+    await reconcileProjection(projection, db, queue, Date.now(), { firstSeen: false }).catch((error: unknown) => {
       console.error(`${projection.name}: checking the projection's version failed:`, error);
     });
   },

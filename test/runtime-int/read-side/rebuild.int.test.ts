@@ -1,0 +1,143 @@
+import { describe, expect, it } from "vitest";
+import { getQuery, runCommand } from "../../support/api-client";
+import { CapturedEvents } from "../../support/captured-events";
+import { json } from "../../support/http";
+import { rows } from "../../support/read-model";
+import { balancesFaults } from "../../fixture/domain/balances";
+import { BALANCES, openAccount, STATEMENT } from "../../fixture/support";
+import { deliver } from "../../fixture/support/delivery";
+import { dumpReadModel, resetReadModel } from "../../fixture/support/read-model";
+import { HandDrivenQueues, rebuildStates } from "../../fixture/support/rebuild";
+
+const STREAM_CATALOG = "stream-catalog";
+const LIVE_QUEUES = [BALANCES, STATEMENT, STREAM_CATALOG];
+const ACCOUNTS = Array.from({ length: 10 }, (_, i) => `rb-${i}`);
+const PAYMENTS = ["rbp-1", "rbp-2", "rbp-3"];
+const STREAMS = [...ACCOUNTS.map((a) => `account/${a}`), ...PAYMENTS.map((p) => `payment/${p}`)];
+
+/** The outbox's sends, delivered to the live projections and the catalog by hand, in send order. */
+class LiveTraffic {
+  readonly captured = new CapturedEvents();
+  private delivered = new Map<string, number>();
+
+  async deliverNew(): Promise<void> {
+    for (const queue of LIVE_QUEUES) {
+      const all = this.captured.sentTo(queue);
+      const fresh = all.slice(this.delivered.get(queue) ?? 0);
+      this.delivered.set(queue, all.length);
+      for (const envelope of fresh) {
+        // The catalog's consumer acknowledges a batch by returning; the projectors ack each message.
+        const { acked, ids, retried } = await deliver(queue, [envelope]);
+        expect(retried).toEqual([]);
+        if (queue !== STREAM_CATALOG) expect(acked).toEqual(ids);
+      }
+    }
+  }
+
+  /** Every event as the projections got it, for an incremental rebuild of the same view. */
+  async replayIncrementally(): Promise<void> {
+    for (const queue of [BALANCES, STATEMENT]) for (const envelope of this.captured.sentTo(queue)) await deliver(queue, [envelope]);
+  }
+}
+
+const balanceOf = async (id: string, token?: string) => {
+  const response = await getQuery(`/accounts/${id}${token ? `?consistentWith=${token}&wait=0` : ""}`);
+  return { status: response.status, body: await json<{ version: number; balance: number }>(response) };
+};
+
+describe("rebuilding a projection", () => {
+  const live = new LiveTraffic();
+  const tokens = new Map<string, string>();
+  const queues = new HandDrivenQueues({ BALANCES_QUEUE: BALANCES, STATEMENT_QUEUE: STATEMENT });
+
+  it("rebuilds both views while commands keep arriving, serves the old view until the switch, and ends equal to the incremental build", async () => {
+    await live.captured.install(...STREAMS);
+    for (const [i, id] of ACCOUNTS.entries()) {
+      await runCommand(`account/${id}/open`, openAccount(`owner-${i}`));
+      tokens.set(id, (await runCommand(`account/${id}/deposit`, { amount: 100 + i })).token);
+    }
+    for (const [i, id] of PAYMENTS.entries()) await runCommand(`payment/${id}/send`, { accountId: ACCOUNTS[i]!, amount: 7 });
+    await live.deliverNew();
+    const before = new Map<string, number>();
+    for (const id of ACCOUNTS) before.set(id, (await balanceOf(id)).body.version);
+
+    const started = await Promise.all([queues.rebuild("balances"), queues.rebuild("statement")]);
+    expect(started.map((r) => r.status)).toEqual([202, 202]);
+    const [balancesRebuild] = await Promise.all(started.map((r) => json<{ rebuildId: string }>(r)));
+    // A second rebuild while one runs is refused.
+    const second = await queues.rebuild("balances");
+    expect(second.status).toBe(409);
+    expect(await json(second)).toMatchObject({ error: "rebuild_running", rebuildId: balancesRebuild!.rebuildId });
+    expect((await rebuildStates()).balances!.rebuild).toMatchObject({ state: "rebuilding", rebuildId: balancesRebuild!.rebuildId });
+
+    let steps = 0;
+    for (; queues.pending > 0 && steps < 60; steps++) {
+      // Traffic on every stream in turn, applied live before and after the rebuild's messages.
+      const id = ACCOUNTS[steps % ACCOUNTS.length]!;
+      tokens.set(id, (await runCommand(`account/${id}/deposit`, { amount: 1 + steps })).token);
+      if (steps % 3 === 0) await runCommand(`payment/${PAYMENTS[steps % PAYMENTS.length]}/top-up`, { amount: 2 });
+      if (steps % 2 === 0) await live.deliverNew();
+      await queues.deliverPending();
+      for (const account of ACCOUNTS) {
+        const { status, body } = await balanceOf(account);
+        expect(status).toBe(200);
+        expect(body.version).toBeGreaterThanOrEqual(before.get(account)!);
+      }
+    }
+    const states = await rebuildStates();
+    expect(states.balances).toEqual({ version: 1, rebuild: { state: "idle" } });
+    expect(states.statement).toEqual({ version: 1, rebuild: { state: "idle" } });
+
+    // Tokens stay good across the switch: every command's last token is met without waiting.
+    await live.deliverNew();
+    for (const [id, token] of tokens) expect((await balanceOf(id, token)).status).toBe(200);
+    // The shadows became the view: no shadow left, the index back under its own name.
+    expect(await rows("SELECT name, tbl_name FROM sqlite_master WHERE name LIKE 'fixture%' ORDER BY name")).toEqual([
+      { name: "fixture_balances", tbl_name: "fixture_balances" },
+      { name: "fixture_statement_by_account", tbl_name: "fixture_statement_lines" },
+      { name: "fixture_statement_lines", tbl_name: "fixture_statement_lines" },
+    ]);
+
+    const rebuilt = await dumpReadModel();
+    await resetReadModel();
+    await live.replayIncrementally();
+    expect(rebuilt).toEqual(await dumpReadModel());
+  });
+
+  it("fails cleanly when a handler throws on one stream, and the live view keeps serving", async () => {
+    const servedBefore = await balanceOf(ACCOUNTS[3]!);
+    expect(servedBefore.status).toBe(200);
+    const liveBefore = await dumpReadModel();
+    balancesFaults.throwOnAccount = ACCOUNTS[3];
+    try {
+      const response = await queues.rebuild("balances");
+      expect(response.status).toBe(202);
+      const { rebuildId } = await json<{ rebuildId: string }>(response);
+      for (let steps = 0; queues.pending > 0 && steps < 10; steps++) await queues.deliverPending();
+      expect((await rebuildStates()).balances!.rebuild).toEqual({
+        state: "failed",
+        rebuildId,
+        reason: expect.stringContaining(`injected fault on account ${ACCOUNTS[3]}`),
+        failedAt: expect.any(String),
+      });
+    } finally {
+      delete balancesFaults.throwOnAccount;
+    }
+    // Shadows dropped, the live view untouched and serving.
+    expect(await rows("SELECT name FROM sqlite_master WHERE name LIKE '%__rebuild'")).toEqual([]);
+    expect(await dumpReadModel()).toEqual(liveBefore);
+    expect(await balanceOf(ACCOUNTS[3]!)).toEqual(servedBefore);
+
+    // A failed rebuild can be started again.
+    const again = await queues.rebuild("balances");
+    expect(again.status).toBe(202);
+    for (let steps = 0; queues.pending > 0 && steps < 10; steps++) await queues.deliverPending();
+    expect((await rebuildStates()).balances!.rebuild).toEqual({ state: "idle" });
+    expect(await dumpReadModel()).toEqual(liveBefore);
+  });
+
+  it("answers 404 for a name that is not a projection", async () => {
+    expect((await queues.rebuild("nothing")).status).toBe(404);
+    expect((await queues.rebuild("crediting")).status).toBe(404);
+  });
+});
