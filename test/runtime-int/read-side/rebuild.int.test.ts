@@ -68,7 +68,11 @@ describe("rebuilding a projection", () => {
     const second = await queues.rebuild("balances");
     expect(second.status).toBe(409);
     expect(await json(second)).toMatchObject({ error: "rebuild_running", rebuildId: balancesRebuild!.rebuildId });
-    expect((await rebuildStates()).balances!.rebuild).toMatchObject({ state: "rebuilding", rebuildId: balancesRebuild!.rebuildId });
+    // Progress in streams, from the catalog's streams of each projection's aggregates.
+    const running = await rebuildStates();
+    expect(running.balances!.rebuild).toEqual({ state: "rebuilding", rebuildId: balancesRebuild!.rebuildId, done: 0, total: 10, startedAt: expect.any(String) });
+    expect(running.statement!.rebuild).toMatchObject({ state: "rebuilding", done: 0, total: 13 });
+    expect(running.crediting).toEqual({ version: null, rebuild: { state: "idle" } });
 
     let steps = 0;
     for (; queues.pending > 0 && steps < 60; steps++) {
@@ -78,6 +82,8 @@ describe("rebuilding a projection", () => {
       if (steps % 3 === 0) await runCommand(`payment/${PAYMENTS[steps % PAYMENTS.length]}/top-up`, { amount: 2 });
       if (steps % 2 === 0) await live.deliverNew();
       await queues.deliverPending();
+      const progress = (await rebuildStates()).balances!.rebuild;
+      if (progress.state === "rebuilding") expect(progress.done).toBeLessThanOrEqual(progress.total);
       for (const account of ACCOUNTS) {
         const { status, body } = await balanceOf(account);
         expect(status).toBe(200);
