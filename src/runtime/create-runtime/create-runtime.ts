@@ -6,6 +6,7 @@ import { bearerTokens, type Authentication } from "../auth/index.js";
 import { HttpError } from "../errors/index.js";
 import { createHttpApp, type RuntimeVariables } from "../http/index.js";
 import type { OutboxRoute } from "../outbox/index.js";
+import type { Projection } from "../projection/index.js";
 import { createQueueHandler } from "../projector/index.js";
 import { assertDistinctCloudEvents } from "../publisher/index.js";
 import { rebuildQueue, rebuildQueueWork, reconcileProjection } from "../rebuild/index.js";
@@ -64,6 +65,7 @@ export function createRuntime<E extends object>(application: Application<E>, opt
     aggregates.set(aggregate.name, aggregate);
   }
   const subscribers = [...(app.projections ?? []), ...(app.processManagers ?? [])];
+  assertTablesOwnedOnce(app.projections ?? []);
   const publishers = app.publishers ?? [];
   assertDistinctCloudEvents(publishers);
   const followers = [...subscribers, ...publishers];
@@ -142,6 +144,19 @@ export function createRuntime<E extends object>(application: Application<E>, opt
       if (failed.length > 0) throw new AggregateError(failed, `the stream sweep failed for ${failed.length} subscriber(s)`);
     },
   };
+}
+
+/** A rebuild drops and replaces the tables its projection declares: two owners would lose each other's rows. */
+function assertTablesOwnedOnce(projections: readonly Projection[]): void {
+  const owner = new Map<string, string>();
+  for (const p of projections) {
+    for (const table of p.tables) {
+      const key = `${p.database}:${table.toLowerCase()}`;
+      const other = owner.get(key);
+      if (other !== undefined) throw new Error(`projections ${other} and ${p.name} both declare table ${table}: a table belongs to one projection`);
+      owner.set(key, p.name);
+    }
+  }
 }
 
 function normaliseBasePath(path: string | undefined): string {
