@@ -98,7 +98,7 @@ describe("rebuilding a projection", () => {
     await live.deliverNew();
     for (const [id, token] of tokens) expect((await balanceOf(id, token)).status).toBe(200);
     // The shadows became the view: no shadow left, the index back under its own name.
-    expect(await rows("SELECT name, tbl_name FROM sqlite_master WHERE name LIKE 'fixture%' ORDER BY name")).toEqual([
+    expect(await rows("SELECT name, tbl_name FROM sqlite_master WHERE name LIKE 'fixture_balances%' OR name LIKE 'fixture_statement%' ORDER BY name")).toEqual([
       { name: "fixture_balances", tbl_name: "fixture_balances" },
       { name: "fixture_statement_by_account", tbl_name: "fixture_statement_lines" },
       { name: "fixture_statement_lines", tbl_name: "fixture_statement_lines" },
@@ -145,5 +145,7 @@ describe("rebuilding a projection", () => {
   it("answers 404 for a name that is not a projection", async () => {
     expect((await queues.rebuild("nothing")).status).toBe(404);
     expect((await queues.rebuild("crediting")).status).toBe(404);
+    for (const name of ["__proto__", "constructor", "hasOwnProperty"]) expect(await json(await queues.rebuild(name))).toMatchObject({ error: "not_found" });
+    expect(queues.pending).toBe(0);
   });
 });
