@@ -90,16 +90,18 @@ async function requeueUnfinished(projection: Projection, rebuildId: string, db: 
 
 /**
  * Live events keep reaching the live tables during a rebuild. Every stream whose live checkpoint
- * is ahead of its shadow checkpoint gets a job to the live version, so the switch never moves a
- * checkpoint back. Whether any was queued.
+ * is ahead of its shadow checkpoint gets a job to its head, so the switch never moves a checkpoint
+ * back; from there, live batches keep its shadow level. Whether any was queued.
  */
 async function queueStreamsBehindLive(projection: Projection, rebuildId: string, db: D1Database, queue: RebuildQueue, now: Date): Promise<boolean> {
   const { results } = await db
     .prepare(`${BEHIND_LIVE} LIMIT ?3`)
     .bind(projection.name, rebuildId, MAX_JOBS_PER_STEP)
-    .all<{ stream_id: string; version: number }>();
+    .all<{ stream_id: string }>();
   if (results.length === 0) return false;
-  await queueJobs(db, rebuildId, queue, now, results.map((r) => ({ streamId: r.stream_id, target: r.version })));
+  // Up to the stream's head, read by the job when it runs, not the live version seen now: under
+  // traffic the live view moves on meanwhile, and a job that only reached it would stay one behind.
+  await queueJobs(db, rebuildId, queue, now, results.map((r) => ({ streamId: r.stream_id, target: null })));
   return true;
 }
 
@@ -121,7 +123,7 @@ async function queueJobs(
         .prepare(
           `INSERT INTO rebuild_streams (rebuild_id, stream_id, version, target, queued_at) VALUES (?1, ?2, 0, ?3, ?4)
            ON CONFLICT (rebuild_id, stream_id) DO UPDATE SET caught_up = 0, queued_at = ?4,
-             target = MAX(COALESCE(rebuild_streams.target, 0), COALESCE(?3, 0))`,
+             target = ?3`,
         )
         .bind(rebuildId, j.streamId, j.target, now.toISOString()),
     ),

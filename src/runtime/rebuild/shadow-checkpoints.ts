@@ -21,6 +21,9 @@ export async function shadowCheckpoints(db: D1Database, rebuildId: string, strea
  * Moves a shadow checkpoint from `expected` to `next`, or aborts the D1 batch it is part of: when
  * another job moved it first, or when the rebuild is no longer running (the CHECK refuses -1), so
  * a late job never writes into shadows that were dropped or now belong to another rebuild.
+ * SQLite checks the VALUES row's CHECK before it detects the conflict, so the VALUES arm guards
+ * only that the rebuild runs (a running rebuild never deletes a row it read an `expected` from);
+ * the UPDATE arm guards `expected` too.
  * `caughtUp` null (the live path) keeps the row's flag, and sets it on a row it creates: the
  * shadow then holds the stream from version 1, as far as the live view does.
  */
@@ -36,7 +39,7 @@ export function advanceShadowCheckpoint(
   return db
     .prepare(
       `INSERT INTO rebuild_streams (rebuild_id, stream_id, version, caught_up, queued_at)
-       VALUES (?2, ?3, CASE WHEN ?4 = 0 AND ${RUNNING} THEN ?5 ELSE -1 END, COALESCE(?6, 1), ?7)
+       VALUES (?2, ?3, CASE WHEN ${RUNNING} THEN ?5 ELSE -1 END, COALESCE(?6, 1), ?7)
        ON CONFLICT (rebuild_id, stream_id) DO UPDATE SET
          version = CASE WHEN rebuild_streams.version = ?4 AND ${RUNNING} THEN ?5 ELSE -1 END,
          caught_up = COALESCE(?6, rebuild_streams.caught_up)`,

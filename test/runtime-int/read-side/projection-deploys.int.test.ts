@@ -9,7 +9,8 @@ import { application, balances } from "../../fixture/application";
 import { activity, activityQuery, ACTIVITY_QUEUE } from "../../fixture/domain/activity";
 import type { FixtureEnv } from "../../fixture/env";
 import { BALANCES, openAccount, STATEMENT } from "../../fixture/support";
-import { deliver, deliverInOrder } from "../../fixture/support/delivery";
+import { deliver, deliverInOrder, fixtureEnv } from "../../fixture/support/delivery";
+import { deliverBatch } from "../../support/deliver-batch";
 import { HandDrivenQueues, type DrivenWorker } from "../../fixture/support/rebuild";
 
 const STREAM_CATALOG = "stream-catalog";
@@ -109,5 +110,26 @@ describe("deploying projections", () => {
     // Once built, the same version is not rebuilt again.
     await cron(deployed, queues.env);
     expect(queues.pending).toBe(0);
+  });
+
+  it("starts a bumped version's rebuild at the projection's first batch in a new isolate, before any cron run", async () => {
+    const balancesV3: typeof balances = { ...balances, version: 3 };
+    const deployed = deployWith([balancesV3, ...(application.projections ?? []).filter((p) => p.name !== "balances")]);
+    // A new isolate: the same database behind a binding object this isolate has not used yet.
+    const db = fixtureEnv.READ_DB;
+    const freshBinding: D1Database = {
+      prepare: (sql) => db.prepare(sql),
+      batch: (statements) => db.batch(statements),
+      exec: (sql) => db.exec(sql),
+      withSession: (constraint) => db.withSession(constraint),
+      dump: () => db.dump(),
+    };
+    const queues = new HandDrivenQueues({ BALANCES_QUEUE: BALANCES }, deployed, { ...fixtureEnv, READ_DB: freshBinding });
+    const deposit = await runCommand("account/dep-4/deposit", { amount: 11 });
+    await deliverBatch(deployed, queues.env, BALANCES, captured.streamSentTo(BALANCES, "account/dep-4").filter((e) => e.version === deposit.version));
+    expect(queues.pending).toBe(1);
+    await queues.drain();
+    expect(await rows("SELECT version, state FROM projection_state WHERE projection = 'balances'")).toEqual([{ version: 3, state: "idle" }]);
+    expect(await rows("SELECT balance, version FROM fixture_balances WHERE id = 'dep-4'")).toEqual([{ balance: 11, version: 2 }]);
   });
 });
