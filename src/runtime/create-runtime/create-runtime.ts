@@ -134,7 +134,12 @@ export function createRuntime<E extends object>(application: Application<E>, opt
           if (!producer || typeof producer.sendBatch !== "function") throw new Error(`queue producer binding ${s.queue.binding} (for ${s.name}) is missing`);
           const db = await runtimeDatabase(env, s.database, s.name);
           // A new projection, a bumped version or a stalled rebuild is acted on here at the latest.
-          if (s.kind === "projection") await reconcileProjection(s, db, rebuildQueue(producer), controller.scheduledTime);
+          if (s.kind === "projection") {
+            // Logged, not rethrown: a projection that cannot be rebuilt (its tables are missing) is still swept.
+            await reconcileProjection(s, db, rebuildQueue(producer), controller.scheduledTime).catch((error: unknown) => {
+              console.error(`${s.name}: checking the projection's version failed:`, error);
+            });
+          }
           return sweepSubscriber(s, db, producer, client, controller.scheduledTime);
         }),
       );
