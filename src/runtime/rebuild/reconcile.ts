@@ -12,24 +12,25 @@ export const REBUILD_STALL_MS = 60_000;
 
 /**
  * Brings a projection's stored state in line with its definition, cheaply (one or two reads): run
- * by the cron trigger and before a projection's first batch in each isolate.
- * - No state yet (acted on by the cron trigger only, `firstSeen`): a projection whose checkpoints exist was running before it had state (it is
- *   recorded at its declared version); one with none while the catalog knows streams of its
- *   aggregates is new, and backfills by a rebuild; otherwise it starts empty at its version.
+ * by the cron trigger and, with `firstSeen` false, before a projection's first batch in each isolate.
+ * - No state yet: a projection whose checkpoints exist was running before it had state, and is
+ *   recorded at its declared version; so is one whose aggregates have no stream in the catalog
+ *   (nothing to backfill). Otherwise it is new over existing history: the cron trigger starts its
+ *   backfill (a rebuild) at once; a queue batch records it at version 0, "never built", so the
+ *   checkpoints its live events bring meanwhile do not make it look like an old projection.
+ * - Version 0 (new): the cron trigger starts its backfill.
  * - Declared version above the stored one: a rebuild starts (once per version: a rebuild of that
  *   version that failed waits for an operator).
  * - A running rebuild whose steps stopped gets a new step.
  *
- * A projection without state is left to the cron trigger because its first batch may well come
- * after another projection's batches put streams in the catalog (each live batch catalogs the
- * streams it starts), which would look like history to backfill when there is none yet: the
- * cron's own catalog check runs minutes after a deploy, with the catalog's heads in place.
+ * A new projection is backfilled by the cron trigger only: its first queue batch may come moments
+ * after another projection's first batches catalogued brand-new streams, which would look like
+ * history; by the cron run, a backfill is either needed or cheap.
  */
 export async function reconcileProjection(projection: Projection, db: D1Database, queue: RebuildQueue, now: number, { firstSeen = true } = {}): Promise<void> {
   if (projection.tables.length === 0) return;
   const row = await readState(db, projection.name);
   if (!row) {
-    if (!firstSeen) return;
     const seen = await db
       .prepare(
         `SELECT EXISTS (SELECT 1 FROM projection_checkpoints WHERE projection = ?1) AS applied,
@@ -37,13 +38,14 @@ export async function reconcileProjection(projection: Projection, db: D1Database
       )
       .bind(projection.name, JSON.stringify(projection.aggregates))
       .first<{ applied: number; streams: number }>();
-    if (seen?.streams && !seen.applied) {
+    const isNew = Boolean(seen?.streams) && !seen?.applied;
+    if (isNew && firstSeen) {
       await startRebuild(projection, db, queue, "new");
       return;
     }
     await db
       .prepare("INSERT INTO projection_state (projection, version, state) VALUES (?, ?, 'idle') ON CONFLICT DO NOTHING")
-      .bind(projection.name, projection.version)
+      .bind(projection.name, isNew ? 0 : projection.version)
       .run();
     return;
   }
@@ -57,5 +59,6 @@ export async function reconcileProjection(projection: Projection, db: D1Database
   }
   if (row.version >= projection.version) return;
   if (row.state === "failed" && (row.target_version ?? 0) >= projection.version) return;
+  if (row.version === 0 && !firstSeen) return;
   await startRebuild(projection, db, queue, row.version === 0 ? "new" : "version");
 }

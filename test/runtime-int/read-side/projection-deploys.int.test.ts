@@ -12,6 +12,7 @@ import { BALANCES, openAccount, STATEMENT } from "../../fixture/support";
 import { deliver, deliverInOrder, fixtureEnv } from "../../fixture/support/delivery";
 import { deliverBatch } from "../../support/deliver-batch";
 import { HandDrivenQueues, type DrivenWorker } from "../../fixture/support/rebuild";
+import fixtureWorker from "../../fixture/worker";
 
 const STREAM_CATALOG = "stream-catalog";
 const ACCOUNTS = ["dep-1", "dep-2", "dep-3", "dep-4"];
@@ -27,6 +28,10 @@ async function cron(worker: ReturnType<typeof deployWith>, env: FixtureEnv): Pro
   await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "*/5 * * * *" }), env, createExecutionContext());
 }
 
+async function fixtureCron(env: FixtureEnv): Promise<void> {
+  await fixtureWorker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "*/5 * * * *" }), env, createExecutionContext());
+}
+
 async function query(worker: DrivenWorker, env: FixtureEnv, path: string): Promise<Response> {
   return worker.fetch(new Request(`https://edge-cqrs.test${path}`, { headers: { Authorization: `Bearer ${API_TOKEN}` } }), env, createExecutionContext());
 }
@@ -36,6 +41,10 @@ describe("deploying projections", () => {
   let lastToken = "";
 
   it("backfills a projection added over existing streams, answering 412 stale for a token until it has", async () => {
+    // The running system: its projections were deployed (a first cron run) before any stream existed.
+    const before = new HandDrivenQueues({ BALANCES_QUEUE: BALANCES, STATEMENT_QUEUE: STATEMENT, CREDITING_QUEUE: "fixture-crediting" });
+    await fixtureCron(before.env);
+    expect(before.pending).toBe(0);
     await captured.install(...ACCOUNTS.map((a) => `account/${a}`), PAYMENT);
     for (const id of ACCOUNTS) await runCommand(`account/${id}/open`, openAccount(`o-${id}`));
     await runCommand("account/dep-1/deposit", { amount: 40 });
@@ -55,7 +64,15 @@ describe("deploying projections", () => {
     expect(early.headers.get("Retry-After")).toMatch(/^[1-9][0-9]*$/);
     expect(await json(early)).toMatchObject({ error: "stale", pending: [{ projection: "activity", streamId: "account/dep-2", version: 2 }] });
 
-    // The cron run finds a projection without state over a filled catalog, and backfills it.
+    // A live event reaches the new projection first (the deployed objects route to its queue):
+    // the stream's whole history comes with it, but the projection is still new to the others.
+    const [liveEvent] = captured.streamSentTo(BALANCES, "account/dep-4");
+    const first = await deliverBatch(deployed, queues.env, ACTIVITY_QUEUE.name, [liveEvent]);
+    expect(first.acked).toEqual(first.ids);
+    expect(queues.pending).toBe(0);
+    expect(await rows("SELECT stream_id, events FROM fixture_activity")).toEqual([{ stream_id: "account/dep-4", events: 1 }]);
+
+    // The cron run finds a new projection over a filled catalog, and backfills it.
     await cron(deployed, queues.env);
     expect(queues.pending).toBe(1);
     await queues.drain();
