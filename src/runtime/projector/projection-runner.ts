@@ -26,6 +26,8 @@ export const MAX_STATEMENTS_PER_BATCH = 300;
 interface ReadyStream {
   readonly work: StreamWork;
   readonly transactions: D1PreparedStatement[][];
+  /** The same without a running rebuild's shadow statements, when it has any. */
+  readonly withoutShadow: D1PreparedStatement[][] | undefined;
   readonly statements: number;
 }
 
@@ -88,26 +90,55 @@ export async function runProjection(
 
 /** Applies one stream's transactions in order; settles its messages only when all of them committed. */
 async function applyAlone(projection: Projection, db: D1Database, ready: ReadyStream, requeue: Requeue | undefined): Promise<void> {
+  let committed = 0;
   try {
-    for (const transaction of ready.transactions) await db.batch(transaction);
+    for (const transaction of ready.transactions) {
+      await db.batch(transaction);
+      committed++;
+    }
   } catch (error) {
-    await fail(projection, db, ready.work, error);
-    return;
+    if (!(await applyWithoutShadow(projection, db, ready, committed))) {
+      await fail(projection, db, ready.work, error);
+      return;
+    }
   }
   await settleCaughtUp(projection.name, ready.work, requeue);
 }
 
+/**
+ * A rebuild's shadow must never hold up the live view: when a stream's transactions fail with
+ * the shadow's statements in them, the rest is applied without them. The shadow then lags on this
+ * stream, and the rebuild's own job for it catches up (or fails the rebuild, if its handler does).
+ */
+async function applyWithoutShadow(projection: Projection, db: D1Database, ready: ReadyStream, committed: number): Promise<boolean> {
+  if (!ready.withoutShadow) return false;
+  try {
+    for (const transaction of ready.withoutShadow.slice(committed)) await db.batch(transaction);
+  } catch {
+    return false;
+  }
+  console.warn(`${projection.name}: ${ready.work.streamId} was applied without the running rebuild's shadow, which its job will catch up`);
+  return true;
+}
+
 function prepare(projection: Projection, db: D1Database, work: StreamWork, now: string, shadow: ShadowWrites | undefined): ReadyStream {
-  const transactions = eventRuns(work).map((run) => {
+  const live = eventRuns(work).map((run) => {
     const { events, from, to } = run;
     // The checkpoint goes first so that a lost race aborts the batch before any view statement runs.
     const statements = [advanceCheckpoint(db, projection.name, work.streamId, from, to)];
     if (from === 0) statements.push(catalogStream(db, work.streamId, work.aggregate, now));
     for (const event of events) statements.push(...projection.statementsFor(event, { db }));
-    if (shadow) statements.push(...shadow.statementsFor(work, run));
-    return statements;
+    return { run, statements };
   });
-  return { work, transactions, statements: transactions.reduce((n, t) => n + t.length, 0) };
+  const shadowed = live.map(({ run, statements }) => [...statements, ...(shadow?.statementsFor(work, run) ?? [])]);
+  const withShadow = shadowed.some((t, i) => t.length > live[i]!.statements.length);
+  const transactions = withShadow ? shadowed : live.map((t) => t.statements);
+  return {
+    work,
+    transactions,
+    withoutShadow: withShadow ? live.map((t) => t.statements) : undefined,
+    statements: transactions.reduce((n, t) => n + t.length, 0),
+  };
 }
 
 /** Groups streams into shared D1 batches; a stream needing several transactions stays alone. */

@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { getQuery, runCommand } from "../../support/api-client";
 import { CapturedEvents } from "../../support/captured-events";
@@ -142,6 +143,23 @@ describe("rebuilding a projection", () => {
     for (let steps = 0; queues.pending > 0 && steps < 10; steps++) await queues.deliverPending();
     expect((await rebuildStates()).balances!.rebuild).toEqual({ state: "idle" });
     expect(await dumpReadModel()).toEqual(liveBefore);
+  });
+
+  it("never holds up a live batch on the shadow's account: the live view moves on and the rebuild fails cleanly", async () => {
+    const response = await queues.rebuild("balances");
+    expect(response.status).toBe(202);
+    await queues.deliverPending(); // the first step queues the jobs
+    await queues.deliverPending(isStreamJob); // the jobs bring every shadow level with the live view
+    // Something breaks on the shadow's side only (here: its table disappears).
+    await env.READ_DB.prepare("DROP TABLE fixture_balances__rebuild").run();
+    const id = ACCOUNTS[5]!;
+    const { token } = await runCommand(`account/${id}/deposit`, { amount: 1000 });
+    await live.deliverNew();
+    expect((await balanceOf(id, token)).status).toBe(200);
+
+    for (let steps = 0; queues.pending > 0 && steps < 10; steps++) await queues.deliverPending();
+    expect((await rebuildStates()).balances!.rebuild).toMatchObject({ state: "failed", reason: expect.stringContaining("no such table") });
+    expect((await balanceOf(id, token)).status).toBe(200);
   });
 
   it("answers 404 for a name that is not a projection", async () => {
