@@ -38,7 +38,7 @@ const SubscriberStatusSchema = z.object({
     })
     .nullable()
     .describe("null until the subscriber consumed its first batch"),
-  version: z.number().int().nullable().describe("The view version the live tables hold (0: never rebuilt or backfilled yet); null for a process manager"),
+  version: z.number().int().nullable().describe("The view version the live tables hold (0: none recorded yet, or a new projection not backfilled yet); null for a process manager"),
   rebuild: z
     .discriminatedUnion("state", [
       z.object({ state: z.literal("idle") }),
