@@ -44,7 +44,7 @@ export async function runStreamJobs(
   const budget = new CatchUpBudget();
   const shadow = shadowDatabase(db, projection.tables);
   for (const job of jobs) {
-    const outcome = await runJob(projection, rebuildId, job, checkpoints.get(job.body.streamId) ?? 0, db, shadow, aggregates, budget);
+    const outcome = await runJob(projection, rebuildId, job, checkpoints, db, shadow, aggregates, budget);
     if (outcome === "failed") return settleRest(jobs, job);
     if (outcome === "continue") await queue.send(job.body);
     if (outcome === "retry") job.message.retry({ delaySeconds: 1 });
@@ -58,7 +58,7 @@ async function runJob(
   projection: Projection,
   rebuildId: string,
   { message, body }: Job,
-  checkpoint: number,
+  checkpoints: Map<string, number>,
   db: D1Database,
   shadow: D1Database,
   aggregates: AggregateClient,
@@ -66,6 +66,7 @@ async function runJob(
 ): Promise<Outcome> {
   const stream = parseStreamId(body.streamId);
   if (!stream || !projection.aggregates.includes(stream.aggregate)) return "done";
+  const checkpoint = checkpoints.get(body.streamId) ?? 0;
   let work: GapWork;
   try {
     const target = body.target ?? (await headOf(aggregates, stream.aggregate, stream.id));
@@ -104,6 +105,8 @@ async function runJob(
     await failRebuild(db, projection, rebuildId, `applying ${body.streamId} from version ${first.version} failed: ${describeError(error)}`);
     return "failed";
   }
+  // A second job of the same stream in this batch (a planned one and a catch-up) starts from here.
+  checkpoints.set(body.streamId, checkpoint + work.events.length);
   return checkpoint + work.events.length >= target ? "done" : "continue";
 }
 
