@@ -1,11 +1,14 @@
 import { env } from "cloudflare:workers";
+import { createExecutionContext, createScheduledController } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { REBUILD_STALL_MS } from "../../../src/runtime/rebuild";
 import { getQuery, runCommand } from "../../support/api-client";
 import { CapturedEvents } from "../../support/captured-events";
 import { json } from "../../support/http";
 import { rows } from "../../support/read-model";
 import { balancesFaults } from "../../fixture/domain/balances";
-import { BALANCES, openAccount, STATEMENT } from "../../fixture/support";
+import { BALANCES, CREDITING, openAccount, STATEMENT } from "../../fixture/support";
+import worker from "../../fixture/worker";
 import { deliver } from "../../fixture/support/delivery";
 import { dumpReadModel, resetReadModel } from "../../fixture/support/read-model";
 import { HandDrivenQueues, rebuildStates } from "../../fixture/support/rebuild";
@@ -41,6 +44,7 @@ class LiveTraffic {
   }
 }
 
+const isRebuildMessage = (body: unknown) => typeof (body as { rebuild?: unknown }).rebuild === "string";
 const isStreamJob = (body: unknown) => (body as { rebuild?: string }).rebuild === "stream";
 
 const balanceOf = async (id: string, token?: string) => {
@@ -160,6 +164,21 @@ describe("rebuilding a projection", () => {
     for (let steps = 0; queues.pending > 0 && steps < 10; steps++) await queues.deliverPending();
     expect((await rebuildStates()).balances!.rebuild).toMatchObject({ state: "failed", reason: expect.stringContaining("no such table") });
     expect((await balanceOf(id, token)).status).toBe(200);
+  });
+
+  it("is resumed by the cron trigger when its step message was lost", async () => {
+    const all = new HandDrivenQueues({ BALANCES_QUEUE: BALANCES, STATEMENT_QUEUE: STATEMENT, CREDITING_QUEUE: CREDITING });
+    const cron = (at: number) => worker.scheduled(createScheduledController({ scheduledTime: at, cron: "*/5 * * * *" }), all.env, createExecutionContext());
+    expect((await all.rebuild("statement")).status).toBe(202);
+    all.discardPending();
+    const steps = () => all.pendingBodies().filter((b) => (b as { rebuild?: string }).rebuild === "step");
+
+    await cron(Date.now());
+    expect(steps()).toEqual([]); // a rebuild that stepped a moment ago is not stalled
+    await cron(Date.now() + REBUILD_STALL_MS + 1_000);
+    expect(steps()).toEqual([{ rebuild: "step", rebuildId: expect.any(String) }]);
+    for (let round = 0; steps().length > 0 && round < 10; round++) await all.deliverPending(isRebuildMessage);
+    expect((await rebuildStates()).statement!.rebuild).toEqual({ state: "idle" });
   });
 
   it("answers 404 for a name that is not a projection", async () => {
