@@ -21,8 +21,8 @@ export interface ProjectionQueueWork {
   owns(body: unknown): boolean;
   /** Runs after the batch's events; settles every message it is given. */
   run(projection: Projection, messages: readonly Message<unknown>[], db: D1Database, aggregates: AggregateClient, env: object): Promise<void>;
-  /** Runs before the projection's events of each batch; cheap after its first call. Must not throw. */
-  beforeFirstBatch(projection: Projection, db: D1Database, env: object): Promise<void>;
+  /** Runs before each batch of the projection's events; must be cheap after its first call in an isolate, and never throw. */
+  beforeBatch(projection: Projection, db: D1Database, env: object): Promise<void>;
   /** Where the batch's live events go as well, if anywhere (a running rebuild's shadow tables). */
   shadowWrites(projection: Projection, db: D1Database, streamIds: readonly string[]): Promise<ShadowWrites | undefined>;
 }
@@ -59,7 +59,7 @@ export function createQueueHandler(subscribers: readonly Subscriber[], clientOf:
       return recordBatchLag(db, owner.name, batch.messages);
     }
     const events = projectionWork ? batch.messages.filter((m) => !projectionWork.owns(m.body)) : batch.messages;
-    await projectionWork?.beforeFirstBatch(owner, db, env);
+    await projectionWork?.beforeBatch(owner, db, env);
     const shadowOf = projectionWork && ((streamIds: readonly string[]) => projectionWork.shadowWrites(owner, db, streamIds));
     await runProjection(owner, events, db, aggregates, requeue, shadowOf);
     if (projectionWork && events.length < batch.messages.length) {

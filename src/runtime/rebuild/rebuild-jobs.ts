@@ -19,7 +19,7 @@ export const rebuildQueueWork: ProjectionQueueWork = {
   owns: isRebuildMessage,
   shadowWrites: liveShadowWrites,
 
-  async beforeFirstBatch(projection, db, env) {
+  async beforeBatch(projection, db, env) {
     const done = reconciled.get(db) ?? new Set<string>();
     reconciled.set(db, done);
     if (done.has(projection.name)) return;
