@@ -11,9 +11,10 @@ import { runStreamJobs } from "./stream-job.js";
 const reconciled = new WeakMap<D1Database, Set<string>>();
 
 /**
- * A rebuild's share of a projection's queue: its step and stream-job messages, and the check of
- * the projection's state before its first batch in each isolate (a deploy that bumped a version,
- * or added a projection, starts its rebuild without waiting for the cron trigger).
+ * A rebuild's share of a projection's queue: its step and stream-job messages, a running rebuild's
+ * shadow as a second destination of live events, and the check of the projection's state before
+ * its first batch in each isolate (a deploy that bumped a version starts its rebuild without
+ * waiting for the cron trigger; a new projection is recorded as new, for the cron to backfill).
  */
 export const rebuildQueueWork: ProjectionQueueWork = {
   owns: isRebuildMessage,
@@ -26,7 +27,7 @@ export const rebuildQueueWork: ProjectionQueueWork = {
     done.add(projection.name);
     const queue = producerOf(env, projection);
     if (!queue) return;
-    // The live events of the batch must never wait on, or fail with, a rebuild's bookkeeping.
+    // The live events of the batch must never fail with a rebuild's bookkeeping.
     await reconcileProjection(projection, db, queue, Date.now(), { firstSeen: false }).catch((error: unknown) => {
       console.error(`${projection.name}: checking the projection's version failed:`, error);
     });
