@@ -51,7 +51,15 @@ export {
   type Publisher,
   type PublisherConfig,
 } from "./publisher/index.js";
-export { defineProjection, type Projection, type ProjectionConfig, type ProjectionContext, type ProjectionStatements } from "./projection/index.js";
+export {
+  defineProjection,
+  SHADOW_TABLE_SUFFIX,
+  type Projection,
+  type ProjectionConfig,
+  type ProjectionContext,
+  type ProjectionStatements,
+} from "./projection/index.js";
+export { MAX_JOBS_PER_STEP, MAX_REBUILD_READ_ATTEMPTS, REBUILD_JOB_GRACE_MS, REBUILD_STALL_MS, type RebuildStatus } from "./rebuild/index.js";
 export {
   MAX_STREAMS_SWEPT_PER_SUBSCRIBER,
   STREAM_CATALOG_BINDING,

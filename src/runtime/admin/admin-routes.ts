@@ -1,6 +1,7 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { errorResponses, HttpError } from "../errors/index.js";
+import { readRebuildStatus, rebuildQueue, startRebuild } from "../rebuild/index.js";
 import { runtimeDatabase } from "../runtime-tables/index.js";
 import { readLag } from "../stream-catalog/index.js";
 import type { ProcessManager } from "../process-manager/index.js";
@@ -37,6 +38,20 @@ const SubscriberStatusSchema = z.object({
     })
     .nullable()
     .describe("null until the subscriber consumed its first batch"),
+  version: z.number().int().nullable().describe("The view version the live tables hold (0: none recorded yet, or a new projection not backfilled yet); null for a process manager"),
+  rebuild: z
+    .discriminatedUnion("state", [
+      z.object({ state: z.literal("idle") }),
+      z.object({
+        state: z.literal("rebuilding"),
+        rebuildId: z.string(),
+        done: z.number().int().describe("Streams rebuilt up to their target"),
+        total: z.number().int().describe("Streams to rebuild: the catalog's streams of the followed aggregates, plus any queued since"),
+        startedAt: z.string(),
+      }),
+      z.object({ state: z.literal("failed"), rebuildId: z.string(), reason: z.string(), failedAt: z.string() }),
+    ])
+    .describe("The projection's rebuild; always idle for a process manager"),
 });
 
 const DeadLetterSchema = z.object({
@@ -103,6 +118,22 @@ const replayRoute = createRoute({
   },
 });
 
+const rebuildRoute = createRoute({
+  method: "post",
+  path: "/admin/projections/{name}/rebuild",
+  tags: ["admin"],
+  summary: "Rebuild a projection from the aggregates' full history into shadow tables, then switch them in; the live view keeps serving meanwhile",
+  security: [{ bearer: [] }],
+  request: { params: NameParams },
+  responses: {
+    202: {
+      description: "Started: follow it in `GET /admin/projections` (`rebuild`)",
+      content: { "application/json": { schema: z.object({ rebuildId: z.string() }) } },
+    },
+    ...errorResponses([401, 404, 409]),
+  },
+});
+
 type DeadLetterRow = {
   message_id: string;
   stream_id: string | null;
@@ -131,6 +162,22 @@ export function mountAdminRoutes(app: OpenAPIHono<{ Bindings: object }>, subscri
     const now = Date.now();
     const projections = await Promise.all(subscribers.map(async (s) => status(s, await database(c.env, s), now)));
     return c.json({ projections }, 200);
+  });
+
+  app.openapi(rebuildRoute, async (c) => {
+    const name = c.req.valid("param").name;
+    const projection = byName.get(name);
+    if (projection?.kind !== "projection") throw new HttpError(404, "not_found", `no projection named ${name}`);
+    const producer = (c.env as Record<string, unknown>)[projection.queue.binding] as Queue | undefined;
+    if (!producer) throw new Error(`queue producer binding ${projection.queue.binding} is missing from wrangler.toml`);
+    const db = await database(c.env, projection);
+    const rebuildId = await startRebuild(projection, db, rebuildQueue(producer), "requested");
+    if (rebuildId === null) {
+      const { rebuild } = await readRebuildStatus(db, projection);
+      const running = rebuild.state === "rebuilding" ? { rebuildId: rebuild.rebuildId } : {};
+      throw new HttpError(409, "rebuild_running", `a rebuild of ${name} is already running`, running);
+    }
+    return c.json({ rebuildId }, 202);
   });
 
   app.openapi(deadLettersRoute, async (c) => {
@@ -163,6 +210,7 @@ export function mountAdminRoutes(app: OpenAPIHono<{ Bindings: object }>, subscri
 
 async function status(subscriber: Subscriber, db: D1Database, now: number): Promise<z.infer<typeof SubscriberStatusSchema>> {
   const lagInEvents = readLag(db, subscriber.name, subscriber.aggregates, now);
+  const rebuildStatus = subscriber.kind === "projection" ? readRebuildStatus(db, subscriber) : null;
   const [streams, parked, outboxParked, failing, stats] = await db.batch<Record<string, unknown>>([
     db.prepare("SELECT COUNT(*) AS n FROM projection_checkpoints WHERE projection = ?").bind(subscriber.name),
     db.prepare("SELECT COUNT(*) AS n FROM dead_letters WHERE projection = ?").bind(subscriber.name),
@@ -196,6 +244,7 @@ async function status(subscriber: Subscriber, db: D1Database, now: number): Prom
     lastBatch: lastBatch
       ? { lastBatchAt: String(lastBatch.last_batch_at), lastLagMs: Number(lastBatch.last_lag_ms), messages: Number(lastBatch.messages) }
       : null,
+    ...((await rebuildStatus) ?? { version: null, rebuild: { state: "idle" as const } }),
   };
 }
 

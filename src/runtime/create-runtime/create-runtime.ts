@@ -9,8 +9,10 @@ import { HttpError } from "../errors/index.js";
 import { Metrics } from "../observability/index.js";
 import { createHttpApp, type RuntimeVariables } from "../http/index.js";
 import type { OutboxRoute } from "../outbox/index.js";
+import type { Projection } from "../projection/index.js";
 import { createQueueHandler } from "../projector/index.js";
 import { assertDistinctCloudEvents } from "../publisher/index.js";
+import { rebuildQueue, rebuildQueueWork, reconcileProjection } from "../rebuild/index.js";
 import { runtimeDatabase } from "../runtime-tables/index.js";
 import { readLag, recordHeads, STREAM_CATALOG_QUEUE, STREAM_CATALOG_ROUTE, sweepSubscriber } from "../stream-catalog/index.js";
 import { DEFAULT_AGGREGATES_BINDING, DEFAULT_PROCESS_MANAGERS_BINDING, type AnyApplication, type Application } from "./application.js";
@@ -43,7 +45,8 @@ export interface Runtime<E extends object> {
   queue(batch: MessageBatch<unknown>, env: E, ctx?: ExecutionContext): Promise<void>;
   /**
    * The cron trigger's handler: sweeps every projection and process manager for streams left
-   * behind (a lost message) and heals them through their own queue.
+   * behind (a lost message) and heals them through their own queue; starts the rebuild of a
+   * projection that is new or whose version was bumped, and resumes a stalled rebuild.
    */
   scheduled(controller: ScheduledController, env: E, ctx?: ExecutionContext): Promise<void>;
 }
@@ -71,6 +74,7 @@ export function createRuntime<E extends object>(application: Application<E>, opt
     aggregates.set(aggregate.name, aggregate);
   }
   const subscribers = [...(app.projections ?? []), ...(app.processManagers ?? [])];
+  assertTablesOwnedOnce(app.projections ?? []);
   const publishers = app.publishers ?? [];
   assertDistinctCloudEvents(publishers);
   const followers = [...subscribers, ...publishers];
@@ -118,7 +122,7 @@ export function createRuntime<E extends object>(application: Application<E>, opt
     instancesOf,
     ...(metricsBinding !== undefined && { metricsBinding }),
   });
-  const queue = createQueueHandler(followers, clientOf, instancesOf, metricsBinding);
+  const queue = createQueueHandler(followers, clientOf, instancesOf, { metricsBinding, projectionWork: rebuildQueueWork });
   const AggregateObject = createAggregateObjectClass<E>({
     aggregates,
     routesFor: (name) => routes.get(name) ?? [],
@@ -157,6 +161,13 @@ export function createRuntime<E extends object>(application: Application<E>, opt
           const producer = (env as Record<string, unknown>)[s.queue.binding] as Queue | undefined;
           if (!producer || typeof producer.sendBatch !== "function") throw new Error(`queue producer binding ${s.queue.binding} (for ${s.name}) is missing`);
           const db = await runtimeDatabase(env, s.database, s.name);
+          // A new projection, a bumped version or a stalled rebuild is acted on here at the latest.
+          if (s.kind === "projection") {
+            // Logged, not rethrown: a projection that cannot be rebuilt (its tables are missing) is still swept.
+            await reconcileProjection(s, db, rebuildQueue(producer), controller.scheduledTime).catch((error: unknown) => {
+              console.error(`${s.name}: checking the projection's version failed:`, error);
+            });
+          }
           const swept = await sweepSubscriber(s, db, producer, client, controller.scheduledTime);
           // The cron doubles as the clock of the lag gauge: one query per subscriber, and only when metrics are written.
           if (metrics.enabled) metrics.lag(s.name, await readLag(db, s.name, s.aggregates, controller.scheduledTime));
@@ -169,6 +180,19 @@ export function createRuntime<E extends object>(application: Application<E>, opt
       if (failed.length > 0) throw new AggregateError(failed, `the stream sweep failed for ${failed.length} subscriber(s)`);
     },
   };
+}
+
+/** A rebuild drops and replaces the tables its projection declares: two owners would lose each other's rows. */
+function assertTablesOwnedOnce(projections: readonly Projection[]): void {
+  const owner = new Map<string, string>();
+  for (const p of projections) {
+    for (const table of p.tables) {
+      const key = `${p.database}:${table.toLowerCase()}`;
+      const other = owner.get(key);
+      if (other !== undefined) throw new Error(`projections ${other} and ${p.name} both declare table ${table}: a table belongs to one projection`);
+      owner.set(key, p.name);
+    }
+  }
 }
 
 function normaliseBasePath(path: string | undefined): string {

@@ -20,6 +20,8 @@ export type ErrorCode =
   | "rejected"
   | "idempotency_key_reuse"
   | "too_many_subscribers"
+  | "rebuild_running"
+  | "not_rebuildable"
   | "misconfigured"
   | "internal_error";
 

@@ -42,14 +42,40 @@ async function loadProjections() {
       const lastBatch = p.lastBatch ? p.lastBatch.lastLagMs + " ms, " + p.lastBatch.messages + " messages" : "no batch yet";
       [p.name, p.kind, p.queue, String(p.streams), String(p.deadLetters), lag, lastBatch].forEach((v) => cell(row, v));
       cell(row, p.failingStreams.map((f) => f.streamId + " @" + f.version + ": " + f.error).join("\\n"), true);
+      cell(row, p.version === null ? "" : String(p.version));
+      cell(row, rebuildText(p.rebuild), true);
       const actions = row.insertCell();
       const show = document.createElement("button");
       show.textContent = "dead letters";
       show.onclick = () => loadDeadLetters(p.name);
       actions.append(show);
+      if (p.kind === "projection") actions.append(rebuildButton(p));
     }
+    // A running rebuild's progress is followed without pressing refresh.
+    clearTimeout(progressTimer);
+    if (projections.some((p) => p.rebuild.state === "rebuilding")) progressTimer = setTimeout(loadProjections, 2000);
     say("");
   } catch (error) { say(String(error)); }
+}
+let progressTimer;
+function rebuildText(rebuild) {
+  if (rebuild.state === "rebuilding") {
+    const percent = rebuild.total > 0 ? Math.floor((100 * rebuild.done) / rebuild.total) : 0;
+    return "rebuilding: " + rebuild.done + "/" + rebuild.total + " streams (" + percent + "%) since " + rebuild.startedAt;
+  }
+  if (rebuild.state === "failed") return "failed " + rebuild.failedAt + ": " + rebuild.reason;
+  return "idle";
+}
+function rebuildButton(p) {
+  const button = document.createElement("button");
+  button.textContent = "rebuild";
+  button.disabled = p.rebuild.state === "rebuilding";
+  button.onclick = async () => {
+    if (!confirm("Rebuild " + p.name + " from the full history of its streams? The live view keeps serving until the rebuilt one is switched in.")) return;
+    try { const r = await api("/admin/projections/" + encodeURIComponent(p.name) + "/rebuild", { method: "POST" }); await loadProjections(); say("rebuild " + r.rebuildId + " started"); }
+    catch (error) { say(String(error)); }
+  };
+  return button;
 }
 async function loadDeadLetters(name) {
   const box = $("dead-letters");

@@ -1,12 +1,13 @@
 export { advanceCheckpoint, catalogStream, readCheckpoints } from "./checkpoints.js";
 export { MAX_LOGGED_BODY_BYTES_PER_INVOCATION, MAX_PARKED_BYTES_PER_BATCH, PARK_LAST_RESORT_ATTEMPT, parkDeadLetters } from "./dead-letters.js";
 export { causedCommandId, runProcessManager } from "./process-manager-runner.js";
-export { MAX_STATEMENTS_PER_BATCH, runProjection } from "./projection-runner.js";
-export { MAX_EVENTS_PER_TRANSACTION } from "./stream-work.js";
+export { MAX_STATEMENTS_PER_BATCH, runProjection, type ShadowWrites } from "./projection-runner.js";
+export { eventRuns, healGaps, MAX_EVENTS_PER_TRANSACTION, retryDelaySeconds, type EventRun, type GapWork, type StreamWork } from "./stream-work.js";
 export {
   CATCH_UP_REQUEUE_DELAY_SECONDS,
+  CatchUpBudget,
   MAX_EVENTS_HEALED_PER_INVOCATION,
   MAX_EVENTS_HEALED_PER_STREAM,
   type Requeue,
 } from "./catch-up.js";
-export { createQueueHandler } from "./queue-handler.js";
+export { createQueueHandler, type ProjectionQueueWork } from "./queue-handler.js";

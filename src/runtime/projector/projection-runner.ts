@@ -1,9 +1,21 @@
 import type { AggregateClient } from "../aggregate-client/index.js";
-import { BatchReport, Metrics } from "../observability/index.js";
+import type { BatchReport } from "../observability/index.js";
 import type { Projection } from "../projection/index.js";
 import { CatchUpBudget, settleCaughtUp, type Requeue } from "./catch-up.js";
 import { advanceCheckpoint, catalogStream, recordFailure } from "./checkpoints.js";
-import { ackAll, eventRuns, healGaps, planStreamWork, retryDelaySeconds, settleUnowned, type StreamWork } from "./stream-work.js";
+import { ackAll, eventRuns, healGaps, planStreamWork, retryDelaySeconds, settleUnowned, type EventRun, type StreamWork } from "./stream-work.js";
+
+/**
+ * A second destination for live events while a projection is rebuilt: the runner adds its
+ * statements to each run's transaction, so a stream whose shadow is level with the live view
+ * stays level and the rebuild can switch under steady traffic.
+ */
+export interface ShadowWrites {
+  /** Statements applying the run to the shadow as well (none when the shadow is not level there). Never throws. */
+  statementsFor(work: StreamWork, run: EventRun): D1PreparedStatement[];
+  /** Called once the batch is applied: reports what went wrong on the shadow's side, if anything. */
+  settle(): Promise<void>;
+}
 
 /**
  * D1 batches are one transaction each; ~11k upserts/s at 100 statements per batch against ~2.6k/s
@@ -15,6 +27,8 @@ export const MAX_STATEMENTS_PER_BATCH = 300;
 interface ReadyStream {
   readonly work: StreamWork;
   readonly transactions: D1PreparedStatement[][];
+  /** The same without a running rebuild's shadow statements, when it has any. */
+  readonly withoutShadow: D1PreparedStatement[][] | undefined;
   readonly statements: number;
 }
 
@@ -27,13 +41,14 @@ interface ReadyStream {
  */
 export async function runProjection(
   projection: Projection,
-  batch: MessageBatch<unknown>,
+  messages: readonly Message<unknown>[],
   db: D1Database,
   aggregates: AggregateClient,
-  requeue?: Requeue,
-  report = new BatchReport(projection, batch, Metrics.none),
+  requeue: Requeue | undefined,
+  report: BatchReport,
+  shadowOf?: (streamIds: readonly string[]) => Promise<ShadowWrites | undefined>,
 ): Promise<void> {
-  const { work, malformed, foreign } = await planStreamWork(db, projection.name, projection.aggregates, batch.messages);
+  const { work, malformed, foreign } = await planStreamWork(db, projection.name, projection.aggregates, messages);
   report.planned(work);
   settleUnowned(projection.name, foreign, malformed);
   const pending = work.filter((w) => w.target > w.checkpoint);
@@ -43,12 +58,13 @@ export async function runProjection(
   const deferred: StreamWork[] = [];
   const now = new Date().toISOString();
   const budget = new CatchUpBudget();
+  const shadow = pending.length > 0 ? await shadowOf?.(pending.map((w) => w.streamId)) : undefined;
   await Promise.all(
     pending.map(async (w) => {
       try {
         await healGaps(w, aggregates, budget);
         if (w.events.length === 0) deferred.push(w);
-        else ready.push(prepare(projection, db, w, now));
+        else ready.push(prepare(projection, db, w, now, shadow));
       } catch (error) {
         await fail(projection, db, w, error, report);
       }
@@ -72,28 +88,60 @@ export async function runProjection(
     }
     if (applied) for (const r of group) await settleCaughtUp(projection.name, r.work, requeue);
   }
+  await shadow?.settle();
 }
 
 /** Applies one stream's transactions in order; settles its messages only when all of them committed. */
 async function applyAlone(projection: Projection, db: D1Database, ready: ReadyStream, requeue: Requeue | undefined, report: BatchReport): Promise<void> {
+  let committed = 0;
   try {
-    for (const transaction of ready.transactions) await db.batch(transaction);
+    for (const transaction of ready.transactions) {
+      await db.batch(transaction);
+      committed++;
+    }
   } catch (error) {
-    await fail(projection, db, ready.work, error, report);
-    return;
+    if (!(await applyWithoutShadow(projection, db, ready, committed))) {
+      await fail(projection, db, ready.work, error, report);
+      return;
+    }
   }
   await settleCaughtUp(projection.name, ready.work, requeue);
 }
 
-function prepare(projection: Projection, db: D1Database, work: StreamWork, now: string): ReadyStream {
-  const transactions = eventRuns(work).map(({ events, from, to }) => {
+/**
+ * A rebuild's shadow must never hold up the live view: when a stream's transactions fail with
+ * the shadow's statements in them, the rest is applied without them. The shadow then lags on this
+ * stream, and the rebuild's own job for it catches up (or fails the rebuild, if its handler does).
+ */
+async function applyWithoutShadow(projection: Projection, db: D1Database, ready: ReadyStream, committed: number): Promise<boolean> {
+  if (!ready.withoutShadow) return false;
+  try {
+    for (const transaction of ready.withoutShadow.slice(committed)) await db.batch(transaction);
+  } catch {
+    return false;
+  }
+  console.warn(`${projection.name}: ${ready.work.streamId} was applied without the running rebuild's shadow, which its job will catch up`);
+  return true;
+}
+
+function prepare(projection: Projection, db: D1Database, work: StreamWork, now: string, shadow: ShadowWrites | undefined): ReadyStream {
+  const live = eventRuns(work).map((run) => {
+    const { events, from, to } = run;
     // The checkpoint goes first so that a lost race aborts the batch before any view statement runs.
     const statements = [advanceCheckpoint(db, projection.name, work.streamId, from, to)];
     if (from === 0) statements.push(catalogStream(db, work.streamId, work.aggregate, now));
     for (const event of events) statements.push(...projection.statementsFor(event, { db }));
-    return statements;
+    return { run, statements };
   });
-  return { work, transactions, statements: transactions.reduce((n, t) => n + t.length, 0) };
+  const shadowed = live.map(({ run, statements }) => [...statements, ...(shadow?.statementsFor(work, run) ?? [])]);
+  const withShadow = shadowed.some((t, i) => t.length > live[i]!.statements.length);
+  const transactions = withShadow ? shadowed : live.map((t) => t.statements);
+  return {
+    work,
+    transactions,
+    withoutShadow: withShadow ? live.map((t) => t.statements) : undefined,
+    statements: transactions.reduce((n, t) => n + t.length, 0),
+  };
 }
 
 /** Groups streams into shared D1 batches; a stream needing several transactions stays alone. */

@@ -9,10 +9,25 @@ import { CATCH_UP_REQUEUE_DELAY_SECONDS, type Requeue } from "./catch-up.js";
 import { recordBatchLag } from "./checkpoints.js";
 import { parkDeadLetters } from "./dead-letters.js";
 import { runProcessManager } from "./process-manager-runner.js";
-import { runProjection } from "./projection-runner.js";
+import { runProjection, type ShadowWrites } from "./projection-runner.js";
 import { runPublisher } from "./publisher-runner.js";
 
 type Subscriber = Projection | ProcessManager | Publisher;
+
+/**
+ * Work a projection's queue carries besides events (a rebuild's messages), plugged in by the
+ * runtime so this module does not depend on it.
+ */
+export interface ProjectionQueueWork {
+  /** Whether a message body is this work's rather than an event envelope. */
+  owns(body: unknown): boolean;
+  /** Runs after the batch's events; settles every message it is given. */
+  run(projection: Projection, messages: readonly Message<unknown>[], db: D1Database, aggregates: AggregateClient, env: object): Promise<void>;
+  /** Runs before each batch of the projection's events; must be cheap after its first call in an isolate, and never throw. */
+  beforeBatch(projection: Projection, db: D1Database, env: object): Promise<void>;
+  /** Where the batch's live events go as well, if anywhere (a running rebuild's shadow tables). */
+  shadowWrites(projection: Projection, db: D1Database, streamIds: readonly string[]): Promise<ShadowWrites | undefined>;
+}
 
 /**
  * The Worker's `queue()` handler: dispatches each batch on its queue name to the subscriber that
@@ -23,8 +38,9 @@ export function createQueueHandler(
   subscribers: readonly Subscriber[],
   clientOf: (env: object) => AggregateClient,
   instancesOf: (env: object) => ProcessManagerClient,
-  metricsBinding?: string,
+  options: { readonly metricsBinding?: string | undefined; readonly projectionWork?: ProjectionQueueWork | undefined } = {},
 ) {
+  const { metricsBinding, projectionWork } = options;
   const byQueue = new Map<string, Subscriber>();
   const byDeadLetterQueue = new Map<string, Subscriber>();
   for (const s of subscribers) {
@@ -50,17 +66,26 @@ export function createQueueHandler(
       return parkDeadLetters(parked, batch, db);
     }
     const report = new BatchReport(owner, batch, metrics);
+    // A rebuild's messages share the projection's queue; everything else in the batch is an event.
+    const events = owner.kind === "projection" && projectionWork ? batch.messages.filter((m) => !projectionWork.owns(m.body)) : batch.messages;
     try {
       // A publisher needs no aggregate object: a Worker deployed for it binds only its queues and D1.
       if (owner.kind === "publisher") await runPublisher(owner, batch, db, env, report);
-      else if (owner.kind === "projection") await runProjection(owner, batch, db, clientOf(env), requeueTo(env, owner), report);
-      else await runProcessManager(owner, batch, db, clientOf(env), requeueTo(env, owner), () => instancesOf(env), report);
+      else if (owner.kind === "process-manager") await runProcessManager(owner, batch, db, clientOf(env), requeueTo(env, owner), () => instancesOf(env), report);
+      else {
+        await projectionWork?.beforeBatch(owner, db, env);
+        const shadowOf = projectionWork && ((streamIds: readonly string[]) => projectionWork.shadowWrites(owner, db, streamIds));
+        await runProjection(owner, events, db, clientOf(env), requeueTo(env, owner), report, shadowOf);
+        if (projectionWork && events.length < batch.messages.length) {
+          await projectionWork.run(owner, batch.messages.filter((m) => projectionWork.owns(m.body)), db, clientOf(env), env);
+        }
+      }
     } catch (error) {
       report.finish(error);
       throw error;
     }
     report.finish();
-    await recordBatchLag(db, owner.name, batch.messages);
+    await recordBatchLag(db, owner.name, events);
   };
 }
 

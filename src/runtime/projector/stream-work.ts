@@ -26,6 +26,9 @@ export interface StreamWork {
   events: EventEnvelope[];
 }
 
+/** What healing a gap needs of a stream's work: a queue batch's, or a rebuild job's. */
+export type GapWork = Pick<StreamWork, "streamId" | "aggregate" | "aggregateId" | "checkpoint" | "target" | "events">;
+
 /** Splits a batch into per-stream work; messages that are not envelopes are returned apart. */
 export async function planStreamWork(
   db: D1Database,
@@ -75,7 +78,7 @@ export async function planStreamWork(
  * of truth, and apply everything in order. At most what `budget` grants is read: a longer gap is
  * left for a later invocation (see {@link settleCaughtUp}), so `events` may end before `target`.
  */
-export async function healGaps(work: StreamWork, aggregates: AggregateClient, budget: CatchUpBudget): Promise<void> {
+export async function healGaps(work: GapWork, aggregates: AggregateClient, budget: CatchUpBudget): Promise<void> {
   const from = work.checkpoint + work.events.length + 1;
   if (from > work.target) return;
   const granted = budget.take(work.target - from + 1);
@@ -118,7 +121,7 @@ export interface EventRun {
 }
 
 /** The stream's events (contiguous after {@link healGaps}) in runs of at most {@link MAX_EVENTS_PER_TRANSACTION}. */
-export function eventRuns(work: StreamWork): EventRun[] {
+export function eventRuns(work: Pick<StreamWork, "checkpoint" | "events">): EventRun[] {
   const runs: EventRun[] = [];
   for (let start = 0; start < work.events.length; start += MAX_EVENTS_PER_TRANSACTION) {
     const events = work.events.slice(start, start + MAX_EVENTS_PER_TRANSACTION);

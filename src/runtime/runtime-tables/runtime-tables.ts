@@ -50,6 +50,24 @@ const STEPS: readonly (readonly string[])[] = [
        recorded_at TEXT NOT NULL) WITHOUT ROWID`,
     "CREATE INDEX IF NOT EXISTS stream_heads_by_aggregate ON stream_heads (aggregate, stream_id)",
   ],
+  [
+    // One row per projection that declares its tables: the view version its tables hold and its
+    // rebuild, if one ran. `switch_guard` is never written non-zero: a rebuild's guarded statements
+    // (the switch, a failure, a stream job's checkpoint) set it to -1 when the rebuild is not the one
+    // running or not caught up, which the CHECK refuses, aborting their whole D1 batch.
+    `CREATE TABLE IF NOT EXISTS projection_state (
+       projection TEXT PRIMARY KEY, version INTEGER NOT NULL, state TEXT NOT NULL,
+       rebuild_id TEXT, target_version INTEGER, plan_cursor TEXT, planned INTEGER NOT NULL DEFAULT 0,
+       total INTEGER NOT NULL DEFAULT 0, started_at TEXT, touched_at TEXT, failed_at TEXT, reason TEXT,
+       switch_guard INTEGER NOT NULL DEFAULT 0 CHECK (switch_guard >= 0)) WITHOUT ROWID`,
+    // A rebuild's checkpoints, one per stream queued for it: the shadow tables' counterpart of
+    // projection_checkpoints, moved by the same guarded upsert.
+    `CREATE TABLE IF NOT EXISTS rebuild_streams (
+       rebuild_id TEXT NOT NULL, stream_id TEXT NOT NULL, version INTEGER NOT NULL CHECK (version >= 0),
+       target INTEGER, caught_up INTEGER NOT NULL DEFAULT 0, queued_at TEXT NOT NULL,
+       PRIMARY KEY (rebuild_id, stream_id)) WITHOUT ROWID`,
+    "CREATE INDEX IF NOT EXISTS rebuild_streams_pending ON rebuild_streams (rebuild_id, caught_up, queued_at)",
+  ],
 ];
 
 /** The schema version this build of the runtime expects. */

@@ -114,6 +114,7 @@ describe("?access_token= outside the live-stream upgrade", () => {
   it.each([
     ["a command", `/commands/account/tok-2/open?access_token=${API_TOKEN}`],
     ["a dead-letter replay", `/admin/projections/balances/dead-letters/replay?access_token=${ADMIN_TOKEN}`],
+    ["a rebuild", `/admin/projections/balances/rebuild?access_token=${ADMIN_TOKEN}`],
   ])("POST %s is 401 even with Upgrade: websocket, and stores nothing", async (_label, path) => {
     const init = { method: "POST", headers: { ...upgrade, "Content-Type": "application/json" }, body: JSON.stringify(openAccount()) };
     await expectRefused(await call(path, init), 401, "unauthorized");

@@ -24,6 +24,10 @@ describe("inspector", () => {
     const code = await script.text();
     expect(code).toContain("/admin/projections");
     expect(code).toContain("/live?from=");
+    // Rebuild progress is shown, and a rebuild starts only after the operator confirms it.
+    expect(code).toContain('"/rebuild", { method: "POST" }');
+    expect(code).toMatch(/if \(!confirm\([^)]*\)\) return;\s*try \{ const r = await api\("\/admin\/projections\/"/);
+    expect(code).toContain("rebuild.done");
     expect(code).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
     expect((await get("/inspector/inspector.css")).headers.get("Content-Type")).toMatch(/^text\/css/);
   });

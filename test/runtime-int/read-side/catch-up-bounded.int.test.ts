@@ -37,9 +37,14 @@ interface Invocation {
  * the events it hands out, READ_DB counts round trips, and the balances producer keeps what the
  * consumer sends back so the test can deliver it next, as the queue would.
  */
+// One watched READ_DB for every invocation, as an isolate keeps one binding object: what the
+// runtime checks once per isolate (a projection's state) is then counted once, as in production.
+let d1RoundTrips = 0;
+const watchedReadDb = watchD1(fixtureEnv.READ_DB, () => d1RoundTrips++);
+
 async function invoke(...bodies: unknown[]): Promise<Invocation> {
   let eventsRead = 0;
-  let d1RoundTrips = 0;
+  d1RoundTrips = 0;
   const requeued: unknown[] = [];
   const namespace = fixtureEnv.AGGREGATES;
   const aggregates = {
@@ -64,7 +69,7 @@ async function invoke(...bodies: unknown[]): Promise<Invocation> {
     ...fixtureEnv,
     AGGREGATES: aggregates as unknown as FixtureEnv["AGGREGATES"],
     BALANCES_QUEUE: producer as unknown as Queue,
-    READ_DB: watchD1(fixtureEnv.READ_DB, () => d1RoundTrips++),
+    READ_DB: watchedReadDb,
   };
   const { acked, retried, ids } = await deliver(BALANCES, bodies, 1, watched);
   return { acked, retried, ids, eventsRead, d1RoundTrips, requeued };
@@ -122,9 +127,11 @@ describe(`catching up a stream of ${EVENTS} events`, () => {
     // The message's own version is not contiguous with the checkpoint until the end: it is read too.
     expect(invocations).toHaveLength(Math.ceil(EVENTS / MAX_EVENTS_HEALED_PER_STREAM));
     expect(invocations.reduce((n, i) => n + i.eventsRead, 0)).toBe(EVENTS);
-    // D1 work per invocation is bounded too: a few reads plus one transaction per 100 events.
-    const mostRoundTrips = Math.max(...invocations.map((i) => i.d1RoundTrips));
-    expect(mostRoundTrips).toBeLessThanOrEqual(MAX_EVENTS_HEALED_PER_STREAM / 100 + 5);
+    // D1 work per invocation is bounded too: a few reads plus one transaction per 100 events; the
+    // isolate's first invocation also checks, once, the runtime's tables and the projection's state.
+    const [first, ...later] = invocations.map((i) => i.d1RoundTrips);
+    expect(Math.max(...later)).toBeLessThanOrEqual(MAX_EVENTS_HEALED_PER_STREAM / 100 + 5);
+    expect(first).toBeLessThanOrEqual(MAX_EVENTS_HEALED_PER_STREAM / 100 + 5 + 4);
   });
 
   it("ends with the view complete and correct, each event applied once", async () => {

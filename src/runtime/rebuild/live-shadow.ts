@@ -1,0 +1,46 @@
+import type { Projection } from "../projection/index.js";
+import type { ShadowWrites } from "../projector/index.js";
+import { describeError, failRebuild } from "./rebuild-state.js";
+import { advanceShadowCheckpoint, shadowCheckpoints } from "./shadow-checkpoints.js";
+import { shadowDatabase } from "./shadow-tables.js";
+
+/**
+ * While `projection` is rebuilt, a live batch's events also go to the shadow tables of every
+ * stream whose shadow is level with (or ahead of, within the run) the live view: in the same D1
+ * transaction as the live change, behind a guarded shadow checkpoint. A stream whose job already
+ * caught up thus stays caught up under traffic, and the switch is not chased by live events.
+ * A stream whose shadow is behind is left to its job. Costs one point read per batch when no
+ * rebuild runs.
+ */
+export async function liveShadowWrites(projection: Projection, db: D1Database, streamIds: readonly string[]): Promise<ShadowWrites | undefined> {
+  if (projection.tables.length === 0) return undefined;
+  const running = await db
+    .prepare("SELECT rebuild_id FROM projection_state WHERE projection = ? AND state = 'rebuilding'")
+    .bind(projection.name)
+    .first<{ rebuild_id: string }>();
+  if (!running) return undefined;
+  const rebuildId = running.rebuild_id;
+  const levels = await shadowCheckpoints(db, rebuildId, streamIds);
+  const shadow = shadowDatabase(db, projection.tables);
+  let failure: string | undefined;
+  return {
+    statementsFor(work, { events, from, to }) {
+      const level = levels.get(work.streamId) ?? 0;
+      if (failure !== undefined || level < from || level >= to) return [];
+      try {
+        const statements = [
+          advanceShadowCheckpoint(db, projection.name, rebuildId, work.streamId, level, to, null),
+          ...events.filter((e) => e.version > level).flatMap((e) => projection.statementsFor(e, { db: shadow })),
+        ];
+        levels.set(work.streamId, to);
+        return statements;
+      } catch (error) {
+        failure = `a handler threw on a live event of ${work.streamId}: ${describeError(error)}`;
+        return [];
+      }
+    },
+    async settle() {
+      if (failure !== undefined) await failRebuild(db, projection, rebuildId, failure);
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import type { AggregateClient } from "../aggregate-client/index.js";
+import type { Projection } from "../projection/index.js";
+import type { ProjectionQueueWork } from "../projector/index.js";
+import { liveShadowWrites } from "./live-shadow.js";
+import { isRebuildMessage, rebuildQueue, RebuildMessageSchema, type RebuildQueue, type StreamJob } from "./rebuild-messages.js";
+import { runRebuildStep } from "./rebuild-step.js";
+import { reconcileProjection } from "./reconcile.js";
+import { runStreamJobs } from "./stream-job.js";
+
+/** Projections reconciled in this isolate, per database: the check runs before the first batch only. */
+const reconciled = new WeakMap<D1Database, Set<string>>();
+
+/**
+ * A rebuild's share of a projection's queue: its step and stream-job messages, a running rebuild's
+ * shadow as a second destination of live events, and the check of the projection's state before
+ * its first batch in each isolate (a deploy that bumped a version starts its rebuild without
+ * waiting for the cron trigger; a new projection is recorded as new, for the cron to backfill).
+ */
+export const rebuildQueueWork: ProjectionQueueWork = {
+  owns: isRebuildMessage,
+  shadowWrites: liveShadowWrites,
+
+  async beforeBatch(projection, db, env) {
+    const done = reconciled.get(db) ?? new Set<string>();
+    reconciled.set(db, done);
+    if (done.has(projection.name)) return;
+    done.add(projection.name);
+    const queue = producerOf(env, projection);
+    if (!queue) return;
+    // The live events of the batch must never fail with a rebuild's bookkeeping.
+    await reconcileProjection(projection, db, queue, Date.now(), { firstSeen: false }).catch((error: unknown) => {
+      console.error(`${projection.name}: checking the projection's version failed:`, error);
+    });
+  },
+
+  async run(projection, messages, db, aggregates, env) {
+    const queue = producerOf(env, projection);
+    if (!queue) {
+      console.error(`${projection.name}: rebuild messages need the queue producer binding ${projection.queue.binding}`);
+      for (const message of messages) message.retry();
+      return;
+    }
+    await runRebuildMessages(projection, messages, db, aggregates, queue);
+  },
+};
+
+async function runRebuildMessages(projection: Projection, messages: readonly Message<unknown>[], db: D1Database, aggregates: AggregateClient, queue: RebuildQueue) {
+  const steps = new Map<string, Message<unknown>[]>();
+  const jobs = new Map<string, { message: Message<unknown>; body: StreamJob }[]>();
+  for (const message of messages) {
+    const parsed = RebuildMessageSchema.safeParse(message.body);
+    if (!parsed.success) {
+      console.error(`${projection.name}: message ${message.id} is not a rebuild message; dropped`);
+      message.ack();
+      continue;
+    }
+    const body = parsed.data;
+    if (body.rebuild === "step") steps.set(body.rebuildId, [...(steps.get(body.rebuildId) ?? []), message]);
+    else jobs.set(body.rebuildId, [...(jobs.get(body.rebuildId) ?? []), { message, body }]);
+  }
+  for (const [rebuildId, batch] of jobs) await runStreamJobs(projection, rebuildId, batch, db, aggregates, queue);
+  // Duplicate steps of one rebuild (a resumed one whose lost step turned up) run once.
+  for (const [rebuildId, duplicates] of steps) {
+    try {
+      await runRebuildStep(projection, rebuildId, db, queue);
+      for (const message of duplicates) message.ack();
+    } catch (error) {
+      console.error(`${projection.name}: rebuild ${rebuildId} step failed; retrying:`, error);
+      for (const message of duplicates) message.retry({ delaySeconds: 1 });
+    }
+  }
+}
+
+function producerOf(env: object, projection: Projection): RebuildQueue | undefined {
+  const producer = (env as Record<string, unknown>)[projection.queue.binding] as Queue | undefined;
+  return producer && typeof producer.send === "function" ? rebuildQueue(producer) : undefined;
+}

@@ -1,0 +1,64 @@
+import type { Projection } from "../projection/index.js";
+import type { RebuildQueue } from "./rebuild-messages.js";
+import { readState } from "./rebuild-state.js";
+import { startRebuild } from "./start-rebuild.js";
+
+/**
+ * How long a running rebuild may go without a step before the cron trigger sends it a new one:
+ * steps follow each other within a second or two, so only a lost step message (a dropped local
+ * queue) stalls a rebuild this long.
+ */
+export const REBUILD_STALL_MS = 60_000;
+
+/**
+ * Brings a projection's stored state in line with its definition, cheaply (one or two reads): run
+ * by the cron trigger and, with `firstSeen` false, before a projection's first batch in each isolate.
+ * - No state yet: a projection whose checkpoints exist was running before it had state, and is
+ *   recorded at its declared version; so is one whose aggregates have no stream in the catalog
+ *   (nothing to backfill). Otherwise it is new over existing history: the cron trigger starts its
+ *   backfill (a rebuild) at once; a queue batch records it at version 0, "never built", so the
+ *   checkpoints its live events bring meanwhile do not make it look like an old projection.
+ * - Version 0 (new): the cron trigger starts its backfill.
+ * - Declared version above the stored one: a rebuild starts (once per version: a rebuild of that
+ *   version that failed waits for an operator).
+ * - A running rebuild whose steps stopped gets a new step.
+ *
+ * A new projection is backfilled by the cron trigger only: its first queue batch may come moments
+ * after another projection's first batches catalogued brand-new streams, which would look like
+ * history; by the cron run, a backfill is either needed or cheap.
+ */
+export async function reconcileProjection(projection: Projection, db: D1Database, queue: RebuildQueue, now: number, { firstSeen = true } = {}): Promise<void> {
+  if (projection.tables.length === 0) return;
+  const row = await readState(db, projection.name);
+  if (!row) {
+    const seen = await db
+      .prepare(
+        `SELECT EXISTS (SELECT 1 FROM projection_checkpoints WHERE projection = ?1) AS applied,
+                EXISTS (SELECT 1 FROM stream_catalog WHERE aggregate IN (SELECT value FROM json_each(?2))) AS streams`,
+      )
+      .bind(projection.name, JSON.stringify(projection.aggregates))
+      .first<{ applied: number; streams: number }>();
+    const isNew = Boolean(seen?.streams) && !seen?.applied;
+    if (isNew && firstSeen) {
+      await startRebuild(projection, db, queue, "new");
+      return;
+    }
+    await db
+      .prepare("INSERT INTO projection_state (projection, version, state) VALUES (?, ?, 'idle') ON CONFLICT DO NOTHING")
+      .bind(projection.name, isNew ? 0 : projection.version)
+      .run();
+    return;
+  }
+  if (row.state === "rebuilding") {
+    const touched = Date.parse(row.touched_at ?? "");
+    if (row.rebuild_id && !(touched > now - REBUILD_STALL_MS)) {
+      console.warn(`${projection.name}: rebuild ${row.rebuild_id} made no step since ${row.touched_at}; resuming it`);
+      await queue.send({ rebuild: "step", rebuildId: row.rebuild_id });
+    }
+    return;
+  }
+  if (row.version >= projection.version) return;
+  if (row.state === "failed" && (row.target_version ?? 0) >= projection.version) return;
+  if (row.version === 0 && !firstSeen) return;
+  await startRebuild(projection, db, queue, row.version === 0 ? "new" : "version");
+}

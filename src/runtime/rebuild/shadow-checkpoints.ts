@@ -1,0 +1,49 @@
+import { RUNNING } from "./rebuild-state.js";
+
+/** D1 allows 100 bound parameters per statement; one is the rebuild's id. */
+const STREAMS_PER_LOOKUP = 99;
+
+/** The shadow checkpoints of `rebuildId` for `streamIds`; a stream without one is absent. */
+export async function shadowCheckpoints(db: D1Database, rebuildId: string, streamIds: readonly string[]): Promise<Map<string, number>> {
+  const checkpoints = new Map<string, number>();
+  for (let i = 0; i < streamIds.length; i += STREAMS_PER_LOOKUP) {
+    const chunk = streamIds.slice(i, i + STREAMS_PER_LOOKUP);
+    const { results } = await db
+      .prepare(`SELECT stream_id, version FROM rebuild_streams WHERE rebuild_id = ? AND stream_id IN (${chunk.map(() => "?").join(",")})`)
+      .bind(rebuildId, ...chunk)
+      .all<{ stream_id: string; version: number }>();
+    for (const row of results) checkpoints.set(row.stream_id, row.version);
+  }
+  return checkpoints;
+}
+
+/**
+ * Moves a shadow checkpoint from `expected` to `next`, or aborts the D1 batch it is part of: when
+ * another job moved it first, or when the rebuild is no longer running (the CHECK refuses -1), so
+ * a late job never writes into shadows that were dropped or now belong to another rebuild.
+ * SQLite checks the VALUES row's CHECK before it detects the conflict, so the VALUES arm guards
+ * only that the rebuild runs (a running rebuild never deletes a row it read an `expected` from);
+ * the UPDATE arm guards `expected` too.
+ * `caughtUp` null (the live path) keeps the row's flag, and sets it on a row it creates: the
+ * shadow then holds the stream from version 1, as far as the live view does.
+ */
+export function advanceShadowCheckpoint(
+  db: D1Database,
+  projection: string,
+  rebuildId: string,
+  streamId: string,
+  expected: number,
+  next: number,
+  caughtUp: boolean | null,
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO rebuild_streams (rebuild_id, stream_id, version, caught_up, queued_at)
+       VALUES (?2, ?3, CASE WHEN ${RUNNING} THEN ?5 ELSE -1 END, COALESCE(?6, 1), ?7)
+       ON CONFLICT (rebuild_id, stream_id) DO UPDATE SET
+         version = CASE WHEN rebuild_streams.version = ?4 AND ${RUNNING} THEN ?5 ELSE -1 END,
+         caught_up = COALESCE(?6, rebuild_streams.caught_up)`,
+    )
+    .bind(projection, rebuildId, streamId, expected, next, caughtUp === null ? null : caughtUp ? 1 : 0, new Date().toISOString());
+}
+
