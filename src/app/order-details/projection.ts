@@ -15,6 +15,8 @@ export const orderDetails = defineProjection({
   name: "order-details",
   queue: ORDER_DETAILS_QUEUE,
   from: [order, delivery],
+  // The tables it owns: what a rebuild (POST /admin/projections/:name/rebuild) builds anew.
+  tables: ["order_details", "order_details_items", "order_details_deliveries"],
   handlers: {
     OrderPlaced: ({ aggregateId, version, data }, { db }) => [
       db

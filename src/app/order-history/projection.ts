@@ -20,6 +20,8 @@ export const orderHistory = defineProjection({
   name: "order-history",
   queue: ORDER_HISTORY_QUEUE,
   from: [order, delivery],
+  // The tables it owns: what a rebuild (POST /admin/projections/:name/rebuild) builds anew.
+  tables: ["order_history", "order_history_deliveries"],
   handlers: {
     OrderPlaced: ({ aggregateId, data }, { db }) => [
       db

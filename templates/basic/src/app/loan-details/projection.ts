@@ -6,6 +6,8 @@ export const loanDetails = defineProjection({
   name: "loan-details",
   queue: { name: "loan-details", binding: "LOAN_DETAILS_QUEUE", deadLetterQueue: "loan-details-dlq" },
   from: [loan],
+  // The tables it owns: what a rebuild (POST /admin/projections/:name/rebuild) builds anew.
+  tables: ["loan_details"],
   handlers: {
     BookBorrowed: ({ aggregateId, version, data }, { db }) => [
       db
