@@ -87,6 +87,17 @@ export function advanceCheckpoints(db: D1Database, subscriber: string, moves: re
   return statements;
 }
 
+/** Records streams in the catalog the first time any subscriber sees them, in one statement. */
+export function catalogStreams(db: D1Database, streams: readonly { readonly streamId: string; readonly aggregate: string }[], now: string): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO stream_catalog (stream_id, aggregate, first_seen_at)
+       SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), ?2 FROM json_each(?1) WHERE true
+       ON CONFLICT DO NOTHING`,
+    )
+    .bind(JSON.stringify(streams.map((s) => [s.streamId, s.aggregate])), now);
+}
+
 /** Records a stream in the catalog the first time any subscriber sees it. */
 export function catalogStream(db: D1Database, streamId: string, aggregate: string, now: string): D1PreparedStatement {
   return db.prepare("INSERT INTO stream_catalog (stream_id, aggregate, first_seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING").bind(streamId, aggregate, now);
@@ -110,15 +121,20 @@ export async function recordFailure(db: D1Database, subscriber: string, streamId
  * oldest message when the batch completed. One small upsert per batch, best effort.
  */
 export async function recordBatchLag(db: D1Database, subscriber: string, messages: readonly Message<unknown>[]): Promise<void> {
-  if (messages.length === 0) return;
+  const statement = batchLagStatement(db, subscriber, messages);
+  if (!statement) return;
+  await statement.run().catch((e: unknown) => console.error(`${subscriber}: could not record lag`, e));
+}
+
+/** The upsert of {@link recordBatchLag}, for a caller that has a D1 batch to add it to; none for an empty batch. */
+export function batchLagStatement(db: D1Database, subscriber: string, messages: readonly Message<unknown>[]): D1PreparedStatement | undefined {
+  if (messages.length === 0) return undefined;
   const now = Date.now();
   const oldest = Math.min(...messages.map((m) => m.timestamp.getTime()));
-  await db
+  return db
     .prepare(
       `INSERT INTO projection_stats (projection, last_batch_at, last_lag_ms, messages) VALUES (?1, ?2, ?3, ?4)
        ON CONFLICT (projection) DO UPDATE SET last_batch_at = ?2, last_lag_ms = ?3, messages = messages + ?4`,
     )
-    .bind(subscriber, new Date(now).toISOString(), Math.max(0, now - oldest), messages.length)
-    .run()
-    .catch((e: unknown) => console.error(`${subscriber}: could not record lag`, e));
+    .bind(subscriber, new Date(now).toISOString(), Math.max(0, now - oldest), messages.length);
 }

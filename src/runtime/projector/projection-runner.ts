@@ -2,7 +2,7 @@ import type { AggregateClient } from "../aggregate-client/index.js";
 import type { BatchReport } from "../observability/index.js";
 import type { Projection } from "../projection/index.js";
 import { CatchUpBudget, settleCaughtUp, type Requeue } from "./catch-up.js";
-import { advanceCheckpoint, catalogStream, recordFailure } from "./checkpoints.js";
+import { advanceCheckpoints, batchLagStatement, catalogStreams, recordFailure, type CheckpointMove } from "./checkpoints.js";
 import { ackAll, eventRuns, healGaps, planStreamWork, retryDelaySeconds, settleUnowned, type EventRun, type StreamWork } from "./stream-work.js";
 
 /**
@@ -23,12 +23,43 @@ export interface ShadowWrites {
  */
 export const MAX_STATEMENTS_PER_BATCH = 300;
 
-/** One stream, ready to apply: its statements in transactions applied in order. */
+/**
+ * A statement that rides along with the first D1 batch of the invocation that commits (the batch's
+ * lag record), so it costs no round trip of its own; written alone only when nothing committed.
+ */
+class RideAlong {
+  constructor(private statement: D1PreparedStatement | undefined) {}
+
+  with(statements: D1PreparedStatement[]): D1PreparedStatement[] {
+    return this.statement ? [...statements, this.statement] : statements;
+  }
+
+  /** The batch that carried it committed. */
+  committed(): void {
+    this.statement = undefined;
+  }
+
+  /** Best effort, like the record it carries. */
+  async alone(what: string): Promise<void> {
+    await this.statement?.run().catch((e: unknown) => console.error(`${what}: could not record the batch's lag`, e));
+  }
+}
+
+/** One run of a stream's events, ready to apply in one D1 transaction. */
+interface Transaction {
+  readonly move: CheckpointMove;
+  /** Set for a stream's first run: the stream goes into the catalog with it. */
+  readonly firstSeen: { readonly streamId: string; readonly aggregate: string } | undefined;
+  /** The view's statements for the run's events. */
+  readonly live: readonly D1PreparedStatement[];
+  /** A running rebuild's statements for the same events (none when no rebuild is level there). */
+  readonly shadow: readonly D1PreparedStatement[];
+}
+
+/** One stream, ready to apply: its transactions, applied in order. */
 interface ReadyStream {
   readonly work: StreamWork;
-  readonly transactions: D1PreparedStatement[][];
-  /** The same without a running rebuild's shadow statements, when it has any. */
-  readonly withoutShadow: D1PreparedStatement[][] | undefined;
+  readonly transactions: readonly Transaction[];
   readonly statements: number;
 }
 
@@ -56,15 +87,15 @@ export async function runProjection(
 
   const ready: ReadyStream[] = [];
   const deferred: StreamWork[] = [];
-  const now = new Date().toISOString();
   const budget = new CatchUpBudget();
+  const stats = new RideAlong(batchLagStatement(db, projection.name, messages));
   const shadow = pending.length > 0 ? await shadowOf?.(pending.map((w) => w.streamId)) : undefined;
   await Promise.all(
     pending.map(async (w) => {
       try {
         await healGaps(w, aggregates, budget);
         if (w.events.length === 0) deferred.push(w);
-        else ready.push(prepare(projection, db, w, now, shadow));
+        else ready.push(prepare(projection, db, w, shadow));
       } catch (error) {
         await fail(projection, db, w, error, report);
       }
@@ -75,28 +106,38 @@ export async function runProjection(
 
   for (const group of packIntoBatches(ready)) {
     if (group.length === 1) {
-      await applyAlone(projection, db, group[0]!, requeue, report);
+      await applyAlone(projection, db, group[0]!, requeue, report, stats);
       continue;
     }
     let applied = false;
     try {
-      await db.batch(group.flatMap((r) => r.transactions.flat()));
+      await db.batch(stats.with(statementsOf(db, projection.name, group.flatMap((r) => r.transactions), true)));
+      stats.committed();
       applied = true;
     } catch {
       // One poisoned stream must not fail its neighbours: apply each on its own to find it.
-      for (const single of group) await applyAlone(projection, db, single, requeue, report);
+      for (const single of group) await applyAlone(projection, db, single, requeue, report, stats);
     }
     if (applied) for (const r of group) await settleCaughtUp(projection.name, r.work, requeue);
   }
+  await stats.alone(projection.name);
   await shadow?.settle();
 }
 
 /** Applies one stream's transactions in order; settles its messages only when all of them committed. */
-async function applyAlone(projection: Projection, db: D1Database, ready: ReadyStream, requeue: Requeue | undefined, report: BatchReport): Promise<void> {
+async function applyAlone(
+  projection: Projection,
+  db: D1Database,
+  ready: ReadyStream,
+  requeue: Requeue | undefined,
+  report: BatchReport,
+  stats: RideAlong,
+): Promise<void> {
   let committed = 0;
   try {
     for (const transaction of ready.transactions) {
-      await db.batch(transaction);
+      await db.batch(stats.with(statementsOf(db, projection.name, [transaction], true)));
+      stats.committed();
       committed++;
     }
   } catch (error) {
@@ -114,9 +155,9 @@ async function applyAlone(projection: Projection, db: D1Database, ready: ReadySt
  * stream, and the rebuild's own job for it catches up (or fails the rebuild, if its handler does).
  */
 async function applyWithoutShadow(projection: Projection, db: D1Database, ready: ReadyStream, committed: number): Promise<boolean> {
-  if (!ready.withoutShadow) return false;
+  if (!ready.transactions.some((t) => t.shadow.length > 0)) return false;
   try {
-    for (const transaction of ready.withoutShadow.slice(committed)) await db.batch(transaction);
+    for (const transaction of ready.transactions.slice(committed)) await db.batch(statementsOf(db, projection.name, [transaction], false));
   } catch {
     return false;
   }
@@ -124,24 +165,29 @@ async function applyWithoutShadow(projection: Projection, db: D1Database, ready:
   return true;
 }
 
-function prepare(projection: Projection, db: D1Database, work: StreamWork, now: string, shadow: ShadowWrites | undefined): ReadyStream {
-  const live = eventRuns(work).map((run) => {
-    const { events, from, to } = run;
-    // The checkpoint goes first so that a lost race aborts the batch before any view statement runs.
-    const statements = [advanceCheckpoint(db, projection.name, work.streamId, from, to)];
-    if (from === 0) statements.push(catalogStream(db, work.streamId, work.aggregate, now));
-    for (const event of events) statements.push(...projection.statementsFor(event, { db }));
-    return { run, statements };
-  });
-  const shadowed = live.map(({ run, statements }) => [...statements, ...(shadow?.statementsFor(work, run) ?? [])]);
-  const withShadow = shadowed.some((t, i) => t.length > live[i]!.statements.length);
-  const transactions = withShadow ? shadowed : live.map((t) => t.statements);
-  return {
-    work,
-    transactions,
-    withoutShadow: withShadow ? live.map((t) => t.statements) : undefined,
-    statements: transactions.reduce((n, t) => n + t.length, 0),
-  };
+/**
+ * One D1 batch for transactions of different streams (at most one each): the checkpoints first,
+ * all in a few statements, so that a lost race aborts the batch before any view statement runs;
+ * then the catalog's new streams, then each run's view statements in order.
+ */
+function statementsOf(db: D1Database, projection: string, transactions: readonly Transaction[], withShadow: boolean): D1PreparedStatement[] {
+  const firstSeen = transactions.flatMap((t) => (t.firstSeen ? [t.firstSeen] : []));
+  return [
+    ...advanceCheckpoints(db, projection, transactions.map((t) => t.move)),
+    ...(firstSeen.length > 0 ? [catalogStreams(db, firstSeen, new Date().toISOString())] : []),
+    ...transactions.flatMap((t) => (withShadow ? [...t.live, ...t.shadow] : t.live)),
+  ];
+}
+
+function prepare(projection: Projection, db: D1Database, work: StreamWork, shadow: ShadowWrites | undefined): ReadyStream {
+  const transactions = eventRuns(work).map((run): Transaction => ({
+    move: { streamId: work.streamId, expected: run.from, next: run.to },
+    firstSeen: run.from === 0 ? { streamId: work.streamId, aggregate: work.aggregate } : undefined,
+    live: run.events.flatMap((event) => projection.statementsFor(event, { db })),
+    shadow: shadow?.statementsFor(work, run) ?? [],
+  }));
+  // Counted as the batch will hold them: the checkpoint and catalog statements are shared.
+  return { work, transactions, statements: transactions.reduce((n, t) => n + t.live.length + t.shadow.length, 0) };
 }
 
 /** Groups streams into shared D1 batches; a stream needing several transactions stays alone. */

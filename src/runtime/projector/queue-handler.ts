@@ -85,7 +85,8 @@ export function createQueueHandler(
       throw error;
     }
     report.finish();
-    await recordBatchLag(db, owner.name, events);
+    // A projection records its batch's lag within its own D1 batch.
+    if (owner.kind !== "projection") await recordBatchLag(db, owner.name, events);
   };
 }
 
