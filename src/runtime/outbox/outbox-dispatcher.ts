@@ -259,7 +259,12 @@ function sendDeadline(ms: number): { expired: Promise<never>; clear(): void } {
   });
   // Nobody may be listening when it fires after every send settled: never an unhandled rejection.
   expired.catch(() => undefined);
-  return { expired, clear: () => clearTimeout(timer) };
+  return {
+    expired,
+    clear: () => {
+      if (timer !== undefined) clearTimeout(timer);
+    },
+  };
 }
 
 /** The longest prefix of `items` within one batch's bytes (a first item larger than that travels alone). */

@@ -1,18 +1,29 @@
-/** D1 allows 100 bound parameters per statement; one is the subscriber's name. */
-const STREAMS_PER_LOOKUP = 99;
+/**
+ * Per-stream versions from `table` for one key (a subscriber's checkpoints, a rebuild's shadow
+ * checkpoints), in one query however many streams: the ids travel as one JSON parameter, where an
+ * `IN (?, ?, …)` list took a query per 99 streams (D1 binds at most 100 parameters).
+ */
+export async function streamVersions(
+  db: D1Database,
+  table: "projection_checkpoints" | "rebuild_streams",
+  keyColumn: "projection" | "rebuild_id",
+  key: string,
+  streamIds: readonly string[],
+): Promise<Map<string, number>> {
+  const versions = new Map<string, number>();
+  if (streamIds.length === 0) return versions;
+  const { results } = await db
+    .prepare(`SELECT stream_id, version FROM ${table} WHERE ${keyColumn} = ?1 AND stream_id IN (SELECT value FROM json_each(?2))`)
+    .bind(key, JSON.stringify(streamIds))
+    .all<{ stream_id: string; version: number }>();
+  for (const row of results) versions.set(row.stream_id, row.version);
+  return versions;
+}
 
 /** The checkpoints of `subscriber` for the given streams; a missing stream is at 0. */
 export async function readCheckpoints(db: D1Database, subscriber: string, streamIds: readonly string[]): Promise<Map<string, number>> {
-  const checkpoints = new Map<string, number>(streamIds.map((id) => [id, 0]));
-  for (let i = 0; i < streamIds.length; i += STREAMS_PER_LOOKUP) {
-    const chunk = streamIds.slice(i, i + STREAMS_PER_LOOKUP);
-    const { results } = await db
-      .prepare(`SELECT stream_id, version FROM projection_checkpoints WHERE projection = ? AND stream_id IN (${chunk.map(() => "?").join(",")})`)
-      .bind(subscriber, ...chunk)
-      .all<{ stream_id: string; version: number }>();
-    for (const row of results) checkpoints.set(row.stream_id, row.version);
-  }
-  return checkpoints;
+  const found = await streamVersions(db, "projection_checkpoints", "projection", subscriber, streamIds);
+  return new Map(streamIds.map((id) => [id, found.get(id) ?? 0]));
 }
 
 /**

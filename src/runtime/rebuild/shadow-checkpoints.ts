@@ -1,20 +1,9 @@
+import { streamVersions } from "../projector/index.js";
 import { RUNNING } from "./rebuild-state.js";
 
-/** D1 allows 100 bound parameters per statement; one is the rebuild's id. */
-const STREAMS_PER_LOOKUP = 99;
-
 /** The shadow checkpoints of `rebuildId` for `streamIds`; a stream without one is absent. */
-export async function shadowCheckpoints(db: D1Database, rebuildId: string, streamIds: readonly string[]): Promise<Map<string, number>> {
-  const checkpoints = new Map<string, number>();
-  for (let i = 0; i < streamIds.length; i += STREAMS_PER_LOOKUP) {
-    const chunk = streamIds.slice(i, i + STREAMS_PER_LOOKUP);
-    const { results } = await db
-      .prepare(`SELECT stream_id, version FROM rebuild_streams WHERE rebuild_id = ? AND stream_id IN (${chunk.map(() => "?").join(",")})`)
-      .bind(rebuildId, ...chunk)
-      .all<{ stream_id: string; version: number }>();
-    for (const row of results) checkpoints.set(row.stream_id, row.version);
-  }
-  return checkpoints;
+export function shadowCheckpoints(db: D1Database, rebuildId: string, streamIds: readonly string[]): Promise<Map<string, number>> {
+  return streamVersions(db, "rebuild_streams", "rebuild_id", rebuildId, streamIds);
 }
 
 /**
