@@ -185,6 +185,7 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
       const hosted = this.storedStream();
       if (!hosted) return;
       await hosted.dispatcher.onAlarm();
+      hosted.dispatcher.saveCursors();
       const again = await this.housekeeping.run(hosted.stream, hosted.routes);
       // A send that failed again has set its own, sooner, retry alarm.
       if (hosted.dispatcher.isCaughtUp()) this.housekeeping.arm(again);
@@ -200,9 +201,12 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
       }
     }
 
-    /** Sends pending events now; resolves when sent or when a retry alarm is set. */
-    [flushOutbox](): Promise<void> {
-      return this.storedStream()?.dispatcher.dispatch(true) ?? Promise.resolve();
+    /** Sends pending events now and writes the cursors, as the alarm does; resolves when sent or when a retry alarm is set. */
+    async [flushOutbox](): Promise<void> {
+      const hosted = this.storedStream();
+      if (!hosted) return;
+      await hosted.dispatcher.dispatch(true);
+      hosted.dispatcher.saveCursors();
     }
 
     /** Writes an accepted command in one transaction, then fans it out; still in the command's turn. */
@@ -213,7 +217,10 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
           this.store.append(stream.streamId, commit.events);
           this.store.recordCommand(commandId, commit.record, now);
           if (commit.snapshot) this.store.saveSnapshot(commit.version, commit.state, stream.aggregate.stateSchema, commit.snapshot.sparseEvery);
+          // The outbox's cursors moved by earlier sends ride in this commit instead of one of their own.
+          hosted.dispatcher.writeCursors();
         });
+        hosted.dispatcher.cursorsWritten();
       } catch (error) {
         // A first append that rolled back took the schema it created with it.
         this.store.recheck();

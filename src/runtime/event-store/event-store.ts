@@ -230,15 +230,15 @@ export class EventStore {
     return this.sql.exec<{ attempts: number }>("SELECT attempts FROM outbox_cursors WHERE queue = ?", queue).toArray()[0]?.attempts ?? 0;
   }
 
-  /** Counts one more failed send to `queue`; returns the new count. */
-  recordAttempt(queue: string): number {
-    return this.sql
-      .exec<{ attempts: number }>(
-        `INSERT INTO outbox_cursors (queue, version, attempts) VALUES (?, 0, 1)
-         ON CONFLICT (queue) DO UPDATE SET attempts = attempts + 1 RETURNING attempts`,
-        queue,
-      )
-      .one().attempts;
+  /** Writes a queue's cursor as the outbox holds it in memory; the version never goes back. */
+  saveCursor(queue: string, cursor: OutboxCursor): void {
+    this.sql.exec(
+      `INSERT INTO outbox_cursors (queue, version, attempts) VALUES (?, ?, ?)
+       ON CONFLICT (queue) DO UPDATE SET version = MAX(version, excluded.version), attempts = excluded.attempts`,
+      queue,
+      cursor.version,
+      cursor.attempts,
+    );
   }
 
   /** Parks the event at the head of `queue` and moves the cursor past it, in one transaction. */

@@ -78,6 +78,8 @@ export class OutboxDispatcher {
    * Reading them per send cost more CPU than the command itself (docs/performance.md).
    */
   private cursorCache: Map<string, OutboxCursor> | undefined;
+  /** Queues whose cursor moved in memory since it was last written (see {@link writeCursors}). */
+  private readonly unsaved = new Set<string>();
   /** How long one `sendBatch` may take; only tests shorten it (through the object's test seam). */
   sendTimeoutMs = OUTBOX_SEND_TIMEOUT_MS;
 
@@ -206,15 +208,41 @@ export class OutboxDispatcher {
     try {
       await Promise.race([this.send(route, batch), expired]);
     } catch (error) {
-      const failed = this.store.recordAttempt(route.queue);
-      this.setCursor(route.queue, { version: cursor.version, attempts: failed });
-      if (batch.length > 1 || failed < OUTBOX_MAX_ATTEMPTS) throw error;
-      this.park(route, batch[0]!.version, failed, error);
+      // A failure is written at once: the attempts decide the backoff and when an event is parked.
+      const failed = { version: cursor.version, attempts: cursor.attempts + 1 };
+      this.store.saveCursor(route.queue, failed);
+      this.setCursor(route.queue, failed);
+      this.unsaved.delete(route.queue);
+      if (batch.length > 1 || failed.attempts < OUTBOX_MAX_ATTEMPTS) throw error;
+      this.park(route, batch[0]!.version, failed.attempts, error);
       return;
     }
     const version = batch[batch.length - 1]!.version;
-    this.store.advanceCursor(route.queue, version);
     this.setCursor(route.queue, { version: Math.max(cursor.version, version), attempts: 0 });
+    this.unsaved.add(route.queue);
+  }
+
+  /**
+   * Writes the cursors that moved since they were last written. A successful send moves its
+   * cursor in memory only: writing it there and then was a fifth of a command's CPU (a SQLite
+   * commit per queue per command). The object writes them inside its next command's transaction,
+   * and after each alarm, which fires within OUTBOX_SAFETY_DELAY_MS of any send. A cursor lost
+   * with the object (a crash before either) only means its events are sent again, which is
+   * allowed: every subscriber absorbs duplicates.
+   */
+  writeCursors(): void {
+    for (const queue of this.unsaved) this.store.saveCursor(queue, this.cursorOf(queue));
+  }
+
+  /** The cursors {@link writeCursors} wrote were committed. */
+  cursorsWritten(): void {
+    this.unsaved.clear();
+  }
+
+  /** {@link writeCursors} outside a command's transaction (the alarm, a flush). */
+  saveCursors(): void {
+    this.writeCursors();
+    this.cursorsWritten();
   }
 
   /** A head the catalog can have from the alarm: it already knows the stream. */
@@ -242,6 +270,7 @@ export class OutboxDispatcher {
     };
     this.store.park(parked);
     this.setCursor(route.queue, { version: Math.max(this.cursorOf(route.queue).version, version), attempts: 0 });
+    this.unsaved.delete(route.queue);
     this.hooks.onParked(route, parked);
   }
 }

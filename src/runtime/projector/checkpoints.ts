@@ -13,7 +13,8 @@ export async function streamVersions(
   const versions = new Map<string, number>();
   if (streamIds.length === 0) return versions;
   const { results } = await db
-    .prepare(`SELECT stream_id, version FROM ${table} WHERE ${keyColumn} = ?1 AND stream_id IN (SELECT value FROM json_each(?2))`)
+    // CROSS JOIN keeps json_each outside: one primary-key probe per id, never a scan of the key's rows.
+    .prepare(`SELECT t.stream_id, t.version FROM json_each(?2) AS ids CROSS JOIN ${table} AS t WHERE t.${keyColumn} = ?1 AND t.stream_id = ids.value`)
     .bind(key, JSON.stringify(streamIds))
     .all<{ stream_id: string; version: number }>();
   for (const row of results) versions.set(row.stream_id, row.version);
@@ -56,7 +57,7 @@ export interface CheckpointMove {
  * parameter. Streams seen for the first time are inserted (a row someone else wrote meanwhile
  * fails the upsert's guard); for the others a guard inserts an impossible row (-1, refused by the
  * CHECK, or a duplicate key) for any stream whose checkpoint is not exactly the expected one,
- * then one UPDATE moves them all. Each stream may appear once.
+ * then one upsert moves them all. Each stream may appear once.
  */
 export function advanceCheckpoints(db: D1Database, subscriber: string, moves: readonly CheckpointMove[]): D1PreparedStatement[] {
   const first = moves.filter((m) => m.expected === 0).map((m) => [m.streamId, m.next]);
@@ -86,11 +87,13 @@ export function advanceCheckpoints(db: D1Database, subscriber: string, moves: re
              WHERE c.projection = ?1 AND c.stream_id = json_extract(m.value, '$[0]') AND c.version = json_extract(m.value, '$[1]'))`,
         )
         .bind(subscriber, moved),
+      // Every row exists at its expected version once the guard passed: an upsert driven by the
+      // moves probes each by primary key (an UPDATE … FROM may scan the subscriber's rows instead).
       db
         .prepare(
-          `UPDATE projection_checkpoints SET version = json_extract(m.value, '$[2]')
-           FROM json_each(?2) AS m
-           WHERE projection_checkpoints.projection = ?1 AND projection_checkpoints.stream_id = json_extract(m.value, '$[0]')`,
+          `INSERT INTO projection_checkpoints (projection, stream_id, version)
+           SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[2]') FROM json_each(?2) WHERE true
+           ON CONFLICT (projection, stream_id) DO UPDATE SET version = excluded.version`,
         )
         .bind(subscriber, moved),
     );
