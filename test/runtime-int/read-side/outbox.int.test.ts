@@ -60,6 +60,24 @@ describe("outbox with healthy queues", () => {
   });
 });
 
+describe("outbox cursors", () => {
+  it("are written with the next command's commit, and by the alarm, not after every send", async () => {
+    const stream = "account/ob-cursors";
+    const captured = new CapturedEvents();
+    await useQueueSender(stream, captured.sender);
+    await runCommand("account/ob-cursors/open", { owner: "obc" });
+    await runCommand("account/ob-cursors/deposit", { amount: 3 });
+    const stored = () => runInDurableObject(aggregateStub(stream), (instance) => instance.store.cursor(BALANCES));
+    // Both events were sent; storage has the first command's send, written by the second command.
+    expect(captured.sentTo(BALANCES).map((e) => e.version)).toEqual([1, 2]);
+    expect(await stored()).toBe(1);
+    // The alarm (due within the safety delay) writes the rest; a crash before it would re-send version 2 only.
+    expect(await runDurableObjectAlarm(aggregateStub(stream))).toBe(true);
+    expect(await stored()).toBe(2);
+    expect(captured.sentTo(BALANCES).map((e) => e.version)).toEqual([1, 2]);
+  });
+});
+
 describe("outbox and the stream catalog", () => {
   it("sends a stream's first head with its command and a later head from the alarm, even while a send is in flight", async () => {
     const stream = "account/ob-heads";
