@@ -23,7 +23,8 @@ const SOURCE_CATEGORIES = [
   [/src\/runtime\/http\//, "HTTP edge (runtime)"],
   [/src\/runtime\/(aggregate|decider-testing)\//, "domain (decide, evolve, fold)"],
   [/src\/app\//, "domain (decide, evolve, fold)"],
-  [/bench\/fixtures\//, "domain (decide, evolve, fold)"],
+  [/bench\/fixtures\/domain/, "domain (decide, evolve, fold)"],
+  [/bench\/fixtures\//, "bench harness (fill, progress polls)"],
   [/src\/runtime\//, "runtime (other)"],
   [/node_modules\//, "libraries (other)"],
 ];

@@ -23,7 +23,8 @@ const FILL_CHUNK = 1_000;
  * drains, until the run's events are all sent.
  */
 const LOCAL_BACKLOG_MAX = 8_000;
-const POLL_MS = 50;
+/** Progress polls are requests to the same Worker: every 200 ms keeps their CPU out of the figure. */
+const POLL_MS = 200;
 /** No event applied for this long ends a run as stuck: longer than the first few queue retry delays. */
 const STALL_MS = 20_000;
 /** A run that applies fewer than this many events per second is reported stuck, not waited for. */
