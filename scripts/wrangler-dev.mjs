@@ -13,6 +13,8 @@ const HOST = "127.0.0.1";
 /** A cold start bundles the Worker and boots workerd: ~5-15 s on a 2-core machine. */
 const READY_TIMEOUT_MS = 60_000;
 const POLL_MS = 200;
+/** Starts tried when a port turns out to be taken between finding it free and binding it. */
+const START_ATTEMPTS = 3;
 /** How long stop() waits for SIGTERM before it sends SIGKILL. */
 const STOP_GRACE_MS = 5_000;
 /** Process output kept to explain a failed start: the tail is what matters. */
@@ -70,41 +72,47 @@ export async function startWranglerDev({ port, persistTo, timeoutMs = READY_TIME
   };
   try {
     if (migrate !== false) await applyMigrations(stateDir, migrate, config);
-    const workerPort = port ?? (await freePort());
-    // Two dev servers at once (e2e and bench) would both want the default inspector port 9229.
-    const inspectorPort = await freePort();
-    const server = startServer(stateDir, workerPort, inspectorPort, configArgs, registryDir, logLevel);
-    const url = `http://${HOST}:${workerPort}`;
-    // A runner that dies or is interrupted mid-run must not leave a workerd holding the port, nor
-    // its state behind. The server has its own process group, so Ctrl-C never reaches it directly.
-    const cleanUpOnExit = () => {
-      server.kill();
-      removeState();
-    };
-    const cleanUpOnSignal = (/** @type {NodeJS.Signals} */ signal) => {
-      cleanUpOnExit();
-      forgetCleanUp();
-      // Re-raised with our listeners gone: the default action (or the runner's own handler) follows.
-      process.kill(process.pid, signal);
-    };
-    const forgetCleanUp = () => {
-      process.off("exit", cleanUpOnExit);
-      for (const signal of FORWARDED_SIGNALS) process.off(signal, cleanUpOnSignal);
-    };
-    process.once("exit", cleanUpOnExit);
-    for (const signal of FORWARDED_SIGNALS) process.once(signal, cleanUpOnSignal);
-    const stop = async () => {
-      forgetCleanUp();
-      await server.stop();
-      removeState();
-    };
-    try {
-      await waitUntilHealthy(url, server, timeoutMs);
-    } catch (error) {
-      await stop();
-      throw error;
+    for (let attempt = 1; ; attempt++) {
+      const workerPort = port ?? (await freePort());
+      // Two dev servers at once (e2e and bench) would both want the default inspector port 9229.
+      const inspectorPort = await freePort();
+      const server = startServer(stateDir, workerPort, inspectorPort, configArgs, registryDir, logLevel);
+      const url = `http://${HOST}:${workerPort}`;
+      // A runner that dies or is interrupted mid-run must not leave a workerd holding the port, nor
+      // its state behind. The server has its own process group, so Ctrl-C never reaches it directly.
+      const cleanUpOnExit = () => {
+        server.kill();
+        removeState();
+      };
+      const cleanUpOnSignal = (/** @type {NodeJS.Signals} */ signal) => {
+        cleanUpOnExit();
+        forgetCleanUp();
+        // Re-raised with our listeners gone: the default action (or the runner's own handler) follows.
+        process.kill(process.pid, signal);
+      };
+      const forgetCleanUp = () => {
+        process.off("exit", cleanUpOnExit);
+        for (const signal of FORWARDED_SIGNALS) process.off(signal, cleanUpOnSignal);
+      };
+      process.once("exit", cleanUpOnExit);
+      for (const signal of FORWARDED_SIGNALS) process.once(signal, cleanUpOnSignal);
+      const stop = async () => {
+        forgetCleanUp();
+        await server.stop();
+        removeState();
+      };
+      try {
+        await waitUntilHealthy(url, server, timeoutMs);
+      } catch (error) {
+        forgetCleanUp();
+        await server.stop();
+        // A free port found by binding and closing it can be taken by another process before
+        // workerd binds it (e2e files start their servers in parallel): try again on fresh ports.
+        if (attempt < START_ATTEMPTS && String(error).includes("Address already in use")) continue;
+        throw error;
+      }
+      return { url, stop, logs: server.output, pid: server.pid, inspectorPort };
     }
-    return { url, stop, logs: server.output, pid: server.pid, inspectorPort };
   } catch (error) {
     removeState();
     throw error;
