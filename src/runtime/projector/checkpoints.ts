@@ -27,22 +27,6 @@ export async function readCheckpoints(db: D1Database, subscriber: string, stream
   return new Map(streamIds.map((id) => [id, found.get(id) ?? 0]));
 }
 
-/**
- * Moves a checkpoint from `expected` to `next`, or aborts the whole D1 batch it is part of.
- * If another consumer moved the checkpoint since we read it, the upsert writes -1, which the
- * table's CHECK refuses: the batch rolls back and nothing is applied twice. (The guard sits in
- * the UPDATE arm only: SQLite checks the VALUES row's constraints before it detects the conflict.)
- */
-export function advanceCheckpoint(db: D1Database, subscriber: string, streamId: string, expected: number, next: number): D1PreparedStatement {
-  return db
-    .prepare(
-      `INSERT INTO projection_checkpoints (projection, stream_id, version) VALUES (?1, ?2, ?4)
-       ON CONFLICT (projection, stream_id) DO UPDATE SET
-         version = CASE WHEN projection_checkpoints.version = ?3 THEN ?4 ELSE -1 END`,
-    )
-    .bind(subscriber, streamId, expected, next);
-}
-
 /** One stream's checkpoint move: from `expected` (the version applied so far) to `next`. */
 export interface CheckpointMove {
   readonly streamId: string;
@@ -51,13 +35,16 @@ export interface CheckpointMove {
 }
 
 /**
- * Moves the checkpoints of many streams in at most three statements, or aborts the whole D1 batch
- * they are part of, as {@link advanceCheckpoint} does for one: a statement per stream made the
- * checkpoints a third of a projector's writes (docs/performance.md). The moves travel as one JSON
- * parameter. Streams seen for the first time are inserted (a row someone else wrote meanwhile
- * fails the upsert's guard); for the others a guard inserts an impossible row (-1, refused by the
- * CHECK, or a duplicate key) for any stream whose checkpoint is not exactly the expected one,
- * then one upsert moves them all. Each stream may appear once.
+ * Moves the checkpoints of one or many streams in at most three statements, or aborts the whole D1
+ * batch they are part of: if another consumer moved a checkpoint since it was read, a guard writes
+ * an impossible row, the batch rolls back and nothing is applied twice. A statement per stream
+ * made the checkpoints a third of a projector's writes (docs/performance.md); the moves travel as
+ * one JSON parameter. Streams seen for the first time are inserted, and a row someone else wrote
+ * meanwhile turns the upsert's UPDATE arm into -1, which the table's CHECK refuses (the guard sits
+ * in the UPDATE arm only: SQLite checks the inserted row's constraints before it detects the
+ * conflict). For the others a guard inserts -1 (refused by the CHECK, or a duplicate key) for any
+ * stream whose checkpoint is not exactly the expected one, then one upsert moves them all. Each
+ * stream may appear once.
  */
 export function advanceCheckpoints(db: D1Database, subscriber: string, moves: readonly CheckpointMove[]): D1PreparedStatement[] {
   const first = moves.filter((m) => m.expected === 0).map((m) => [m.streamId, m.next]);
@@ -110,11 +97,6 @@ export function catalogStreams(db: D1Database, streams: readonly { readonly stre
        ON CONFLICT DO NOTHING`,
     )
     .bind(JSON.stringify(streams.map((s) => [s.streamId, s.aggregate])), now);
-}
-
-/** Records a stream in the catalog the first time any subscriber sees it. */
-export function catalogStream(db: D1Database, streamId: string, aggregate: string, now: string): D1PreparedStatement {
-  return db.prepare("INSERT INTO stream_catalog (stream_id, aggregate, first_seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING").bind(streamId, aggregate, now);
 }
 
 /** Remembers why a stream's messages failed, for the dead-letter record. Best effort. */

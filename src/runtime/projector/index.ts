@@ -1,4 +1,4 @@
-export { advanceCheckpoint, catalogStream, readCheckpoints, streamVersions } from "./checkpoints.js";
+export { advanceCheckpoints, catalogStreams, readCheckpoints, streamVersions } from "./checkpoints.js";
 export { MAX_LOGGED_BODY_BYTES_PER_INVOCATION, MAX_PARKED_BYTES_PER_BATCH, PARK_LAST_RESORT_ATTEMPT, parkDeadLetters } from "./dead-letters.js";
 export { causedCommandId, runProcessManager } from "./process-manager-runner.js";
 export { MAX_STATEMENTS_PER_BATCH, runProjection, type ShadowWrites } from "./projection-runner.js";

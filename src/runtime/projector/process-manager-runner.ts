@@ -6,7 +6,7 @@ import { BatchReport, continueTrace, Metrics, traceIdOf, writeLog } from "../obs
 import type { ProcessManager, StatelessProcessManager } from "../process-manager/index.js";
 import type { ProcessManagerClient } from "../process-manager-object/index.js";
 import { CatchUpBudget, settleCaughtUp, type Requeue } from "./catch-up.js";
-import { advanceCheckpoint, catalogStream, recordFailure } from "./checkpoints.js";
+import { advanceCheckpoints, catalogStreams, recordFailure } from "./checkpoints.js";
 import { ackAll, eventRuns, healGaps, planStreamWork, retryDelaySeconds, settleUnowned } from "./stream-work.js";
 
 /**
@@ -42,8 +42,8 @@ export async function runProcessManager(
             if (manager.stateful) await forward(manager.name, manager.correlate(event), event, instances);
             else await act(manager, event, aggregates);
           }
-          const statements = [advanceCheckpoint(db, manager.name, w.streamId, from, to)];
-          if (from === 0) statements.push(catalogStream(db, w.streamId, w.aggregate, new Date().toISOString()));
+          const statements = advanceCheckpoints(db, manager.name, [{ streamId: w.streamId, expected: from, next: to }]);
+          if (from === 0) statements.push(catalogStreams(db, [{ streamId: w.streamId, aggregate: w.aggregate }], new Date().toISOString()));
           await db.batch(statements);
         }
       } catch (error) {
