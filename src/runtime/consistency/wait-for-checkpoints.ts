@@ -1,6 +1,7 @@
 import { HttpError } from "../errors/index.js";
 import { parseStreamId } from "../ids/index.js";
 import type { Subscription } from "../subscription/index.js";
+import { knownCommitted } from "./committed-checkpoints.js";
 import type { StreamPosition } from "./consistency-token.js";
 
 /** Default and ceiling of `?wait=`: long enough for a queue hop, short enough to hold a request. */
@@ -17,6 +18,14 @@ export const FIRST_POLL_MS = 10;
 export const MAX_POLL_MS = 1_000;
 /** Polls of the longest wait: at 0, 10, 30, 70, … 1270 ms, then one a second, and one at the deadline. */
 export const MAX_POLLS_PER_WAIT = 17;
+
+/**
+ * Between two reads, a waiter looks this often at the checkpoints its own isolate's projections
+ * committed (committed-checkpoints.ts): a lookup in memory, no read. Only during the first
+ * {@link MEMORY_LOOK_WINDOW_MS} of a wait, when an answer is likely; later only before each read.
+ */
+export const MEMORY_LOOK_MS = 2;
+export const MEMORY_LOOK_WINDOW_MS = 1_000;
 
 /**
  * Requests of one isolate that may be waiting at the same time. Each waiter settles at one read a
@@ -55,12 +64,22 @@ export async function waitForCheckpoints(
   if (waiters >= MAX_CONCURRENT_WAITERS) throw tooManyWaiters();
   waiters++;
   try {
-    const deadline = Date.now() + waitMs;
-    for (let delay = FIRST_POLL_MS; pending.size > 0; delay = Math.min(delay * 2, MAX_POLL_MS)) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw stale(pending, waitMs);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)));
+    const started = Date.now();
+    const deadline = started + waitMs;
+    let delay = FIRST_POLL_MS;
+    let nextRead = started + delay;
+    while (pending.size > 0) {
+      const now = Date.now();
+      if (now >= deadline) throw stale(pending, waitMs);
+      const lookSooner = now - started < MEMORY_LOOK_WINDOW_MS ? MEMORY_LOOK_MS : Infinity;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(lookSooner, nextRead - now, deadline - now)));
+      if (Date.now() < nextRead && Date.now() < deadline) {
+        pending = unmetInMemory(pending);
+        continue;
+      }
       pending = await unmet(databaseOf, pending);
+      delay = Math.min(delay * 2, MAX_POLL_MS);
+      nextRead = Date.now() + delay;
     }
   } finally {
     waiters--;
@@ -93,7 +112,7 @@ function requirementsByDatabase(projections: readonly Subscription[], positions:
  */
 async function unmet(databaseOf: (projection: Subscription) => D1Database, pending: Pending): Promise<Pending> {
   const still: Pending = new Map();
-  for (const [key, requirements] of pending) {
+  for (const [key, requirements] of unmetInMemory(pending)) {
     const { results } = await databaseOf(key)
       .prepare(
         `SELECT json_extract(r.value, '$[0]') AS projection, json_extract(r.value, '$[1]') AS stream_id
@@ -106,6 +125,16 @@ async function unmet(databaseOf: (projection: Subscription) => D1Database, pendi
       .all<{ projection: string; stream_id: string }>();
     const behind = new Set(results.map((row) => JSON.stringify([row.projection, row.stream_id])));
     const left = requirements.filter((r) => behind.has(JSON.stringify([r.projection, r.streamId])));
+    if (left.length > 0) still.set(key, left);
+  }
+  return still;
+}
+
+/** The requirements this isolate has not seen committed (see committed-checkpoints.ts). */
+function unmetInMemory(pending: Pending): Pending {
+  const still: Pending = new Map();
+  for (const [key, requirements] of pending) {
+    const left = requirements.filter((r) => !knownCommitted(key.database, r.projection, r.streamId, r.version));
     if (left.length > 0) still.set(key, left);
   }
   return still;

@@ -1,4 +1,5 @@
 import type { AggregateClient } from "../aggregate-client/index.js";
+import { rememberCommitted } from "../consistency/committed-checkpoints.js";
 import type { BatchReport } from "../observability/index.js";
 import type { Projection } from "../projection/index.js";
 import { CatchUpBudget, settleCaughtUp, type Requeue } from "./catch-up.js";
@@ -111,8 +112,10 @@ export async function runProjection(
     }
     let applied = false;
     try {
-      await db.batch(stats.with(statementsOf(db, projection.name, group.flatMap((r) => r.transactions), true)));
+      const transactions = group.flatMap((r) => r.transactions);
+      await db.batch(stats.with(statementsOf(db, projection.name, transactions, true)));
       stats.committed();
+      announce(projection, transactions);
       applied = true;
     } catch {
       // One poisoned stream must not fail its neighbours: apply each on its own to find it.
@@ -138,6 +141,7 @@ async function applyAlone(
     for (const transaction of ready.transactions) {
       await db.batch(stats.with(statementsOf(db, projection.name, [transaction], true)));
       stats.committed();
+      announce(projection, [transaction]);
       committed++;
     }
   } catch (error) {
@@ -157,12 +161,20 @@ async function applyAlone(
 async function applyWithoutShadow(projection: Projection, db: D1Database, ready: ReadyStream, committed: number): Promise<boolean> {
   if (!ready.transactions.some((t) => t.shadow.length > 0)) return false;
   try {
-    for (const transaction of ready.transactions.slice(committed)) await db.batch(statementsOf(db, projection.name, [transaction], false));
+    for (const transaction of ready.transactions.slice(committed)) {
+      await db.batch(statementsOf(db, projection.name, [transaction], false));
+      announce(projection, [transaction]);
+    }
   } catch {
     return false;
   }
   console.warn(`${projection.name}: ${ready.work.streamId} was applied without the running rebuild's shadow, which its job will catch up`);
   return true;
+}
+
+/** Tells consistency waits in this isolate that these checkpoints are committed: call only after the D1 batch succeeded. */
+function announce(projection: Projection, transactions: readonly Transaction[]): void {
+  rememberCommitted(projection.database, projection.name, transactions.map((t) => ({ streamId: t.move.streamId, version: t.move.next })));
 }
 
 /**

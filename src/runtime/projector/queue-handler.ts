@@ -25,8 +25,10 @@ export interface ProjectionQueueWork {
   run(projection: Projection, messages: readonly Message<unknown>[], db: D1Database, aggregates: AggregateClient, env: object): Promise<void>;
   /** Runs before each batch of the projection's events; must be cheap after its first call in an isolate, and never throw. */
   beforeBatch(projection: Projection, db: D1Database, env: object): Promise<void>;
-  /** Where the batch's live events go as well, if anywhere (a running rebuild's shadow tables). */
-  shadowWrites(projection: Projection, db: D1Database, streamIds: readonly string[]): Promise<ShadowWrites | undefined>;
+  /** The projection's running rebuild, if any; asked at the start of each batch, at the same time as its checkpoints. */
+  runningRebuild(projection: Projection, db: D1Database): Promise<string | undefined>;
+  /** Where the batch's live events go as well while `rebuildId` runs (its shadow tables). */
+  shadowWrites(projection: Projection, db: D1Database, rebuildId: string, streamIds: readonly string[]): Promise<ShadowWrites>;
 }
 
 /**
@@ -74,7 +76,7 @@ export function createQueueHandler(
       else if (owner.kind === "process-manager") await runProcessManager(owner, batch, db, clientOf(env), requeueTo(env, owner), () => instancesOf(env), report);
       else {
         await projectionWork?.beforeBatch(owner, db, env);
-        const shadowOf = projectionWork && ((streamIds: readonly string[]) => projectionWork.shadowWrites(owner, db, streamIds));
+        const shadowOf = projectionWork && shadowOfBatch(projectionWork, owner, db);
         await runProjection(owner, events, db, clientOf(env), requeueTo(env, owner), report, shadowOf);
         if (projectionWork && events.length < batch.messages.length) {
           await projectionWork.run(owner, batch.messages.filter((m) => projectionWork.owns(m.body)), db, clientOf(env), env);
@@ -87,6 +89,21 @@ export function createQueueHandler(
     report.finish();
     // A projection records its batch's lag within its own D1 batch.
     if (owner.kind !== "projection") await recordBatchLag(db, owner.name, events);
+  };
+}
+
+/**
+ * Asks at once whether a rebuild runs, so that the read overlaps the batch's checkpoint read
+ * instead of following it (one D1 round trip less on the path from a write to its view); the
+ * answer is awaited only when the batch has events to apply.
+ */
+function shadowOfBatch(work: ProjectionQueueWork, projection: Projection, db: D1Database) {
+  const running = work.runningRebuild(projection, db);
+  // Awaited below when needed; a batch with nothing to apply must not leave it unhandled.
+  running.catch(() => undefined);
+  return async (streamIds: readonly string[]): Promise<ShadowWrites | undefined> => {
+    const rebuildId = await running;
+    return rebuildId === undefined ? undefined : work.shadowWrites(projection, db, rebuildId, streamIds);
   };
 }
 

@@ -5,21 +5,27 @@ import { advanceShadowCheckpoint, shadowCheckpoints } from "./shadow-checkpoints
 import { shadowDatabase } from "./shadow-tables.js";
 
 /**
- * While `projection` is rebuilt, a live batch's events also go to the shadow tables of every
- * stream whose shadow is level with (or ahead of, within the run) the live view: in the same D1
- * transaction as the live change, behind a guarded shadow checkpoint. A stream whose job already
- * caught up thus stays caught up under traffic, and the switch is not chased by live events.
- * A stream whose shadow is behind is left to its job. Costs one point read per batch when no
- * rebuild runs.
+ * The rebuild of `projection` running now, if any: one point read per batch, made alongside the
+ * batch's checkpoint read rather than after it. A projection that declares no tables cannot be
+ * rebuilt and reads nothing.
  */
-export async function liveShadowWrites(projection: Projection, db: D1Database, streamIds: readonly string[]): Promise<ShadowWrites | undefined> {
+export async function runningRebuild(projection: Projection, db: D1Database): Promise<string | undefined> {
   if (projection.tables.length === 0) return undefined;
   const running = await db
     .prepare("SELECT rebuild_id FROM projection_state WHERE projection = ? AND state = 'rebuilding'")
     .bind(projection.name)
     .first<{ rebuild_id: string }>();
-  if (!running) return undefined;
-  const rebuildId = running.rebuild_id;
+  return running?.rebuild_id;
+}
+
+/**
+ * While `projection` is rebuilt (by `rebuildId`), a live batch's events also go to the shadow
+ * tables of every stream whose shadow is level with (or ahead of, within the run) the live view:
+ * in the same D1 transaction as the live change, behind a guarded shadow checkpoint. A stream
+ * whose job already caught up thus stays caught up under traffic, and the switch is not chased by
+ * live events. A stream whose shadow is behind is left to its job.
+ */
+export async function liveShadowWrites(projection: Projection, db: D1Database, rebuildId: string, streamIds: readonly string[]): Promise<ShadowWrites> {
   const levels = await shadowCheckpoints(db, rebuildId, streamIds);
   const shadow = shadowDatabase(db, projection.tables);
   let failure: string | undefined;

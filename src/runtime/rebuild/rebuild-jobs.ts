@@ -1,7 +1,7 @@
 import type { AggregateClient } from "../aggregate-client/index.js";
 import type { Projection } from "../projection/index.js";
 import type { ProjectionQueueWork } from "../projector/index.js";
-import { liveShadowWrites } from "./live-shadow.js";
+import { liveShadowWrites, runningRebuild } from "./live-shadow.js";
 import { isRebuildMessage, rebuildQueue, RebuildMessageSchema, type RebuildQueue, type StreamJob } from "./rebuild-messages.js";
 import { runRebuildStep } from "./rebuild-step.js";
 import { reconcileProjection } from "./reconcile.js";
@@ -18,6 +18,7 @@ const reconciled = new WeakMap<D1Database, Set<string>>();
  */
 export const rebuildQueueWork: ProjectionQueueWork = {
   owns: isRebuildMessage,
+  runningRebuild,
   shadowWrites: liveShadowWrites,
 
   async beforeBatch(projection, db, env) {
