@@ -1,3 +1,4 @@
+import { forgetAllCommitted } from "../../src/runtime/consistency";
 import { bindings } from "./worker-under-test";
 
 /** A table of a read model and the columns that order its rows canonically. */
@@ -14,11 +15,15 @@ export function readModelOf(tables: readonly ReadModelTable[]) {
       const results = await bindings.READ_DB.batch(tables.map(([table, key]) => bindings.READ_DB.prepare(`SELECT * FROM ${table} ORDER BY ${key}`)));
       return JSON.stringify(Object.fromEntries(tables.map(([table], i) => [table, results[i]!.results])), null, 1);
     },
-    /** Empties the tables (and the failure log and catalog) so the next trial starts from nothing. */
+    /**
+     * Empties the tables (and the failure log and catalog) so the next trial starts from nothing,
+     * and makes the isolate forget the checkpoints it committed, as a restart would.
+     */
     async resetReadModel(): Promise<void> {
       await bindings.READ_DB.batch(
         [...tables.map(([table]) => table), "projection_errors", "stream_catalog"].map((table) => bindings.READ_DB.prepare(`DELETE FROM ${table}`)),
       );
+      forgetAllCommitted();
     },
   };
 }

@@ -1,5 +1,7 @@
 /**
- * Checkpoints this isolate's projections committed to D1, the most recent few thousand.
+ * Checkpoints this isolate's projections committed to D1, the most recent few thousand: read by
+ * consistency waits, and by the projections themselves, which plan their next batch on a stream
+ * from here instead of reading its checkpoint (their guarded write catches a stale entry).
  *
  * A request waiting on a consistency token polls D1 on a schedule that keeps its reads bounded,
  * so a view that is ready between two polls is seen late. When the projection that applies the
@@ -34,7 +36,25 @@ export function rememberCommitted(database: string, projection: string, moves: r
   while (committed.size > MAX_REMEMBERED_CHECKPOINTS) committed.delete(committed.keys().next().value!);
 }
 
+/** The highest version this isolate committed for the stream, if it remembers one. */
+export function committedVersion(database: string, projection: string, streamId: string): number | undefined {
+  return committed.get(keyOf(database, projection, streamId));
+}
+
+/** Forgets streams whose remembered checkpoint proved stale (another isolate moved it). */
+export function forgetCommitted(database: string, projection: string, streamIds: readonly string[]): void {
+  for (const streamId of streamIds) committed.delete(keyOf(database, projection, streamId));
+}
+
 /** Whether this isolate saw `projection` commit `streamId` at `version` or later. */
 export function knownCommitted(database: string, projection: string, streamId: string, version: number): boolean {
   return (committed.get(keyOf(database, projection, streamId)) ?? 0) >= version;
+}
+
+/**
+ * Forgets everything. Checkpoints only move forward while a Worker runs; whoever wipes them with
+ * the isolate alive (a test resetting the read model between trials) must call this as well.
+ */
+export function forgetAllCommitted(): void {
+  committed.clear();
 }

@@ -50,9 +50,10 @@ export class BatchReport {
     private readonly metrics: Metrics,
   ) {}
 
-  /** The batch's per-stream work, as planned; read again when the batch ends. */
+  /** The batch's per-stream work, as planned (a stream planned again replaces its entry); read again when the batch ends. */
   planned(streams: readonly ReportedStream[]): void {
-    this.streams = streams;
+    const again = new Set(streams.map((s) => s.streamId));
+    this.streams = [...this.streams.filter((s) => !again.has(s.streamId)), ...streams];
   }
 
   /** A publisher's count of events it sent on (it plans no stream work). */

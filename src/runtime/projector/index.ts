@@ -1,7 +1,7 @@
 export { advanceCheckpoints, catalogStreams, readCheckpoints, streamVersions } from "./checkpoints.js";
 export { MAX_LOGGED_BODY_BYTES_PER_INVOCATION, MAX_PARKED_BYTES_PER_BATCH, PARK_LAST_RESORT_ATTEMPT, parkDeadLetters } from "./dead-letters.js";
 export { causedCommandId, runProcessManager } from "./process-manager-runner.js";
-export { MAX_STATEMENTS_PER_BATCH, runProjection, type ShadowWrites } from "./projection-runner.js";
+export { MAX_STATEMENTS_PER_BATCH, runProjection, type RebuildCheck, type ShadowWrites } from "./projection-runner.js";
 export { eventRuns, healGaps, MAX_EVENTS_PER_TRANSACTION, retryDelaySeconds, type EventRun, type GapWork, type StreamWork } from "./stream-work.js";
 export {
   CATCH_UP_REQUEUE_DELAY_SECONDS,

@@ -1,5 +1,5 @@
 import type { AggregateClient } from "../aggregate-client/index.js";
-import { rememberCommitted } from "../consistency/committed-checkpoints.js";
+import { committedVersion, forgetCommitted, rememberCommitted } from "../consistency/index.js";
 import type { BatchReport } from "../observability/index.js";
 import type { Projection } from "../projection/index.js";
 import { CatchUpBudget, settleCaughtUp, type Requeue } from "./catch-up.js";
@@ -64,12 +64,48 @@ interface ReadyStream {
   readonly statements: number;
 }
 
+/** What a live batch knows of its projection's rebuild: the one running, if any. */
+export interface RebuildCheck {
+  readonly rebuildId: string | undefined;
+  /** Set when "none runs" came from this isolate's memory: a statement that aborts the batch if one started since. */
+  readonly guard: D1PreparedStatement | undefined;
+}
+
+/**
+ * What a running rebuild asks of a live batch. `guard` is set when "no rebuild runs" came from
+ * memory rather than a read: a statement that aborts the batch if a rebuild started since.
+ */
+export interface LiveRebuild {
+  readonly writes: ShadowWrites | undefined;
+  readonly guard: D1PreparedStatement | undefined;
+}
+
+/** Looks up whether a rebuild runs, for the streams of a batch; `trustMemory` false forces a read. */
+export type LiveRebuildOf = (streamIds: readonly string[], trustMemory: boolean) => Promise<LiveRebuild | undefined>;
+
+/** What one invocation shares across its passes over a batch. */
+interface Run {
+  readonly projection: Projection;
+  readonly db: D1Database;
+  readonly aggregates: AggregateClient;
+  readonly requeue: Requeue | undefined;
+  readonly report: BatchReport;
+  readonly rebuildOf: LiveRebuildOf | undefined;
+  readonly budget: CatchUpBudget;
+  readonly stats: RideAlong;
+}
+
 /**
  * Applies a batch of queue messages to one projection, exactly once per event: per stream, the
  * view statements and the checkpoint move in one D1 batch; duplicates (version ≤ checkpoint) are
  * skipped and gaps are read from the aggregate, a bounded number of events per invocation (a
  * longer catch-up continues through `requeue`). A failing stream is retried on its own and never
  * holds up the others.
+ *
+ * Checkpoints this isolate committed itself, and a projection it last saw with no rebuild running,
+ * are taken from memory: a batch on streams this isolate keeps applying is one D1 round trip, its
+ * write. The write's guards check what memory said; when they abort it, the streams are planned
+ * again from D1.
  */
 export async function runProjection(
   projection: Projection,
@@ -78,9 +114,18 @@ export async function runProjection(
   aggregates: AggregateClient,
   requeue: Requeue | undefined,
   report: BatchReport,
-  shadowOf?: (streamIds: readonly string[]) => Promise<ShadowWrites | undefined>,
+  rebuildOf?: LiveRebuildOf,
 ): Promise<void> {
-  const { work, malformed, foreign } = await planStreamWork(db, projection.name, projection.aggregates, messages);
+  const stats = new RideAlong(batchLagStatement(db, projection.name, messages));
+  const run: Run = { projection, db, aggregates, requeue, report, rebuildOf, budget: new CatchUpBudget(), stats };
+  await applyMessages(run, messages, true);
+  await stats.alone(projection.name);
+}
+
+async function applyMessages(run: Run, messages: readonly Message<unknown>[], trustMemory: boolean): Promise<void> {
+  const { projection, db, report } = run;
+  const remembered = trustMemory ? (streamId: string) => committedVersion(projection.database, projection.name, streamId) : undefined;
+  const { work, malformed, foreign, fromMemory } = await planStreamWork(db, projection.name, projection.aggregates, messages, remembered);
   report.planned(work);
   settleUnowned(projection.name, foreign, malformed);
   const pending = work.filter((w) => w.target > w.checkpoint);
@@ -88,69 +133,89 @@ export async function runProjection(
 
   const ready: ReadyStream[] = [];
   const deferred: StreamWork[] = [];
-  const budget = new CatchUpBudget();
-  const stats = new RideAlong(batchLagStatement(db, projection.name, messages));
-  const shadow = pending.length > 0 ? await shadowOf?.(pending.map((w) => w.streamId)) : undefined;
+  const rebuild = pending.length > 0 ? await run.rebuildOf?.(pending.map((w) => w.streamId), trustMemory) : undefined;
   await Promise.all(
     pending.map(async (w) => {
       try {
-        await healGaps(w, aggregates, budget);
+        await healGaps(w, run.aggregates, run.budget);
         if (w.events.length === 0) deferred.push(w);
-        else ready.push(prepare(projection, db, w, shadow));
+        else ready.push(prepare(projection, db, w, rebuild?.writes));
       } catch (error) {
         await fail(projection, db, w, error, report);
       }
     }),
   );
   // Nothing to apply yet (the invocation's read budget went to other streams): try again later.
-  for (const w of deferred) await settleCaughtUp(projection.name, w, requeue);
+  for (const w of deferred) await settleCaughtUp(projection.name, w, run.requeue);
 
+  const guard = rebuild?.guard;
   for (const group of packIntoBatches(ready)) {
+    // Planned on what memory said: if the write's guards refuse it, memory was stale, not the events.
+    const planAgain = guard !== undefined || group.some((r) => fromMemory.has(r.work.streamId)) ? () => replan(run, group) : undefined;
     if (group.length === 1) {
-      await applyAlone(projection, db, group[0]!, requeue, report, stats);
+      await applyAlone(run, group[0]!, guard, planAgain);
       continue;
     }
     let applied = false;
     try {
       const transactions = group.flatMap((r) => r.transactions);
-      await db.batch(stats.with(statementsOf(db, projection.name, transactions, true)));
-      stats.committed();
+      await db.batch(run.stats.with(statementsOf(db, projection.name, transactions, true, guard)));
+      run.stats.committed();
       announce(projection, transactions);
       applied = true;
     } catch {
+      if (planAgain) {
+        await planAgain();
+        continue;
+      }
       // One poisoned stream must not fail its neighbours: apply each on its own to find it.
-      for (const single of group) await applyAlone(projection, db, single, requeue, report, stats);
+      for (const single of group) await applyAlone(run, single, undefined, undefined);
     }
-    if (applied) for (const r of group) await settleCaughtUp(projection.name, r.work, requeue);
+    if (applied) for (const r of group) await settleCaughtUp(projection.name, r.work, run.requeue);
   }
-  await stats.alone(projection.name);
-  await shadow?.settle();
+  await rebuild?.writes?.settle();
 }
 
-/** Applies one stream's transactions in order; settles its messages only when all of them committed. */
-async function applyAlone(
-  projection: Projection,
-  db: D1Database,
-  ready: ReadyStream,
-  requeue: Requeue | undefined,
-  report: BatchReport,
-  stats: RideAlong,
-): Promise<void> {
+/** Plans streams again from D1 alone, after a write planned from memory was refused. */
+async function replan(run: Run, streams: readonly ReadyStream[]): Promise<void> {
+  forgetCommitted(
+    run.projection.database,
+    run.projection.name,
+    streams.map((r) => r.work.streamId),
+  );
+  await applyMessages(
+    run,
+    streams.flatMap((r) => r.work.messages),
+    false,
+  );
+}
+
+/**
+ * Applies one stream's transactions in order; settles its messages only when all of them
+ * committed. `planAgain` is set when the stream was planned from memory: a first transaction
+ * refused then sends it back to be planned from D1.
+ */
+async function applyAlone(run: Run, ready: ReadyStream, guard: D1PreparedStatement | undefined, planAgain: (() => Promise<void>) | undefined): Promise<void> {
+  const { projection, db } = run;
   let committed = 0;
   try {
     for (const transaction of ready.transactions) {
-      await db.batch(stats.with(statementsOf(db, projection.name, [transaction], true)));
-      stats.committed();
+      await db.batch(run.stats.with(statementsOf(db, projection.name, [transaction], true, guard)));
+      run.stats.committed();
       announce(projection, [transaction]);
       committed++;
     }
   } catch (error) {
+    if (committed === 0 && planAgain) {
+      await planAgain();
+      return;
+    }
     if (!(await applyWithoutShadow(projection, db, ready, committed))) {
-      await fail(projection, db, ready.work, error, report);
+      await fail(projection, db, ready.work, error, run.report);
       return;
     }
   }
-  await settleCaughtUp(projection.name, ready.work, requeue);
+  await settleCaughtUp(projection.name, ready.work, run.requeue);
 }
 
 /**
@@ -178,13 +243,20 @@ function announce(projection: Projection, transactions: readonly Transaction[]):
 }
 
 /**
- * One D1 batch for transactions of different streams (at most one each): the checkpoints first,
- * all in a few statements, so that a lost race aborts the batch before any view statement runs;
- * then the catalog's new streams, then each run's view statements in order.
+ * One D1 batch for transactions of different streams (at most one each): the guard and the
+ * checkpoints first, all in a few statements, so that a lost race aborts the batch before any
+ * view statement runs; then the catalog's new streams, then each run's view statements in order.
  */
-function statementsOf(db: D1Database, projection: string, transactions: readonly Transaction[], withShadow: boolean): D1PreparedStatement[] {
+function statementsOf(
+  db: D1Database,
+  projection: string,
+  transactions: readonly Transaction[],
+  withShadow: boolean,
+  guard?: D1PreparedStatement,
+): D1PreparedStatement[] {
   const firstSeen = transactions.flatMap((t) => (t.firstSeen ? [t.firstSeen] : []));
   return [
+    ...(guard ? [guard] : []),
     ...advanceCheckpoints(db, projection, transactions.map((t) => t.move)),
     ...(firstSeen.length > 0 ? [catalogStreams(db, firstSeen, new Date().toISOString())] : []),
     ...transactions.flatMap((t) => (withShadow ? [...t.live, ...t.shadow] : t.live)),

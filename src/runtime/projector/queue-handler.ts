@@ -9,7 +9,7 @@ import { CATCH_UP_REQUEUE_DELAY_SECONDS, type Requeue } from "./catch-up.js";
 import { recordBatchLag } from "./checkpoints.js";
 import { parkDeadLetters } from "./dead-letters.js";
 import { runProcessManager } from "./process-manager-runner.js";
-import { runProjection, type ShadowWrites } from "./projection-runner.js";
+import { runProjection, type LiveRebuildOf, type RebuildCheck, type ShadowWrites } from "./projection-runner.js";
 import { runPublisher } from "./publisher-runner.js";
 
 type Subscriber = Projection | ProcessManager | Publisher;
@@ -25,8 +25,8 @@ export interface ProjectionQueueWork {
   run(projection: Projection, messages: readonly Message<unknown>[], db: D1Database, aggregates: AggregateClient, env: object): Promise<void>;
   /** Runs before each batch of the projection's events; must be cheap after its first call in an isolate, and never throw. */
   beforeBatch(projection: Projection, db: D1Database, env: object): Promise<void>;
-  /** The projection's running rebuild, if any; asked at the start of each batch, at the same time as its checkpoints. */
-  runningRebuild(projection: Projection, db: D1Database): Promise<string | undefined>;
+  /** The projection's running rebuild, if any, asked at the start of each batch; from memory unless `trustMemory` is false (see {@link RebuildCheck}). */
+  runningRebuild(projection: Projection, db: D1Database, trustMemory: boolean): Promise<RebuildCheck>;
   /** Where the batch's live events go as well while `rebuildId` runs (its shadow tables). */
   shadowWrites(projection: Projection, db: D1Database, rebuildId: string, streamIds: readonly string[]): Promise<ShadowWrites>;
 }
@@ -76,8 +76,8 @@ export function createQueueHandler(
       else if (owner.kind === "process-manager") await runProcessManager(owner, batch, db, clientOf(env), requeueTo(env, owner), () => instancesOf(env), report);
       else {
         await projectionWork?.beforeBatch(owner, db, env);
-        const shadowOf = projectionWork && shadowOfBatch(projectionWork, owner, db);
-        await runProjection(owner, events, db, clientOf(env), requeueTo(env, owner), report, shadowOf);
+        const rebuildOf = projectionWork && rebuildOfBatch(projectionWork, owner, db);
+        await runProjection(owner, events, db, clientOf(env), requeueTo(env, owner), report, rebuildOf);
         if (projectionWork && events.length < batch.messages.length) {
           await projectionWork.run(owner, batch.messages.filter((m) => projectionWork.owns(m.body)), db, clientOf(env), env);
         }
@@ -93,17 +93,16 @@ export function createQueueHandler(
 }
 
 /**
- * Asks at once whether a rebuild runs, so that the read overlaps the batch's checkpoint read
- * instead of following it (one D1 round trip less on the path from a write to its view); the
- * answer is awaited only when the batch has events to apply.
+ * Asks at once whether a rebuild runs, so that a read it needs overlaps the batch's checkpoint
+ * read instead of following it; the answer is awaited only when the batch has events to apply.
  */
-function shadowOfBatch(work: ProjectionQueueWork, projection: Projection, db: D1Database) {
-  const running = work.runningRebuild(projection, db);
+function rebuildOfBatch(work: ProjectionQueueWork, projection: Projection, db: D1Database): LiveRebuildOf {
+  const first = work.runningRebuild(projection, db, true);
   // Awaited below when needed; a batch with nothing to apply must not leave it unhandled.
-  running.catch(() => undefined);
-  return async (streamIds: readonly string[]): Promise<ShadowWrites | undefined> => {
-    const rebuildId = await running;
-    return rebuildId === undefined ? undefined : work.shadowWrites(projection, db, rebuildId, streamIds);
+  first.catch(() => undefined);
+  return async (streamIds, trustMemory) => {
+    const { rebuildId, guard } = await (trustMemory ? first : work.runningRebuild(projection, db, false));
+    return { writes: rebuildId === undefined ? undefined : await work.shadowWrites(projection, db, rebuildId, streamIds), guard };
   };
 }
 

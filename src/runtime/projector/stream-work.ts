@@ -29,13 +29,19 @@ export interface StreamWork {
 /** What healing a gap needs of a stream's work: a queue batch's, or a rebuild job's. */
 export type GapWork = Pick<StreamWork, "streamId" | "aggregate" | "aggregateId" | "checkpoint" | "target" | "events">;
 
-/** Splits a batch into per-stream work; messages that are not envelopes are returned apart. */
+/**
+ * Splits a batch into per-stream work; messages that are not envelopes are returned apart. A
+ * checkpoint `remembered` knows is taken from it instead of D1, and the stream is listed in
+ * `fromMemory`: the caller must be ready for it to be stale (the checkpoint guard of its write
+ * aborts the batch then). Only the others are read, none at all when every one is remembered.
+ */
 export async function planStreamWork(
   db: D1Database,
   subscriber: string,
   aggregates: readonly string[],
   messages: readonly Message<unknown>[],
-): Promise<{ work: StreamWork[]; malformed: Message<unknown>[]; foreign: Message<unknown>[] }> {
+  remembered?: (streamId: string) => number | undefined,
+): Promise<{ work: StreamWork[]; malformed: Message<unknown>[]; foreign: Message<unknown>[]; fromMemory: ReadonlySet<string> }> {
   type Entry = { envelopes: Map<number, EventEnvelope>; messages: Message<unknown>[]; aggregate: string; aggregateId: string };
   const byStream = new Map<string, Entry>();
   const malformed: Message<unknown>[] = [];
@@ -56,7 +62,16 @@ export async function planStreamWork(
     entry.messages.push(message);
     byStream.set(envelope.streamId, entry);
   }
-  const checkpoints = await readCheckpoints(db, subscriber, [...byStream.keys()]);
+  const fromMemory = new Set<string>();
+  const known = new Map<string, number>();
+  for (const streamId of byStream.keys()) {
+    const version = remembered?.(streamId);
+    if (version === undefined) continue;
+    known.set(streamId, version);
+    fromMemory.add(streamId);
+  }
+  const unknown = [...byStream.keys()].filter((id) => !known.has(id));
+  const checkpoints = unknown.length > 0 ? new Map([...(await readCheckpoints(db, subscriber, unknown)), ...known]) : known;
   const work = [...byStream].map(([streamId, entry]): StreamWork => {
     const checkpoint = checkpoints.get(streamId) ?? 0;
     const target = Math.max(...entry.envelopes.keys());
@@ -69,7 +84,7 @@ export async function planStreamWork(
     const latest = entry.envelopes.get(target)!;
     return { streamId, aggregate: entry.aggregate, aggregateId: entry.aggregateId, messages: entry.messages, checkpoint, target, latest, events };
   });
-  return { work, malformed, foreign };
+  return { work, malformed, foreign, fromMemory };
 }
 
 /**

@@ -1,21 +1,39 @@
 import type { Projection } from "../projection/index.js";
-import type { ShadowWrites } from "../projector/index.js";
+import type { RebuildCheck, ShadowWrites } from "../projector/index.js";
 import { describeError, failRebuild } from "./rebuild-state.js";
 import { advanceShadowCheckpoint, shadowCheckpoints } from "./shadow-checkpoints.js";
 import { shadowDatabase } from "./shadow-tables.js";
 
+/** Projections (per D1 binding) this isolate last read with no rebuild running. */
+const idle = new Set<string>();
+
 /**
- * The rebuild of `projection` running now, if any: one point read per batch, made alongside the
- * batch's checkpoint read rather than after it. A projection that declares no tables cannot be
- * rebuilt and reads nothing.
+ * The rebuild of `projection` running now, if any. A projection that declares no tables cannot be
+ * rebuilt and reads nothing. One this isolate last found idle is assumed idle still, without a
+ * read: its batch carries a guard instead, which aborts it should a rebuild have started since
+ * (and the runner then asks again with `trustMemory` false, which reads).
  */
-export async function runningRebuild(projection: Projection, db: D1Database): Promise<string | undefined> {
-  if (projection.tables.length === 0) return undefined;
+export async function runningRebuild(projection: Projection, db: D1Database, trustMemory: boolean): Promise<RebuildCheck> {
+  if (projection.tables.length === 0) return { rebuildId: undefined, guard: undefined };
+  const key = `${projection.database}\u0000${projection.name}`;
+  if (trustMemory && idle.has(key)) return { rebuildId: undefined, guard: abortIfRebuilding(db, projection.name) };
   const running = await db
     .prepare("SELECT rebuild_id FROM projection_state WHERE projection = ? AND state = 'rebuilding'")
     .bind(projection.name)
     .first<{ rebuild_id: string }>();
-  return running?.rebuild_id;
+  if (running) idle.delete(key);
+  else idle.add(key);
+  return { rebuildId: running?.rebuild_id, guard: undefined };
+}
+
+/** Fails (a checkpoint of -1, which the table's CHECK refuses) when a rebuild of `projection` runs. */
+function abortIfRebuilding(db: D1Database, projection: string): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO projection_checkpoints (projection, stream_id, version)
+       SELECT ?1, '', -1 WHERE EXISTS (SELECT 1 FROM projection_state WHERE projection = ?1 AND state = 'rebuilding')`,
+    )
+    .bind(projection);
 }
 
 /**
