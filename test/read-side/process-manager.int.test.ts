@@ -5,6 +5,7 @@ import type { EventEnvelope } from "../../src/runtime/envelope";
 import { runCommand } from "../support/api-client";
 import { CapturedEvents } from "../support/captured-events";
 import { deliver, PROCESS_MANAGERS } from "../support/example/queue-delivery";
+import { loseCheckpoints } from "../support/read-model";
 
 const captured = new CapturedEvents();
 
@@ -49,7 +50,7 @@ describe("the fulfilment process manager (stateful, one instance per order), fed
   });
 
   it("does not ship twice even when the checkpoint was lost after acting (the command id deduplicates)", async () => {
-    await env.READ_DB.prepare("DELETE FROM projection_checkpoints WHERE projection = 'fulfilment'").run();
+    await loseCheckpoints("fulfilment");
     const { acked, ids } = await deliver(PROCESS_MANAGERS, [pickedUp]);
     expect(acked).toEqual(ids);
     expect((await orderEvents("po-1")).map((e) => e.type)).toEqual(["OrderPlaced", "OrderShipped"]);

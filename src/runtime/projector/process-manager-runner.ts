@@ -1,4 +1,5 @@
 import type { AggregateClient } from "../aggregate-client/index.js";
+import { committedVersion, forgetCommitted, rememberCommitted } from "../consistency/index.js";
 import { runtimeActor } from "../auth/index.js";
 import type { EventEnvelope } from "../envelope/index.js";
 import { RUNTIME_COMMAND_ID_PREFIX } from "../ids/index.js";
@@ -6,7 +7,8 @@ import { BatchReport, continueTrace, Metrics, traceIdOf, writeLog } from "../obs
 import type { ProcessManager, StatelessProcessManager } from "../process-manager/index.js";
 import type { ProcessManagerClient } from "../process-manager-object/index.js";
 import { CatchUpBudget, settleCaughtUp, type Requeue } from "./catch-up.js";
-import { advanceCheckpoints, catalogStreams, recordFailure } from "./checkpoints.js";
+import { advanceCheckpoints, batchLagStatement, catalogStreams, recordFailure } from "./checkpoints.js";
+import { RideAlong } from "./ride-along.js";
 import { ackAll, eventRuns, healGaps, planStreamWork, retryDelaySeconds, settleUnowned } from "./stream-work.js";
 
 /**
@@ -16,6 +18,11 @@ import { ackAll, eventRuns, healGaps, planStreamWork, retryDelaySeconds, settleU
  * are healed a bounded number of events per invocation; a longer catch-up continues through `requeue`.
  * A stateful manager's events go to their instances instead (`instances`), each of which decides,
  * records the stream's version it reached, and sends the commands through its own outbox.
+ *
+ * Like a projection, it plans from the checkpoints its isolate committed when it remembers them;
+ * a stale one (another isolate moved it) fails the checkpoint's guard, and the stream is planned
+ * again from D1. Events handed on twice that way are absorbed as any replay is. The batch's lag
+ * record rides along with its first checkpoint write.
  */
 export async function runProcessManager(
   manager: ProcessManager,
@@ -26,33 +33,61 @@ export async function runProcessManager(
   instances?: () => ProcessManagerClient,
   report = new BatchReport(manager, batch, Metrics.none),
 ): Promise<void> {
-  const { work, malformed, foreign } = await planStreamWork(db, manager.name, manager.aggregates, batch.messages);
+  const stats = new RideAlong(batchLagStatement(db, manager.name, batch.messages));
+  const run: ManagerRun = { manager, db, aggregates, requeue, instances, report, stats, budget: new CatchUpBudget() };
+  await runMessages(run, batch.messages, true);
+  await stats.alone(manager.name);
+}
+
+interface ManagerRun {
+  readonly manager: ProcessManager;
+  readonly db: D1Database;
+  readonly aggregates: AggregateClient;
+  readonly requeue: Requeue | undefined;
+  readonly instances: (() => ProcessManagerClient) | undefined;
+  readonly report: BatchReport;
+  readonly stats: RideAlong;
+  readonly budget: CatchUpBudget;
+}
+
+async function runMessages(run: ManagerRun, messages: readonly Message<unknown>[], trustMemory: boolean): Promise<void> {
+  const { manager, db, report } = run;
+  const remembered = trustMemory ? (streamId: string) => committedVersion(manager.database, manager.name, streamId) : undefined;
+  const { work, malformed, foreign, fromMemory } = await planStreamWork(db, manager.name, manager.aggregates, messages, remembered);
   report.planned(work);
   settleUnowned(manager.name, foreign, malformed);
-  const budget = new CatchUpBudget();
   await Promise.all(
     work.map(async (w) => {
       if (w.target <= w.checkpoint) return ackAll(w);
+      let moved = 0;
       try {
-        await healGaps(w, aggregates, budget);
+        await healGaps(w, run.aggregates, run.budget);
         // The checkpoint moves every MAX_EVENTS_PER_TRANSACTION events, so a failure late in a long
         // catch-up replays (idempotently) only the commands since the last move.
         for (const { events, from, to } of eventRuns(w)) {
           for (const event of events) {
-            if (manager.stateful) await forward(manager.name, manager.correlate(event), event, instances);
-            else await act(manager, event, aggregates);
+            if (manager.stateful) await forward(manager.name, manager.correlate(event), event, run.instances);
+            else await act(manager, event, run.aggregates);
           }
           const statements = advanceCheckpoints(db, manager.name, [{ streamId: w.streamId, expected: from, next: to }]);
           if (from === 0) statements.push(catalogStreams(db, [{ streamId: w.streamId, aggregate: w.aggregate }], new Date().toISOString()));
-          await db.batch(statements);
+          await run.stats.carry(statements, (all) => db.batch(all));
+          rememberCommitted(manager.database, manager.name, [{ streamId: w.streamId, version: to }]);
+          moved++;
         }
       } catch (error) {
+        if (moved === 0 && fromMemory.has(w.streamId)) {
+          // Planned on a remembered checkpoint that another isolate has moved since: plan it again from D1.
+          forgetCommitted(manager.database, manager.name, [w.streamId]);
+          await runMessages(run, w.messages, false);
+          return;
+        }
         report.failed(w.streamId, w.checkpoint + 1, w.target, error, w.events);
         await recordFailure(db, manager.name, w.streamId, w.checkpoint + 1, error);
         for (const message of w.messages) message.retry({ delaySeconds: retryDelaySeconds(message) });
         return;
       }
-      await settleCaughtUp(manager.name, w, requeue);
+      await settleCaughtUp(manager.name, w, run.requeue);
     }),
   );
 }

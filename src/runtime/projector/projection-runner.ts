@@ -3,6 +3,7 @@ import { committedVersion, forgetCommitted, rememberCommitted } from "../consist
 import type { BatchReport } from "../observability/index.js";
 import type { Projection } from "../projection/index.js";
 import { CatchUpBudget, settleCaughtUp, type Requeue } from "./catch-up.js";
+import { RideAlong } from "./ride-along.js";
 import { advanceCheckpoints, batchLagStatement, catalogStreams, recordFailure, type CheckpointMove } from "./checkpoints.js";
 import { ackAll, eventRuns, healGaps, planStreamWork, retryDelaySeconds, settleUnowned, type EventRun, type StreamWork } from "./stream-work.js";
 
@@ -23,28 +24,6 @@ export interface ShadowWrites {
  * at 10 (measured locally, docs/performance.md), so streams are packed together up to this many statements.
  */
 export const MAX_STATEMENTS_PER_BATCH = 300;
-
-/**
- * A statement that rides along with the first D1 batch of the invocation that commits (the batch's
- * lag record), so it costs no round trip of its own; written alone only when nothing committed.
- */
-class RideAlong {
-  constructor(private statement: D1PreparedStatement | undefined) {}
-
-  with(statements: D1PreparedStatement[]): D1PreparedStatement[] {
-    return this.statement ? [...statements, this.statement] : statements;
-  }
-
-  /** The batch that carried it committed. */
-  committed(): void {
-    this.statement = undefined;
-  }
-
-  /** Best effort, like the record it carries. */
-  async alone(what: string): Promise<void> {
-    await this.statement?.run().catch((e: unknown) => console.error(`${what}: could not record the batch's lag`, e));
-  }
-}
 
 /** One run of a stream's events, ready to apply in one D1 transaction. */
 interface Transaction {
@@ -159,8 +138,7 @@ async function applyMessages(run: Run, messages: readonly Message<unknown>[], tr
     let applied = false;
     try {
       const transactions = group.flatMap((r) => r.transactions);
-      await db.batch(run.stats.with(statementsOf(db, projection.name, transactions, true, guard)));
-      run.stats.committed();
+      await run.stats.carry(statementsOf(db, projection.name, transactions, true, guard), (statements) => db.batch(statements));
       announce(projection, transactions);
       applied = true;
     } catch {
@@ -200,8 +178,7 @@ async function applyAlone(run: Run, ready: ReadyStream, guard: D1PreparedStateme
   let committed = 0;
   try {
     for (const transaction of ready.transactions) {
-      await db.batch(run.stats.with(statementsOf(db, projection.name, [transaction], true, guard)));
-      run.stats.committed();
+      await run.stats.carry(statementsOf(db, projection.name, [transaction], true, guard), (statements) => db.batch(statements));
       announce(projection, [transaction]);
       committed++;
     }

@@ -87,8 +87,8 @@ export function createQueueHandler(
       throw error;
     }
     report.finish();
-    // A projection records its batch's lag within its own D1 batch.
-    if (owner.kind !== "projection") await recordBatchLag(db, owner.name, events);
+    // Projections and process managers record their batch's lag within their own D1 writes.
+    if (owner.kind === "publisher") await recordBatchLag(db, owner.name, events);
   };
 }
 

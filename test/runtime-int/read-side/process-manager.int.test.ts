@@ -6,6 +6,7 @@ import { runCommand } from "../../support/api-client";
 import { CapturedEvents } from "../../support/captured-events";
 import { BALANCES, CREDITING } from "../../fixture/support";
 import { deliver } from "../../fixture/support/delivery";
+import { loseCheckpoints } from "../../support/read-model";
 
 // A stateless process manager (the fixture's crediting: a sent payment is deposited into its
 // account), fed through the Worker's queue handler.
@@ -51,7 +52,7 @@ describe("the crediting process manager, fed through the queue handler", () => {
   });
 
   it("does not credit twice even when the checkpoint was lost after acting (the command id deduplicates)", async () => {
-    await env.READ_DB.prepare("DELETE FROM projection_checkpoints WHERE projection = 'crediting'").run();
+    await loseCheckpoints("crediting");
     const { acked, ids } = await deliver(CREDITING, [sent]);
     expect(acked).toEqual(ids);
     expect((await accountEvents("pa-1")).map((e) => e.type)).toEqual(["AccountOpened", "Deposited"]);

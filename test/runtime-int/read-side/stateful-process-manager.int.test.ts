@@ -10,6 +10,7 @@ import { adminGet, call, json } from "../../support/http";
 import { CREDITING, SETTLEMENT } from "../../fixture/support";
 import { deliver } from "../../fixture/support/delivery";
 import { fixtureEnv } from "../../fixture/support/worker";
+import { loseCheckpoints } from "../../support/read-model";
 
 // The fixture's stateful settlement manager (one instance per payment): a payment sent with
 // `confirmBy` must be confirmed by then, or the deadline expires it and withdraws what crediting
@@ -79,7 +80,7 @@ describe("a stateful process manager, one Durable Object per instance", () => {
 
     // The consumer's checkpoint lost (a crash after the instance decided): the instance's own
     // high-water mark per stream passes over what it already decided on.
-    await fixtureEnv.READ_DB.prepare("DELETE FROM projection_checkpoints WHERE projection = 'settlement'").run();
+    await loseCheckpoints("settlement");
     await delivered(SETTLEMENT, [sent, first, second]);
     view = await instance("sp-1");
     expect(view.state).toEqual({ status: "awaiting", accountId: "sa-1", credited: 750 });

@@ -4,7 +4,9 @@ import { getQuery, runCommand } from "../../support/api-client";
 import { CapturedEvents } from "../../support/captured-events";
 import { json } from "../../support/http";
 import { rows } from "../../support/read-model";
-import { BALANCES, openAccount } from "../../fixture/support";
+import { AggregateClient } from "../../../src/runtime/aggregate-client";
+import { BALANCES, CREDITING, openAccount } from "../../fixture/support";
+import { fixtureEnv } from "../../fixture/support/worker";
 import { deliver } from "../../fixture/support/delivery";
 import { HandDrivenQueues } from "../../fixture/support/rebuild";
 
@@ -18,11 +20,11 @@ const checkpointOf = async (projection: string, streamId: string) =>
 
 const isStreamJob = (body: unknown) => (body as { rebuild?: string }).rebuild === "stream";
 
-describe("a projection planning from its isolate's memory", () => {
+describe("subscribers planning from their isolate's memory", () => {
   const captured = new CapturedEvents();
 
   beforeAll(async () => {
-    await captured.install("account/pm-1", "account/pm-2", "account/pm-3");
+    await captured.install("account/pm-1", "account/pm-2", "account/pm-3", "account/pm-4", "payment/pm-p4");
   });
 
   it("applies a batch exactly once when another isolate moved a checkpoint it remembers older", async () => {
@@ -77,5 +79,32 @@ describe("a projection planning from its isolate's memory", () => {
 
     await queues.drain();
     expect(await json(await getQuery("/accounts/pm-3"))).toMatchObject({ balance: 15, version: 3 });
+  });
+
+  it("make a process manager act once per event when another isolate moved a checkpoint it remembers older", async () => {
+    await runCommand("account/pm-4/open", openAccount("o-pm"));
+    await runCommand("payment/pm-p4/send", { accountId: "pm-4", amount: 100 });
+    await runCommand("payment/pm-p4/top-up", { amount: 20 });
+    await runCommand("payment/pm-p4/top-up", { amount: 3 });
+    const [sent, firstTopUp, secondTopUp] = captured.streamSentTo(CREDITING, "payment/pm-p4");
+    expect((await deliver(CREDITING, [sent, firstTopUp])).retried).toEqual([]);
+    expect(await checkpointOf("crediting", "payment/pm-p4")).toBe(2);
+
+    forgetCommitted("READ_DB", "crediting", ["payment/pm-p4"]);
+    rememberCommitted("READ_DB", "crediting", [{ streamId: "payment/pm-p4", version: 1 }]);
+
+    const { acked, ids, retried } = await deliver(CREDITING, [firstTopUp, secondTopUp]);
+    expect(retried).toEqual([]);
+    expect(acked).toEqual(ids);
+    expect(await checkpointOf("crediting", "payment/pm-p4")).toBe(3);
+    const page = await AggregateClient.fromEnv(fixtureEnv).readStream({ aggregate: "account", id: "pm-4", from: 1, limit: 100 });
+    // One deposit per payment event: the one handed on twice was deduplicated by its command id.
+    expect(page?.events.map((e) => [e.type, e.data])).toEqual([
+      ["AccountOpened", expect.anything()],
+      ["Deposited", expect.objectContaining({ amount: 100 })],
+      ["Deposited", expect.objectContaining({ amount: 20 })],
+      ["Deposited", expect.objectContaining({ amount: 3 })],
+    ]);
+    expect(await rows("SELECT stream_id FROM projection_errors WHERE projection = 'crediting'")).toEqual([]);
   });
 });
