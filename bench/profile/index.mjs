@@ -30,8 +30,11 @@ export async function runProfile(options, log) {
   };
 }
 
+/** The system the goals are measured on (bench/pipeline): the example's orders and its two views. */
+const COMMAND_SYSTEM = { config: "bench/two-views/wrangler.toml", envFile: ".dev.vars" };
+
 async function profileCommands(options, log) {
-  const dev = await startWranglerDev();
+  const dev = await startWranglerDev(COMMAND_SYSTEM);
   const client = httpClient(dev.url, options.concurrency);
   const id = Date.now().toString(36);
   const order = (i) => `${id}-p${i % ORDERS}`;
@@ -92,7 +95,7 @@ function summarise(name, profile, units) {
 
 /** The bundle wrangler dev built last (each start builds into .wrangler/tmp/dev-*) and its source map. */
 function newestBundleMap() {
-  const newest = [join(ROOT, ".wrangler/tmp"), join(ROOT, "bench/fixtures/.wrangler/tmp")]
+  const newest = [join(ROOT, ".wrangler/tmp"), join(ROOT, "bench/fixtures/.wrangler/tmp"), join(ROOT, "bench/two-views/.wrangler/tmp")]
     .filter(existsSync)
     .flatMap((dir) => readdirSync(dir).filter((d) => d.startsWith("dev-")).map((d) => join(dir, d)))
     .flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith(".js.map")).map((f) => ({ dir, map: f })))
