@@ -7,19 +7,22 @@ import { median } from "../lib/stats.mjs";
 import { SCENARIOS, warmUp } from "./scenarios.mjs";
 
 /**
- * The systems of every round, in the order they run (A/B/C, then again): edge-cqrs with the bare
+ * The systems of every round, in the order they run (A/B/C/D, then again): edge-cqrs with the bare
  * pipeline's fan-out (the example's orders and its two views: the comparison the goals are about),
- * the bare pipeline, and the whole example, whose order events also go to the fulfilment manager
- * and the integration publisher (what those subscribers cost, for information).
+ * the bare pipeline, the same two-view application with its info log lines sampled out (what the
+ * log line costs under `wrangler dev`), and the whole example, whose order events also go to the
+ * fulfilment manager and the integration publisher (what those subscribers cost). The last two
+ * are for information.
  */
 export const SYSTEMS = [
   { key: "edge", name: "edge-cqrs (two views)", start: () => startWranglerDev({ config: "bench/two-views/wrangler.toml", envFile: ".dev.vars" }) },
   { key: "baseline", name: "bare pipeline", start: () => startWranglerDev({ config: "bench/baseline/wrangler.toml", envFile: ".dev.vars" }) },
+  { key: "quiet", name: "edge-cqrs (two views, info log lines sampled out)", start: () => startWranglerDev({ config: "bench/two-views/wrangler.toml", script: "bench/two-views/quiet-worker.ts", envFile: ".dev.vars" }) },
   { key: "example", name: "edge-cqrs (the whole example)", start: () => startWranglerDev() },
 ];
 
 /** The variants compared with the baseline: the first is the one the goals apply to. */
-export const VARIANTS = ["edge", "example"];
+export const VARIANTS = ["edge", "quiet", "example"];
 
 /** The issue's goals, as ratios (throughput) or added milliseconds (latency) against the baseline. */
 export const GOALS = { throughputRatio: 0.85, writeReadP50AddedMs: 10, writeReadP99AddedMs: 25 };

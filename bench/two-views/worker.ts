@@ -1,34 +1,10 @@
-// edge-cqrs with the bare pipeline's fan-out: the example's order aggregate and its two views,
-// and nothing else (no process manager, no publisher). What the comparison defined: the
-// same command and view routes, two queues per order event on both sides. Never deployed.
+// edge-cqrs with the bare pipeline's fan-out (application.ts), with the runtime's defaults: what
+// the pipeline goals are measured on. Never deployed.
 import { createRuntime } from "edge-cqrs";
-import { delivery, order, orderDetails, orderHistory } from "../../src/app";
-import { orderDetailsQuery } from "../../src/app/order-details";
-import { orderHistoryQuery } from "../../src/app/order-history";
+import { twoViews, type TwoViewsEnv } from "./application";
 
-/** The bindings bench/two-views/wrangler.toml declares. */
-interface TwoViewsEnv {
-  readonly AGGREGATES: DurableObjectNamespace;
-  readonly READ_DB: D1Database;
-  readonly ORDER_DETAILS_QUEUE: Queue;
-  readonly ORDER_HISTORY_QUEUE: Queue;
-  readonly STREAM_CATALOG_QUEUE: Queue;
-  readonly API_TOKEN: string;
-  readonly ADMIN_TOKEN: string;
-}
-
-const runtime = createRuntime<TwoViewsEnv>({
-  title: "edge-cqrs bench: the example's orders and two views",
-  version: "0.0.0",
-  // Deliveries are registered because the order-details view follows them; the bench sends none.
-  aggregates: [order, delivery],
-  projections: [orderDetails, orderHistory],
-  queries: [orderDetailsQuery, orderHistoryQuery],
-});
+const runtime = createRuntime<TwoViewsEnv>(twoViews);
 
 export class AggregateObject extends runtime.AggregateObject {}
 
-export default {
-  fetch: runtime.fetch,
-  queue: runtime.queue,
-} satisfies ExportedHandler<TwoViewsEnv>;
+export default { fetch: runtime.fetch, queue: runtime.queue } satisfies ExportedHandler<TwoViewsEnv>;

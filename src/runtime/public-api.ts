@@ -21,7 +21,7 @@ export type { CommandSuccess } from "./aggregate-protocol/index.js";
 export { bearerTokens, type Actor, type Authenticate, type Authentication, type BearerTokenBindings } from "./auth/index.js";
 export { contractSchemas, type ContractSchema } from "./contracts/index.js";
 export type { Application, BindingName } from "./create-runtime/application.js";
-export type { Runtime, RuntimeOptions } from "./create-runtime/create-runtime.js";
+export type { LogOptions, Runtime, RuntimeOptions } from "./create-runtime/create-runtime.js";
 export { EventEnvelopeSchema, type EventEnvelope, type EventMetadata } from "./envelope/index.js";
 export { HttpError, type ErrorBody, type ErrorCode, type IssueBody } from "./errors/index.js";
 export { defineQuery, type QueryConfig, type QueryInput, type QueryRoute } from "./http/index.js";

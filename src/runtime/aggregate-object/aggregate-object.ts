@@ -38,6 +38,8 @@ export interface AggregateObjectOptions {
   routesFor(aggregate: string): readonly OutboxRoute[];
   /** The Analytics Engine binding the application writes metrics to (`bindings.metrics`), if any. */
   readonly metricsBinding?: string;
+  /** Share of traces whose info log lines are written (`RuntimeOptions.logs.sampleRate`). */
+  readonly logSampleRate?: number;
 }
 
 /** The stream this object hosts, in memory, and the outbox that fans it out. */
@@ -94,10 +96,10 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
       try {
         outcome = await this.decideAndCommit(traced);
       } catch (thrown) {
-        reportCommand(this.metrics, traced, trace, { thrown }, Date.now() - started);
+        reportCommand(this.metrics, traced, trace, { thrown }, Date.now() - started, options.logSampleRate);
         throw thrown;
       }
-      reportCommand(this.metrics, traced, trace, { outcome }, Date.now() - started);
+      reportCommand(this.metrics, traced, trace, { outcome }, Date.now() - started, options.logSampleRate);
       return outcome;
     }
 

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AnyAggregate } from "../aggregate/index.js";
 import { AggregateClient } from "../aggregate-client/index.js";
@@ -28,7 +29,23 @@ export interface RuntimeOptions<E extends object> {
   readonly auth?: Authentication<E>;
   /** Serve every route under this prefix, e.g. `/cqrs`. Default: the root. */
   readonly basePath?: string;
+  /** The runtime's own log lines (docs/operations.md, "Logs, traces and metrics"). */
+  readonly logs?: LogOptions;
 }
+
+/** What the runtime writes to the Worker's log. */
+export interface LogOptions {
+  /**
+   * Share of traces, 0 to 1, whose info lines (`command`, `projector.batch`) are written. Default 1:
+   * every one. Decided by trace id, so a kept trace keeps its command line and the batch lines
+   * that applied its events. Warnings and errors are always written, and metrics always count
+   * every command and batch. Lower it when a line per command costs more than it tells (Workers
+   * Logs bills by line past its allowance).
+   */
+  readonly sampleRate?: number;
+}
+
+const LogOptionsSchema = z.object({ sampleRate: z.number().min(0).max(1).optional() }).strict();
 
 /** What a Worker exports for an application. */
 export interface Runtime<E extends object> {
@@ -68,6 +85,9 @@ const UNGUARDED_PATHS = ["/health", "/openapi.json"];
  */
 export function createRuntime<E extends object>(application: Application<E>, options: RuntimeOptions<E> = {}): Runtime<E> {
   const app: AnyApplication = application;
+  const logs = LogOptionsSchema.safeParse(options.logs ?? {});
+  if (!logs.success) throw new Error(`createRuntime: options.logs is invalid: ${z.prettifyError(logs.error)}`);
+  const logSampleRate = logs.data.sampleRate ?? 1;
   const aggregates = new Map<string, AnyAggregate>();
   for (const aggregate of app.aggregates) {
     if (aggregates.has(aggregate.name)) throw new Error(`two aggregates are named ${aggregate.name}`);
@@ -121,12 +141,14 @@ export function createRuntime<E extends object>(application: Application<E>, opt
     clientOf,
     instancesOf,
     ...(metricsBinding !== undefined && { metricsBinding }),
+    logSampleRate,
   });
-  const queue = createQueueHandler(followers, clientOf, instancesOf, { metricsBinding, projectionWork: rebuildQueueWork });
+  const queue = createQueueHandler(followers, clientOf, instancesOf, { metricsBinding, projectionWork: rebuildQueueWork, logSampleRate });
   const AggregateObject = createAggregateObjectClass<E>({
     aggregates,
     routesFor: (name) => routes.get(name) ?? [],
     ...(metricsBinding !== undefined && { metricsBinding }),
+    logSampleRate,
   });
   const ProcessManagerObject = createProcessManagerObjectClass<E>({ managers: statefulManagers, aggregatesBinding });
 

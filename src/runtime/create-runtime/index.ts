@@ -7,4 +7,4 @@ export {
   type DurableObjectBinding,
   type QueueBinding,
 } from "./application.js";
-export { createRuntime, type Runtime, type RuntimeOptions } from "./create-runtime.js";
+export { createRuntime, type LogOptions, type Runtime, type RuntimeOptions } from "./create-runtime.js";

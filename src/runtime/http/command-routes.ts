@@ -33,6 +33,7 @@ export function mountCommandRoutes(
   aggregates: ReadonlyMap<string, AnyAggregate>,
   clientOf: (env: object) => AggregateClient,
   metricsBinding?: string,
+  logSampleRate = 1,
 ): void {
   for (const aggregate of aggregates.values()) registerCommandDocs(app, aggregate);
 
@@ -50,7 +51,7 @@ export function mountCommandRoutes(
         const { aggregate, id, command } = route;
         const known = ownEntry(aggregates.get(aggregate)?.commands ?? {}, command) !== undefined;
         const refusal = { aggregate, id, command, known, status: error.status, error: error.code, message: error.message };
-        reportEdgeRefusal(Metrics.from(c.env, metricsBinding), refusal, trace);
+        reportEdgeRefusal(Metrics.from(c.env, metricsBinding), refusal, trace, logSampleRate);
       }
       throw error;
     }

@@ -31,6 +31,8 @@ export interface HttpAppOptions<E extends object> {
   instancesOf(env: object): ProcessManagerClient;
   /** The Analytics Engine binding of the runtime's metrics (`bindings.metrics`), if any. */
   readonly metricsBinding?: string;
+  /** Share of traces whose info log lines are written (`RuntimeOptions.logs.sampleRate`). */
+  readonly logSampleRate?: number;
 }
 
 const healthRoute = createRoute({
@@ -68,7 +70,7 @@ export function createHttpApp<E extends object>(options: HttpAppOptions<E>): Ope
 
   const withActor = app as unknown as OpenAPIHono<{ Bindings: object; Variables: RuntimeVariables }>;
   const open = app as unknown as OpenAPIHono<{ Bindings: object }>;
-  mountCommandRoutes(withActor, options.aggregates, options.clientOf, options.metricsBinding);
+  mountCommandRoutes(withActor, options.aggregates, options.clientOf, options.metricsBinding, options.logSampleRate);
   mountStreamRoutes(open, options.aggregates, options.clientOf);
   mountAdminRoutes(open, options.subscribers);
   mountProcessManagerRoutes(

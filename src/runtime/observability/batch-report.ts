@@ -1,5 +1,5 @@
 import type { Metrics } from "./metrics.js";
-import { describeError, writeLog, type LogLevel } from "./structured-log.js";
+import { describeError, keptBySampling, writeLog, type LogLevel } from "./structured-log.js";
 import { traceIdOf } from "./trace-context.js";
 
 /**
@@ -48,6 +48,8 @@ export class BatchReport {
     private readonly subscriber: BatchSubscriber,
     private readonly batch: MessageBatch<unknown>,
     private readonly metrics: Metrics,
+    /** Share of traces whose info lines are written (RuntimeOptions.logs); warnings and errors always are. */
+    private readonly logSampleRate = 1,
   ) {}
 
   /** The batch's per-stream work, as planned (a stream planned again replaces its entry); read again when the batch ends. */
@@ -97,6 +99,8 @@ export class BatchReport {
     };
     const lagMs = oldestMessageAgeMs(this.batch.messages);
     const level: LogLevel = error !== undefined ? "error" : this.failures.size > 0 ? "warn" : "info";
+    this.metrics.batch({ subscriber: this.subscriber.name, kind: this.subscriber.kind, queue: this.batch.queue, ...counts, durationMs, lagMs });
+    if (level === "info" && !keptBySampling(this.logSampleRate, traceIds)) return;
     writeLog(level, {
       event: "projector.batch",
       msg: `${this.subscriber.name}: ${counts.applied} applied, ${counts.duplicates} duplicates, ${counts.healed} healed, ${counts.failedStreams} failed streams (${counts.messages} messages)`,
@@ -111,7 +115,6 @@ export class BatchReport {
       traceIds: traceIds.slice(0, MAX_TRACE_IDS_PER_LINE),
       traceIdsOmitted: traceIds.length > MAX_TRACE_IDS_PER_LINE ? traceIds.length - MAX_TRACE_IDS_PER_LINE : undefined,
     });
-    this.metrics.batch({ subscriber: this.subscriber.name, kind: this.subscriber.kind, queue: this.batch.queue, ...counts, durationMs, lagMs });
   }
 }
 

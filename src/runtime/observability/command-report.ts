@@ -1,6 +1,6 @@
 import type { CommandOutcome, CommandRequest } from "../aggregate-protocol/index.js";
 import type { CommandOutcomeName, Metrics } from "./metrics.js";
-import { describeError, writeLog, type LogLevel } from "./structured-log.js";
+import { describeError, keptBySampling, writeLog, type LogLevel } from "./structured-log.js";
 import type { TraceContext } from "./trace-context.js";
 
 /** How a command ended: its answer, or the error it threw (a decider bug, storage failing). */
@@ -34,7 +34,7 @@ const LEVELS: Record<CommandOutcomeName, LogLevel> = {
  * and its data point. Every command is followable by its `traceId`, which its events carry on in
  * `metadata.traceparent`.
  */
-export function reportCommand(metrics: Metrics, request: CommandRequest, trace: TraceContext, end: CommandEnd, durationMs: number): void {
+export function reportCommand(metrics: Metrics, request: CommandRequest, trace: TraceContext, end: CommandEnd, durationMs: number, logSampleRate = 1): void {
   const outcome = outcomeName(end);
   const streamId = `${request.aggregate}/${request.id}`;
   const success = "outcome" in end && end.outcome.ok ? end.outcome.body : undefined;
@@ -43,6 +43,19 @@ export function reportCommand(metrics: Metrics, request: CommandRequest, trace: 
   const reason = typeof refusal?.body["reason"] === "string" ? refusal.body["reason"] : undefined;
   const version = success?.version ?? (typeof refusal?.body["actual"] === "number" ? refusal.body["actual"] : undefined);
   const events = outcome === "accepted" ? (success?.events.length ?? 0) : 0;
+  metrics.command({
+    aggregate: request.aggregate,
+    command: request.command,
+    outcome,
+    error: error ?? "",
+    reason: reason ?? "",
+    traceId: trace.traceId,
+    durationMs,
+    events,
+    version: version ?? 0,
+  });
+  // Metrics count every command; an info line may be sampled out (RuntimeOptions.logs), a failure's never.
+  if (LEVELS[outcome] === "info" && !keptBySampling(logSampleRate, [trace.traceId])) return;
   writeLog(LEVELS[outcome], {
     event: "command",
     msg: `${streamId} ${request.command}: ${outcome}${error ? ` (${reason ?? error})` : ""}${version !== undefined ? ` at version ${version}` : ""}`,
@@ -67,17 +80,6 @@ export function reportCommand(metrics: Metrics, request: CommandRequest, trace: 
     traceId: trace.traceId,
     spanId: trace.spanId,
   });
-  metrics.command({
-    aggregate: request.aggregate,
-    command: request.command,
-    outcome,
-    error: error ?? "",
-    reason: reason ?? "",
-    traceId: trace.traceId,
-    durationMs,
-    events,
-    version: version ?? 0,
-  });
 }
 
 /** Names from a request path are cut to this many characters on a log line: they come from outside. */
@@ -99,10 +101,12 @@ export interface EdgeRefusal {
  * The `command` line of a command refused at the HTTP edge, so that the trace id its answer names
  * finds it too. Same event and fields as {@link reportCommand}, with `refusedAt: "edge"`.
  */
-export function reportEdgeRefusal(metrics: Metrics, refusal: EdgeRefusal, trace: TraceContext): void {
+export function reportEdgeRefusal(metrics: Metrics, refusal: EdgeRefusal, trace: TraceContext, logSampleRate = 1): void {
   const outcome: CommandOutcomeName = refusal.status >= 500 ? "failed" : "invalid";
   const aggregate = refusal.aggregate.slice(0, MAX_LOGGED_NAME);
   const command = refusal.command.slice(0, MAX_LOGGED_NAME);
+  if (refusal.known) metrics.command({ aggregate, command, outcome, error: refusal.error, reason: "", traceId: trace.traceId, durationMs: 0, events: 0, version: 0 });
+  if (LEVELS[outcome] === "info" && !keptBySampling(logSampleRate, [trace.traceId])) return;
   const streamId = `${aggregate}/${refusal.id.slice(0, MAX_LOGGED_NAME)}`;
   writeLog(LEVELS[outcome], {
     event: "command",
@@ -121,6 +125,4 @@ export function reportEdgeRefusal(metrics: Metrics, refusal: EdgeRefusal, trace:
     traceId: trace.traceId,
     spanId: trace.spanId,
   });
-  if (!refusal.known) return;
-  metrics.command({ aggregate, command, outcome, error: refusal.error, reason: "", traceId: trace.traceId, durationMs: 0, events: 0, version: 0 });
 }

@@ -24,6 +24,20 @@ export function writeLog(level: LogLevel, fields: LogFields): void {
   else console.log(line);
 }
 
+/**
+ * Whether info lines about these traces are written under a sample rate (0 to 1): decided by the
+ * trace id, random by construction, so a kept trace keeps every line (its command and the batches
+ * that applied its events) and a dropped one drops them all. A line about several traces is kept
+ * when any of them is. A line that names none is kept at the same rate, by chance.
+ */
+export function keptBySampling(sampleRate: number, traceIds: readonly (string | undefined)[]): boolean {
+  if (sampleRate >= 1) return true;
+  if (sampleRate <= 0) return false;
+  const known = traceIds.filter((id): id is string => id !== undefined && /^[0-9a-f]{8}/.test(id));
+  if (known.length === 0) return Math.random() < sampleRate;
+  return known.some((id) => Number.parseInt(id.slice(0, 8), 16) / 2 ** 32 < sampleRate);
+}
+
 /** An error as one line of text: name and message, never a stack (which a log line does not need twice). */
 export function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);

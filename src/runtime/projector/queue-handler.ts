@@ -40,9 +40,9 @@ export function createQueueHandler(
   subscribers: readonly Subscriber[],
   clientOf: (env: object) => AggregateClient,
   instancesOf: (env: object) => ProcessManagerClient,
-  options: { readonly metricsBinding?: string | undefined; readonly projectionWork?: ProjectionQueueWork | undefined } = {},
+  options: { readonly metricsBinding?: string | undefined; readonly projectionWork?: ProjectionQueueWork | undefined; readonly logSampleRate?: number } = {},
 ) {
-  const { metricsBinding, projectionWork } = options;
+  const { metricsBinding, projectionWork, logSampleRate } = options;
   const byQueue = new Map<string, Subscriber>();
   const byDeadLetterQueue = new Map<string, Subscriber>();
   for (const s of subscribers) {
@@ -67,7 +67,7 @@ export function createQueueHandler(
       metrics.deadLetters(parked.name, batch.messages.length);
       return parkDeadLetters(parked, batch, db);
     }
-    const report = new BatchReport(owner, batch, metrics);
+    const report = new BatchReport(owner, batch, metrics, logSampleRate);
     // A rebuild's messages share the projection's queue; everything else in the batch is an event.
     const events = owner.kind === "projection" && projectionWork ? batch.messages.filter((m) => !projectionWork.owns(m.body)) : batch.messages;
     try {
