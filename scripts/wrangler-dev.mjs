@@ -32,7 +32,6 @@ const CHILD_ENV = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", 
  * @property {string} [persistTo] State directory; a fresh temp directory (removed by stop()) when absent.
  * @property {number} [timeoutMs] How long to wait for GET /health to answer 200 (default 60 s).
  * @property {string} [config] Wrangler configuration file, relative to the repository root (default `wrangler.toml`).
- * @property {string} [script] Entry module instead of the configuration's `main`, relative to the repository root (same bindings).
  * @property {string | false} [migrate] D1 binding whose local migrations are applied first (default `READ_DB`); false for none.
  * @property {string} [envFile] Secrets file, relative to the repository root; by default wrangler reads the `.dev.vars` beside the config.
  * @property {"warn" | "log"} [logLevel] wrangler's `--log-level` (default `warn`); `log` also prints the Worker's own `console.log` lines, for tests that read them.
@@ -57,13 +56,9 @@ const CHILD_ENV = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", 
  * const dev = await startWranglerDev();
  * try { await fetch(`${dev.url}/health`); } finally { await dev.stop(); }
  */
-export async function startWranglerDev({ port, persistTo, timeoutMs = READY_TIMEOUT_MS, config, script, migrate = "READ_DB", envFile, logLevel = "warn" } = {}) {
+export async function startWranglerDev({ port, persistTo, timeoutMs = READY_TIMEOUT_MS, config, migrate = "READ_DB", envFile, logLevel = "warn" } = {}) {
   // Absolute: wrangler resolves --env-file against the config's folder, not the working directory.
-  const configArgs = [
-    ...(script ? [resolve(ROOT, script)] : []),
-    ...(config ? ["--config", resolve(ROOT, config)] : []),
-    ...(envFile ? ["--env-file", resolve(ROOT, envFile)] : []),
-  ];
+  const configArgs = [...(config ? ["--config", resolve(ROOT, config)] : []), ...(envFile ? ["--env-file", resolve(ROOT, envFile)] : [])];
   const ownsState = persistTo === undefined;
   const stateDir = persistTo ?? mkdtempSync(join(tmpdir(), "edge-cqrs-dev-"));
   // Every `wrangler dev` on the machine shares one dev registry by default, and each change to it

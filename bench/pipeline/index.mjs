@@ -2,6 +2,7 @@
 // and every scenario is driven on one, then the next, round after round (A/B/C/A/B/C), so slow
 // drift of a shared machine lands on all. The figures that count are the ratios within a run.
 import { startWranglerDev } from "../../scripts/wrangler-dev.mjs";
+import { withMain } from "../lib/config-variant.mjs";
 import { httpClient } from "../lib/http-client.mjs";
 import { median } from "../lib/stats.mjs";
 import { SCENARIOS, warmUp } from "./scenarios.mjs";
@@ -17,7 +18,7 @@ import { SCENARIOS, warmUp } from "./scenarios.mjs";
 export const SYSTEMS = [
   { key: "edge", name: "edge-cqrs (two views)", start: () => startWranglerDev({ config: "bench/two-views/wrangler.toml", envFile: ".dev.vars" }) },
   { key: "baseline", name: "bare pipeline", start: () => startWranglerDev({ config: "bench/baseline/wrangler.toml", envFile: ".dev.vars" }) },
-  { key: "quiet", name: "edge-cqrs (two views, info log lines sampled out)", start: () => startWranglerDev({ config: "bench/two-views/wrangler.toml", script: "bench/two-views/quiet-worker.ts", envFile: ".dev.vars" }) },
+  { key: "quiet", name: "edge-cqrs (two views, info log lines sampled out)", start: () => startWranglerDev({ config: withMain("bench/two-views/wrangler.toml", "quiet-worker.ts"), envFile: ".dev.vars" }) },
   { key: "example", name: "edge-cqrs (the whole example)", start: () => startWranglerDev() },
 ];
 

@@ -5,6 +5,7 @@
 // the Worker), and completion is the sum of the run's checkpoints reaching the number of events.
 import { performance } from "node:perf_hooks";
 import { startWranglerDev } from "../../scripts/wrangler-dev.mjs";
+import { withMain } from "../lib/config-variant.mjs";
 import { httpClient } from "../lib/http-client.mjs";
 import { markdownTable } from "../lib/report.mjs";
 import { median } from "../lib/stats.mjs";
@@ -75,7 +76,32 @@ export async function runProjector(options, log) {
       ceiling.push({ perBatch, statements: CEILING_STATEMENTS, upsertsPerSecond: (CEILING_STATEMENTS / ms) * 1_000 });
     }
     log(`projector: D1 ceiling ${ceiling.map((c) => `${c.upsertsPerSecond.toFixed(0)} upserts/s at ${c.perBatch} per batch`).join(", ")}`);
-    return { runs, ceiling, queueAlone, summary: summarise(runs, queueAlone, options) };
+    const quiet = await measureQuiet(options, id, log);
+    return { runs, ceiling, queueAlone, quiet, summary: summarise(runs, queueAlone, quiet, options) };
+  } finally {
+    client.close();
+    await dev.stop();
+  }
+}
+
+/**
+ * The same runs with the fixture's info log lines sampled out (bench/fixtures/quiet-worker.ts), at
+ * the largest batch size under test: what the batch's log line costs under `wrangler dev`.
+ */
+async function measureQuiet(options, id, log) {
+  const size = Math.max(...options.batchSizes);
+  const dev = await startWranglerDev({ ...FIXTURE, config: withMain(FIXTURE.config, "quiet-worker.ts") });
+  const client = httpClient(dev.url, 4);
+  const bench = (path) => client.must("POST", path, { token: "" });
+  try {
+    await bench("/bench/setup");
+    const runs = [];
+    for (const streams of options.projectorStreams) {
+      const figures = await measure(bench, { run: `${id}-quiet-s${streams}-b${size}`, streams, size, events: options.projectorEvents });
+      runs.push({ streams, size, ...figures });
+      log(`projector: info log lines sampled out, ${streams} streams, max_batch_size ${size}: ${figures.eventsPerSecond.toFixed(0)} events/s, ${figures.ownEventsPerSecond.toFixed(0)} in the consumer's own time`);
+    }
+    return runs;
   } finally {
     client.close();
     await dev.stop();
@@ -153,7 +179,7 @@ export async function measure(bench, { run, streams, size, events, mode = "runti
   };
 }
 
-function summarise(runs, queueAlone, options) {
+function summarise(runs, queueAlone, quiet, options) {
   return options.projectorStreams.flatMap((streams) =>
     options.batchSizes.map((size) => {
       const mine = runs.filter((r) => r.streams === streams && r.size === size);
@@ -163,6 +189,7 @@ function summarise(runs, queueAlone, options) {
         eventsPerSecond: median(mine.map((r) => r.eventsPerSecond)),
         ownEventsPerSecond: median(mine.map((r) => r.ownEventsPerSecond)),
         queueAlonePerSecond: queueAlone.find((q) => q.size === size)?.eventsPerSecond ?? NaN,
+        quietOwnPerSecond: quiet.find((q) => q.size === size && q.streams === streams)?.ownEventsPerSecond ?? NaN,
         meanBatch: median(mine.map((r) => r.meanBatch)),
         prefilled: mine.every((r) => r.prefilled),
       };
@@ -178,16 +205,26 @@ export function projectorTable({ summary, ceiling, runs, queueAlone = [] }) {
     String(s.size),
     `**${rate(s.eventsPerSecond)}**`,
     `**${rate(s.ownEventsPerSecond)}**`,
+    Number.isNaN(s.quietOwnPerSecond) ? "" : rate(s.quietOwnPerSecond),
     rate(s.queueAlonePerSecond),
     s.meanBatch.toFixed(1),
     `≥ ${GOAL_EVENTS_PER_SECOND}: end to end ${s.eventsPerSecond >= GOAL_EVENTS_PER_SECOND ? "met" : "**not met**"}, in the consumer's own time ${s.ownEventsPerSecond >= GOAL_EVENTS_PER_SECOND ? "met" : "**not met**"}${s.prefilled ? "" : " (queue was not pre-filled)"}`,
   ]);
   const table = markdownTable(
-    ["load", "max_batch_size", "events/s end to end (median of rounds)", "events/s in the consumer's own time", "the local queue alone, events/s", "messages per batch", "goal"],
+    [
+      "load",
+      "max_batch_size",
+      "events/s end to end (median of rounds)",
+      "events/s in the consumer's own time",
+      "… with info log lines sampled out",
+      "the local queue alone, events/s",
+      "messages per batch",
+      "goal",
+    ],
     rows,
   );
   const alone = queueAlone.length > 0 ? ` "The local queue alone" is the same queue drained by a consumer that only acknowledges (${queueAlone[0].events.toLocaleString("en")} pre-filled events): the most any consumer receives locally.` : "";
   const scale = ceiling.map((c) => `${c.upsertsPerSecond.toFixed(0)} upserts/s at ${c.perBatch} statements per batch`).join("; ");
   const backlog = `The queue is pre-filled with ${Math.min(events, LOCAL_BACKLOG_MAX).toLocaleString("en")} messages and topped up while it drains, so no more than ${LOCAL_BACKLOG_MAX.toLocaleString("en")} wait at once (the local queue broker's limit, see above).`;
-  return `${table}\n\n${backlog}${alone} "In the consumer's own time" divides the events by the time the consumer's handler ran, summed over batches, leaving out the time the queue takes between batches. D1's own ceiling in the same run (plain upserts, ${CEILING_STATEMENTS.toLocaleString("en")} statements): ${scale}.`;
+  return `${table}\n\n${backlog}${alone} "In the consumer's own time" divides the events by the time the consumer's handler ran, summed over batches, leaving out the time the queue takes between batches; "with info log lines sampled out" is the same at the largest batch size with \`logs: { sampleRate: 0 }\` (bench/fixtures/quiet-worker.ts), the batch's JSON line being what \`wrangler dev\`'s inspector receives. D1's own ceiling in the same run (plain upserts, ${CEILING_STATEMENTS.toLocaleString("en")} statements): ${scale}.`;
 }
