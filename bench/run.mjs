@@ -18,6 +18,7 @@ import { pipelineTable } from "./pipeline/table.mjs";
 import { runProjector, projectorTable } from "./projector/index.mjs";
 import { profileTable, runProfile } from "./profile/index.mjs";
 import { runWake, wakeTable } from "./wake/index.mjs";
+import { NO_INSPECTOR_INFORMATION, NO_INSPECTOR_SYSTEMS } from "./no-inspector/index.mjs";
 
 const options = readOptions();
 const run = describeRun();
@@ -35,6 +36,12 @@ const PARTS = {
   },
   projector: { title: "Projector throughput", measure: runProjector, table: projectorTable, reduced: (o) => o.projectorEvents < 20_000 },
   profile: { title: "Where the time goes", measure: runProfile, table: profileTable, reduced: () => false },
+  "no-inspector": {
+    title: "Pipeline without the inspector",
+    measure: (o, logTo) => runPipeline(o, logTo, NO_INSPECTOR_SYSTEMS),
+    table: (r) => pipelineTable(r.summary, options, NO_INSPECTOR_INFORMATION),
+    reduced: (o) => o.rounds < 2 || o.commands < 1000 || o.seconds < 30 || o.iterations < 100,
+  },
   wake: { title: "Wake-up cost and memory", measure: runWake, table: wakeTable, reduced: (o) => Math.max(...o.wakeSizes) < 100_000 || o.wakeRounds < 3 },
 };
 

@@ -124,7 +124,7 @@ export async function startWranglerDev({ port, persistTo, timeoutMs = READY_TIME
  * @param {string} binding
  * @param {string | undefined} config
  */
-async function applyMigrations(stateDir, binding, config) {
+export async function applyMigrations(stateDir, binding, config) {
   const args = ["wrangler", "d1", "migrations", "apply", binding, "--local", "--persist-to", stateDir, ...(config ? ["--config", config] : [])];
   const child = spawn("npx", args, {
     cwd: ROOT,

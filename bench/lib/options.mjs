@@ -1,8 +1,8 @@
 // The bench's knobs, from the environment and `--only=`; every one bounds a loop in count or time.
 
 /** Parts of the bench that can run alone: `npm run bench -- --only=pipeline,wake` or BENCH_ONLY. */
-export const PARTS = ["pipeline", "projector", "wake", "profile"];
-/** What `npm run bench` runs without `--only`: the figures. The CPU profile is asked for by name. */
+export const PARTS = ["pipeline", "projector", "wake", "profile", "no-inspector"];
+/** What `npm run bench` runs without `--only`: the figures. The CPU profile and the no-inspector comparison are asked for by name. */
 const DEFAULT_PARTS = ["pipeline", "projector", "wake"];
 
 export function readOptions(argv = process.argv.slice(2), env = process.env) {

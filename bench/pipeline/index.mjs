@@ -22,24 +22,25 @@ export const SYSTEMS = [
   { key: "example", name: "edge-cqrs (the whole example)", start: () => startWranglerDev() },
 ];
 
-/** The variants compared with the baseline: the first is the one the goals apply to. */
-export const VARIANTS = ["edge", "quiet", "example"];
-
 /** The issue's goals, as ratios (throughput) or added milliseconds (latency) against the baseline. */
 export const GOALS = { throughputRatio: 0.85, writeReadP50AddedMs: 10, writeReadP99AddedMs: 25 };
 
-export async function runPipeline(options, log) {
+/**
+ * Runs every scenario on `systems` (one of them keyed `baseline`), round after round. Each other
+ * system is compared with the baseline.
+ */
+export async function runPipeline(options, log, systems = SYSTEMS) {
   const run = Date.now().toString(36);
   const started = [];
   try {
-    for (const system of SYSTEMS) {
+    for (const system of systems) {
       const dev = await system.start();
       started.push({ system, dev, client: httpClient(dev.url, options.concurrency) });
       log(`pipeline: ${system.name} listening on ${dev.url}`);
     }
     for (const { system, client } of started) await warmUp(client, `${run}-${system.key}`);
     /** @type {Record<string, Record<string, any[]>>} */
-    const rounds = Object.fromEntries(SCENARIOS.map((s) => [s.key, Object.fromEntries(SYSTEMS.map((system) => [system.key, []]))]));
+    const rounds = Object.fromEntries(SCENARIOS.map((s) => [s.key, Object.fromEntries(systems.map((system) => [system.key, []]))]));
     for (let round = 1; round <= options.rounds; round++) {
       for (const scenario of SCENARIOS) {
         for (const { system, client } of started) {
@@ -50,7 +51,8 @@ export async function runPipeline(options, log) {
         }
       }
     }
-    return { rounds, summary: summarise(rounds), serverLogs: Object.fromEntries(started.map(({ system, dev }) => [system.key, dev.logs()])) };
+    const variants = systems.map((s) => s.key).filter((key) => key !== "baseline");
+    return { rounds, summary: summarise(rounds, variants), serverLogs: Object.fromEntries(started.map(({ system, dev }) => [system.key, dev.logs()])) };
   } finally {
     for (const { client, dev } of started) {
       client.close();
@@ -60,7 +62,7 @@ export async function runPipeline(options, log) {
 }
 
 /** Medians over the rounds per system, and each edge-cqrs variant against the baseline. */
-function summarise(rounds) {
+function summarise(rounds, variants) {
   const summary = {};
   for (const key of ["many", "hot", "new"]) {
     const med = (system, field) => median(rounds[key][system].map((r) => r[field]));
@@ -73,7 +75,7 @@ function summarise(rounds) {
     });
     const baseline = figures("baseline");
     summary[key] = { baseline };
-    for (const variant of VARIANTS) {
+    for (const variant of variants) {
       const own = figures(variant);
       summary[key][variant] = { ...own, throughputRatio: own.perSecond / baseline.perSecond, p50Ratio: own.p50 / baseline.p50 };
     }
@@ -88,7 +90,7 @@ function summarise(rounds) {
   });
   const baseline = figures("baseline");
   summary.writeRead = { baseline };
-  for (const variant of VARIANTS) {
+  for (const variant of variants) {
     const own = figures(variant);
     summary.writeRead[variant] = {
       ...own,
