@@ -19,13 +19,15 @@ const ORDERS = 50;
 const WARM_UP_COMMANDS = 200;
 /** Profiled commands, and events the projector drains while profiled. */
 const PROFILED_COMMANDS = 1_000;
+/** Commands that each create their aggregate's object (`place` on a new order), after as many to warm up. */
+const PROFILED_NEW_AGGREGATES = 500;
 const PROFILED_EVENTS = 8_000;
 const PROJECTOR_BATCH_SIZE = 100;
 const PROJECTOR_STREAMS = 1_000;
 
 export async function runProfile(options, log) {
   return {
-    command: await profileCommands(options, log),
+    ...(await profileCommands(options, log)),
     projector: await profileProjector(log),
   };
 }
@@ -47,7 +49,16 @@ async function profileCommands(options, log) {
       load = await closedLoop({ concurrency: options.concurrency, count: PROFILED_COMMANDS, seconds: 120 }, (i) => addItem(WARM_UP_COMMANDS + i));
     });
     log(`profile: ${load.ok} add-item commands profiled (${load.errors} errors), ${load.perSecond.toFixed(0)}/s`);
-    return { commands: load.ok, ...summarise("command", profile, load.ok) };
+    const command = { commands: load.ok, ...summarise("command", profile, load.ok) };
+    // A command that creates its object: the new-aggregates scenario of the pipeline.
+    const place = (i) => client.call("POST", `/commands/order/${id}-n${i}/place`, { body: { customerId: "c-profile", items: [{ sku: "tea", quantity: 1, unitPrice: 450 }] } });
+    await closedLoop({ concurrency: options.concurrency, count: PROFILED_NEW_AGGREGATES, seconds: 60 }, (i) => place(-1 - i));
+    let created;
+    const newProfile = await cpuProfile(dev.inspectorPort, async () => {
+      created = await closedLoop({ concurrency: options.concurrency, count: PROFILED_NEW_AGGREGATES, seconds: 120 }, place);
+    });
+    log(`profile: ${created.ok} place commands on new orders profiled (${created.errors} errors), ${created.perSecond.toFixed(0)}/s`);
+    return { command, newAggregate: { commands: created.ok, ...summarise("new-aggregate", newProfile, created.ok) } };
   } finally {
     client.close();
     await dev.stop();
@@ -104,7 +115,7 @@ function newestBundleMap() {
 }
 
 /** Share of CPU per category, with the time per command or per event. */
-export function profileTable({ command, projector }) {
+export function profileTable({ command, newAggregate, projector }) {
   const table = (part, unit) =>
     markdownTable(
       ["category", "share of busy CPU", `CPU ms per ${unit}`],
@@ -115,6 +126,14 @@ export function profileTable({ command, projector }) {
     "",
     table(command, "command"),
     "",
+    ...(newAggregate
+      ? [
+          `**One command that creates its aggregate** (place on a new order, concurrency 16): ${newAggregate.busyMsPerUnit.toFixed(2)} ms of CPU per command, ${newAggregate.commands} commands. Creating the object, its SQLite database and its schema is charged to the frames that asked for it: the edge's call to the object (RPC) and the first append (SQLite).`,
+          "",
+          table(newAggregate, "command"),
+          "",
+        ]
+      : []),
     `**One projector batch** (one projection, max_batch_size ${PROJECTOR_BATCH_SIZE}, ${PROJECTOR_STREAMS} streams): ${projector.busyMsPerUnit.toFixed(3)} ms of CPU per event, ${projector.events} events in ${projector.batches} batches.`,
     "",
     table(projector, "event"),
