@@ -46,11 +46,6 @@ export function forgetCommitted(database: string, projection: string, streamIds:
   for (const streamId of streamIds) committed.delete(keyOf(database, projection, streamId));
 }
 
-/** Whether this isolate saw `projection` commit `streamId` at `version` or later. */
-export function knownCommitted(database: string, projection: string, streamId: string, version: number): boolean {
-  return (committed.get(keyOf(database, projection, streamId)) ?? 0) >= version;
-}
-
 /**
  * Forgets everything. Checkpoints only move forward while a Worker runs; whoever wipes them with
  * the isolate alive (a test resetting the read model between trials) must call this as well.

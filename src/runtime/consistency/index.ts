@@ -1,4 +1,4 @@
-export { committedVersion, forgetAllCommitted, forgetCommitted, knownCommitted, MAX_REMEMBERED_CHECKPOINTS, rememberCommitted } from "./committed-checkpoints.js";
+export { committedVersion, forgetAllCommitted, forgetCommitted, MAX_REMEMBERED_CHECKPOINTS, rememberCommitted } from "./committed-checkpoints.js";
 export { encodeConsistencyToken, parseConsistencyTokens, MAX_TOKEN_POSITIONS, type StreamPosition } from "./consistency-token.js";
 export {
   DEFAULT_CONSISTENCY_WAIT_MS,

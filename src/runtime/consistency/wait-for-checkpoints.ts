@@ -1,7 +1,7 @@
 import { HttpError } from "../errors/index.js";
 import { parseStreamId } from "../ids/index.js";
 import type { Subscription } from "../subscription/index.js";
-import { knownCommitted } from "./committed-checkpoints.js";
+import { committedVersion } from "./committed-checkpoints.js";
 import type { StreamPosition } from "./consistency-token.js";
 
 /** Default and ceiling of `?wait=`: long enough for a queue hop, short enough to hold a request. */
@@ -134,7 +134,7 @@ async function unmet(databaseOf: (projection: Subscription) => D1Database, pendi
 function unmetInMemory(pending: Pending): Pending {
   const still: Pending = new Map();
   for (const [key, requirements] of pending) {
-    const left = requirements.filter((r) => !knownCommitted(key.database, r.projection, r.streamId, r.version));
+    const left = requirements.filter((r) => (committedVersion(key.database, r.projection, r.streamId) ?? 0) < r.version);
     if (left.length > 0) still.set(key, left);
   }
   return still;

@@ -1,5 +1,5 @@
 import type { AggregateClient } from "../aggregate-client/index.js";
-import { committedVersion, forgetCommitted, rememberCommitted } from "../consistency/index.js";
+import { forgetCommitted, rememberCommitted } from "../consistency/index.js";
 import { runtimeActor } from "../auth/index.js";
 import type { EventEnvelope } from "../envelope/index.js";
 import { RUNTIME_COMMAND_ID_PREFIX } from "../ids/index.js";
@@ -52,8 +52,7 @@ interface ManagerRun {
 
 async function runMessages(run: ManagerRun, messages: readonly Message<unknown>[], trustMemory: boolean): Promise<void> {
   const { manager, db, report } = run;
-  const remembered = trustMemory ? (streamId: string) => committedVersion(manager.database, manager.name, streamId) : undefined;
-  const { work, malformed, foreign, fromMemory } = await planStreamWork(db, manager.name, manager.aggregates, messages, remembered);
+  const { work, malformed, foreign, fromMemory } = await planStreamWork(db, manager, messages, trustMemory);
   report.planned(work);
   settleUnowned(manager.name, foreign, malformed);
   await Promise.all(

@@ -1,5 +1,5 @@
 import type { AggregateClient } from "../aggregate-client/index.js";
-import { committedVersion, forgetCommitted, rememberCommitted } from "../consistency/index.js";
+import { forgetCommitted, rememberCommitted } from "../consistency/index.js";
 import type { BatchReport } from "../observability/index.js";
 import type { Projection } from "../projection/index.js";
 import { CatchUpBudget, settleCaughtUp, type Requeue } from "./catch-up.js";
@@ -103,8 +103,7 @@ export async function runProjection(
 
 async function applyMessages(run: Run, messages: readonly Message<unknown>[], trustMemory: boolean): Promise<void> {
   const { projection, db, report } = run;
-  const remembered = trustMemory ? (streamId: string) => committedVersion(projection.database, projection.name, streamId) : undefined;
-  const { work, malformed, foreign, fromMemory } = await planStreamWork(db, projection.name, projection.aggregates, messages, remembered);
+  const { work, malformed, foreign, fromMemory } = await planStreamWork(db, projection, messages, trustMemory);
   report.planned(work);
   settleUnowned(projection.name, foreign, malformed);
   const pending = work.filter((w) => w.target > w.checkpoint);
@@ -156,16 +155,8 @@ async function applyMessages(run: Run, messages: readonly Message<unknown>[], tr
 
 /** Plans streams again from D1 alone, after a write planned from memory was refused. */
 async function replan(run: Run, streams: readonly ReadyStream[]): Promise<void> {
-  forgetCommitted(
-    run.projection.database,
-    run.projection.name,
-    streams.map((r) => r.work.streamId),
-  );
-  await applyMessages(
-    run,
-    streams.flatMap((r) => r.work.messages),
-    false,
-  );
+  forgetCommitted(run.projection.database, run.projection.name, streams.map((r) => r.work.streamId));
+  await applyMessages(run, streams.flatMap((r) => r.work.messages), false);
 }
 
 /**

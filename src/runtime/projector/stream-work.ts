@@ -1,5 +1,7 @@
 import type { AggregateClient } from "../aggregate-client/index.js";
+import { committedVersion } from "../consistency/index.js";
 import { EventEnvelopeSchema, type EventEnvelope } from "../envelope/index.js";
+import type { Subscription } from "../subscription/index.js";
 import type { CatchUpBudget } from "./catch-up.js";
 import { readCheckpoints } from "./checkpoints.js";
 
@@ -30,17 +32,17 @@ export interface StreamWork {
 export type GapWork = Pick<StreamWork, "streamId" | "aggregate" | "aggregateId" | "checkpoint" | "target" | "events">;
 
 /**
- * Splits a batch into per-stream work; messages that are not envelopes are returned apart. A
- * checkpoint `remembered` knows is taken from it instead of D1, and the stream is listed in
- * `fromMemory`: the caller must be ready for it to be stale (the checkpoint guard of its write
- * aborts the batch then). Only the others are read, none at all when every one is remembered.
+ * Splits a batch into per-stream work; messages that are not envelopes are returned apart. With
+ * `trustMemory`, a checkpoint this isolate committed is taken from its memory instead of D1, and
+ * the stream is listed in `fromMemory`: the caller must be ready for it to be stale (the
+ * checkpoint guard of its write aborts the batch then). Only the others are read, none at all
+ * when every one is remembered.
  */
 export async function planStreamWork(
   db: D1Database,
-  subscriber: string,
-  aggregates: readonly string[],
+  subscriber: Subscription,
   messages: readonly Message<unknown>[],
-  remembered?: (streamId: string) => number | undefined,
+  trustMemory = false,
 ): Promise<{ work: StreamWork[]; malformed: Message<unknown>[]; foreign: Message<unknown>[]; fromMemory: ReadonlySet<string> }> {
   type Entry = { envelopes: Map<number, EventEnvelope>; messages: Message<unknown>[]; aggregate: string; aggregateId: string };
   const byStream = new Map<string, Entry>();
@@ -53,7 +55,7 @@ export async function planStreamWork(
       continue;
     }
     const envelope = parsed.data;
-    if (!aggregates.includes(envelope.aggregate)) {
+    if (!subscriber.aggregates.includes(envelope.aggregate)) {
       foreign.push(message);
       continue;
     }
@@ -62,16 +64,13 @@ export async function planStreamWork(
     entry.messages.push(message);
     byStream.set(envelope.streamId, entry);
   }
-  const fromMemory = new Set<string>();
   const known = new Map<string, number>();
-  for (const streamId of byStream.keys()) {
-    const version = remembered?.(streamId);
-    if (version === undefined) continue;
-    known.set(streamId, version);
-    fromMemory.add(streamId);
+  for (const streamId of trustMemory ? byStream.keys() : []) {
+    const version = committedVersion(subscriber.database, subscriber.name, streamId);
+    if (version !== undefined) known.set(streamId, version);
   }
   const unknown = [...byStream.keys()].filter((id) => !known.has(id));
-  const checkpoints = unknown.length > 0 ? new Map([...(await readCheckpoints(db, subscriber, unknown)), ...known]) : known;
+  const checkpoints = unknown.length > 0 ? new Map([...(await readCheckpoints(db, subscriber.name, unknown)), ...known]) : known;
   const work = [...byStream].map(([streamId, entry]): StreamWork => {
     const checkpoint = checkpoints.get(streamId) ?? 0;
     const target = Math.max(...entry.envelopes.keys());
@@ -84,7 +83,7 @@ export async function planStreamWork(
     const latest = entry.envelopes.get(target)!;
     return { streamId, aggregate: entry.aggregate, aggregateId: entry.aggregateId, messages: entry.messages, checkpoint, target, latest, events };
   });
-  return { work, malformed, foreign, fromMemory };
+  return { work, malformed, foreign, fromMemory: new Set(known.keys()) };
 }
 
 /**
