@@ -1,22 +1,21 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { requestHash } from "../../../src/runtime/aggregate-object";
-import { STORE_SCHEMA_VERSION } from "../../../src/runtime/event-store";
+import { STORE_MIGRATIONS, STORE_SCHEMA_VERSION } from "../../../src/runtime/event-store";
 import { openAccount } from "../../fixture/support";
 import { command, json, objectOf, readStream } from "../../support/http";
 
 // The object's SQLite storage: created by the first append and never before, and versioned, so
 // an object written by an older release wakes, migrates itself and keeps its stream.
 
-/** The tables the object's own database holds (the platform's `_cf_` tables aside), read without creating any. */
-function tablesOf(id: string): Promise<string[]> {
-  return runInDurableObject(objectOf("account", id), (_instance, state) =>
-    state.storage.sql
-      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' ORDER BY name")
-      .toArray()
-      .map((r) => r.name),
-  );
-}
+/** The tables a database holds (the platform's `_cf_` tables aside), read without creating any. */
+const tableNames = (sql: SqlStorage): string[] =>
+  sql
+    .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' ORDER BY name")
+    .toArray()
+    .map((r) => r.name);
+
+const tablesOf = (id: string): Promise<string[]> => runInDurableObject(objectOf("account", id), (_instance, state) => tableNames(state.storage.sql));
 
 describe("storage is created by the first append", () => {
   it("leaves no tables behind after reads, an invalid command, a rejected one and a version conflict", async () => {
@@ -91,5 +90,44 @@ describe("an object written by the first release", () => {
       // The stream catalog's route is new since the first release: the old stream's head reaches it too.
       { queue: "stream-catalog", attempts: 0 },
     ]);
+  });
+});
+
+/** Every table of the object's database with its columns and indexes, as SQLite describes them. */
+function layoutOf(id: string) {
+  return runInDurableObject(objectOf("account", id), (_instance, state) => {
+    const sql = state.storage.sql;
+    return tableNames(sql).map((table) => ({
+      table,
+      columns: sql.exec(`PRAGMA table_xinfo(${table})`).toArray(),
+      indexes: sql
+        .exec<{ name: string; unique: number; origin: string; partial: number }>(`PRAGMA index_list(${table})`)
+        .toArray()
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((index) => ({ ...index, seq: undefined, columns: sql.exec(`PRAGMA index_xinfo(${index.name})`).toArray() })),
+    }));
+  });
+}
+
+describe("a new object's layout", () => {
+  it("is the one an object of the first release reaches through the migration steps", async () => {
+    const fresh = "layout-fresh";
+    expect((await command("account", fresh, "open", openAccount())).status).toBe(200);
+
+    const upgraded = "layout-upgraded";
+    const stub = objectOf("account", upgraded);
+    await runInDurableObject(stub, (_instance, state) => void state.storage.sql.exec(STORE_MIGRATIONS[0]!));
+    await evictDurableObject(stub);
+    expect((await command("account", upgraded, "open", openAccount())).status).toBe(200);
+
+    const [freshLayout, upgradedLayout] = [await layoutOf(fresh), await layoutOf(upgraded)];
+    expect(freshLayout.map((t) => t.table)).toEqual(["commands", "events", "outbox_cursors", "outbox_parked", "snapshots", "store_schema", "stream"]);
+    expect(freshLayout).toEqual(upgradedLayout);
+    const versions = await Promise.all(
+      [fresh, upgraded].map((id) =>
+        runInDurableObject(objectOf("account", id), (_instance, state) => state.storage.sql.exec<{ version: number }>("SELECT version FROM store_schema").one().version),
+      ),
+    );
+    expect(versions).toEqual([STORE_SCHEMA_VERSION, STORE_SCHEMA_VERSION]);
   });
 });
