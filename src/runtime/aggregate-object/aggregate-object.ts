@@ -223,6 +223,8 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
           hosted.dispatcher.writeCursors();
         });
         hosted.dispatcher.cursorsWritten();
+        hosted.dispatcher.committed(commit.events, commit.envelopes);
+        this.housekeeping.recorded(now);
       } catch (error) {
         // A first append that rolled back took the schema it created with it.
         this.store.recheck();
@@ -273,6 +275,7 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
       const routes = options.routesFor(aggregate.name);
       const dispatcher = new OutboxDispatcher(this.store, this.ctx.storage, routes, (e) => envelopeOf(stream, e), this.sender, {
         onParked: (route, parked) => {
+          this.housekeeping.parked();
           reportOutboxParked(this.metrics, sendOf(stream, route), parked.version, parked.attempts, parked.error);
           void this.housekeeping.report(stream, routes, parked);
         },

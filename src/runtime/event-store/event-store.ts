@@ -81,6 +81,11 @@ export class EventStore {
     if (this.exists && version < STORE_SCHEMA_VERSION) transaction(() => migrateStore(sql, version));
   }
 
+  /** Whether nothing was ever stored: no schema, no stream, no command log. */
+  isEmpty(): boolean {
+    return !this.exists;
+  }
+
   /** The stream id recorded by the first append, or undefined for an empty object. */
   streamId(): string | undefined {
     if (!this.exists) return undefined;
@@ -232,12 +237,16 @@ export class EventStore {
 
   /** Writes a queue's cursor as the outbox holds it in memory; the version never goes back. */
   saveCursor(queue: string, cursor: OutboxCursor): void {
+    this.saveCursors([[queue, cursor]]);
+  }
+
+  /** {@link saveCursor} for several queues in one statement: the outbox writes them with every command. */
+  saveCursors(cursors: readonly (readonly [queue: string, cursor: OutboxCursor])[]): void {
+    if (cursors.length === 0) return;
     this.sql.exec(
-      `INSERT INTO outbox_cursors (queue, version, attempts) VALUES (?, ?, ?)
+      `INSERT INTO outbox_cursors (queue, version, attempts) VALUES ${cursors.map(() => "(?, ?, ?)").join(", ")}
        ON CONFLICT (queue) DO UPDATE SET version = MAX(version, excluded.version), attempts = excluded.attempts`,
-      queue,
-      cursor.version,
-      cursor.attempts,
+      ...cursors.flatMap(([queue, cursor]) => [queue, cursor.version, cursor.attempts]),
     );
   }
 

@@ -80,6 +80,13 @@ export class OutboxDispatcher {
   private cursorCache: Map<string, OutboxCursor> | undefined;
   /** Queues whose cursor moved in memory since it was last written (see {@link writeCursors}). */
   private readonly unsaved = new Set<string>();
+  /**
+   * The newest committed events not yet sent to every queue, enveloped, in version order without
+   * a gap and ending at the stream's head: what the commit that wrote them handed over
+   * ({@link committed}). A send reads its window from here rather than read back from SQLite what
+   * it was just given; anything older, or a wake's backlog, is read from the events table.
+   */
+  private recent: Outgoing[] = [];
   /** How long one `sendBatch` may take; only tests shorten it (through the object's test seam). */
   sendTimeoutMs = OUTBOX_SEND_TIMEOUT_MS;
 
@@ -102,6 +109,19 @@ export class OutboxDispatcher {
     if (this.alarmArmed || this.routes.length === 0) return;
     this.alarmArmed = true;
     void this.storage.setAlarm(Date.now() + OUTBOX_SAFETY_DELAY_MS);
+  }
+
+  /**
+   * Events the object has just committed (after their transaction succeeded), with their envelope
+   * JSON as the command built it. Bounded by one batch's count and bytes: what falls out is read
+   * from SQLite when its turn comes.
+   */
+  committed(events: readonly StoredEvent[], envelopeTexts: readonly string[]): void {
+    const head = this.recent[this.recent.length - 1]?.envelope.version;
+    if (head !== undefined && events[0]?.version !== head + 1) this.recent = [];
+    for (const [i, event] of events.entries()) this.recent.push({ envelope: this.toEnvelope(event), bytes: byteLength(envelopeTexts[i]!) });
+    let bytes = this.recent.reduce((sum, o) => sum + o.bytes, 0);
+    while (this.recent.length > MAX_BATCH_MESSAGES || (this.recent.length > 1 && bytes > MAX_BATCH_BYTES)) bytes -= this.recent.shift()!.bytes;
   }
 
   /** Whether the outbox armed the alarm and still needs it (a safety or retry alarm). */
@@ -178,10 +198,8 @@ export class OutboxDispatcher {
       const routes = this.routes.filter((route) => !failures.has(route) && (force || !this.headWaits(route)));
       if (routes.length === 0) break;
       const from = Math.min(...routes.map((route) => this.cursorOf(route.queue).version));
-      const window = this.store.eventsAfter(from, undefined, MAX_BATCH_MESSAGES).map((event): Outgoing => {
-        const envelope = this.toEnvelope(event);
-        return { envelope, bytes: byteLength(JSON.stringify(envelope)) };
-      });
+      if (from >= this.store.version()) break;
+      const window = this.windowAfter(from);
       if (window.length === 0) break;
       const deadline = sendDeadline(this.sendTimeoutMs);
       // allSettled, not all: a failed queue must not end the window while another queue's send is
@@ -195,7 +213,22 @@ export class OutboxDispatcher {
       const behind = routes.some((route) => !failures.has(route) && this.cursorOf(route.queue).version < last);
       if (window.length < MAX_BATCH_MESSAGES && !behind) break;
     }
+    const sentToAll = Math.min(...this.routes.map((route) => this.cursorOf(route.queue).version));
+    this.recent = this.recent.filter((o) => o.envelope.version > sentToAll);
     return failures;
+  }
+
+  /** The events after `from`, at most one batch of them: from {@link recent} when it holds them all. */
+  private windowAfter(from: number): Outgoing[] {
+    const first = this.recent[0]?.envelope.version;
+    const last = this.recent[this.recent.length - 1]?.envelope.version;
+    if (first !== undefined && first <= from + 1 && last === this.store.version()) {
+      return this.recent.filter((o) => o.envelope.version > from);
+    }
+    return this.store.eventsAfter(from, undefined, MAX_BATCH_MESSAGES).map((event): Outgoing => {
+      const envelope = this.toEnvelope(event);
+      return { envelope, bytes: byteLength(JSON.stringify(envelope)) };
+    });
   }
 
   /** Sends one queue the events of the window past its cursor, or one of them while it is failing. */
@@ -231,7 +264,7 @@ export class OutboxDispatcher {
    * allowed: every subscriber absorbs duplicates.
    */
   writeCursors(): void {
-    for (const queue of this.unsaved) this.store.saveCursor(queue, this.cursorOf(queue));
+    this.store.saveCursors([...this.unsaved].map((queue) => [queue, this.cursorOf(queue)] as const));
   }
 
   /** The cursors {@link writeCursors} wrote were committed. */

@@ -7,6 +7,7 @@ import { postCommand, runCommand } from "../../support/api-client";
 import { aggregateStub, CapturedEvents, useQueueSender } from "../../support/captured-events";
 import { BALANCES, CREDITING, STATEMENT } from "../../fixture/support";
 import { STREAM_CATALOG_QUEUE as STREAM_CATALOG } from "../../../src/runtime/stream-catalog";
+import { readStream } from "../../support/http";
 
 /** A queue that is down: counts the attempts, sends nothing. */
 function downQueue(): { sender: QueueSender; attempts: () => number } {
@@ -104,6 +105,24 @@ describe("outbox and the stream catalog", () => {
     await flushing;
     expect(captured.sentTo(STREAM_CATALOG).map((e) => e.version)).toEqual([1, 2]);
     expect(captured.sentTo(BALANCES).map((e) => e.version)).toEqual([1, 2]);
+  });
+});
+
+describe("what the outbox sends", () => {
+  it("is each event as GET /streams reads it from storage, though a command's events are sent without being read back", async () => {
+    const stream = "account/ob-same";
+    const captured = new CapturedEvents();
+    await captured.install(stream);
+    await runCommand("account/ob-same/open", { owner: "same" });
+    await runCommand("account/ob-same/deposit", { amount: 5 });
+    await runCommand("account/ob-same/withdraw", { amount: 2 });
+    await outboxState(stream, []);
+    // The outbox had the events from their commits: no event row was read from SQLite.
+    expect(await runInDurableObject(aggregateStub(stream), (instance) => instance.store.rowsRead)).toBe(0);
+
+    const stored = await readStream("account", "ob-same");
+    expect(stored.body.events).toHaveLength(3);
+    for (const queue of [BALANCES, STATEMENT]) expect(captured.sentTo(queue)).toEqual(stored.body.events);
   });
 });
 
