@@ -1,16 +1,18 @@
 // `npm run bench`: edge-cqrs against a bare Worker + Durable Object + Queue + D1 pipeline
-// (bench/baseline), the projector's throughput and the aggregates' wake-up cost, each part in its
-// own `wrangler dev` on 127.0.0.1. Every loop is bounded by a count and a time.
+// (bench/baseline), the projector's throughput, the aggregates' wake-up cost and what a console
+// line costs, each part in its own `wrangler dev` on 127.0.0.1. Every loop is bounded by a count and a time.
 //
-//   npm run bench                                   # everything: ~10-15 minutes on 2 cores today
-//   npm run bench -- --only=pipeline                # one part: pipeline | projector | wake | profile
+//   npm run bench                                   # pipeline, projector, wake, console: ~10-15 minutes on 2 cores today
+//   npm run bench -- --only=pipeline                # one part: pipeline | projector | wake | console | profile | no-inspector
+//   npm run bench -- --only=console                 # a console line under wrangler dev and without the inspector (~1.5 min)
 //   npm run bench -- --only=profile                 # CPU profiles of commands and a projector drain (not in the default run)
+//   npm run bench -- --only=no-inspector            # the pipeline without wrangler's inspector (not in the default run)
 //   BENCH_SECONDS=2 BENCH_ROUNDS=1 npm run bench    # a smoke run (figures mean little)
 //
 // Knobs (bench/lib/options.mjs): BENCH_ROUNDS, BENCH_COMMANDS, BENCH_SECONDS, BENCH_CONCURRENCY,
 // BENCH_AGGREGATES, BENCH_ITERATIONS, BENCH_PROJECTOR_EVENTS, BENCH_PROJECTOR_STREAMS,
 // BENCH_BATCH_SIZES, BENCH_PROJECTOR_ROUNDS, BENCH_WAKE_SIZES, BENCH_WAKE_ROUNDS,
-// BENCH_WRITE_DOCS=0 (leave docs/performance.md alone).
+// BENCH_CONSOLE_LINES, BENCH_CONSOLE_ROUNDS, BENCH_WRITE_DOCS=0 (leave docs/performance.md alone).
 import { readOptions } from "./lib/options.mjs";
 import { describeRun, stamp, updateDocs, writeResults } from "./lib/report.mjs";
 import { runPipeline } from "./pipeline/index.mjs";
@@ -19,6 +21,7 @@ import { runProjector, projectorTable } from "./projector/index.mjs";
 import { profileTable, runProfile } from "./profile/index.mjs";
 import { runWake, wakeTable } from "./wake/index.mjs";
 import { NO_INSPECTOR_INFORMATION, NO_INSPECTOR_SYSTEMS } from "./no-inspector/index.mjs";
+import { consoleTable, runConsole } from "./console/index.mjs";
 
 const options = readOptions();
 const run = describeRun();
@@ -43,6 +46,7 @@ const PARTS = {
     reduced: (o) => o.rounds < 2 || o.commands < 1000 || o.seconds < 30 || o.iterations < 100,
   },
   wake: { title: "Wake-up cost and memory", measure: runWake, table: wakeTable, reduced: (o) => Math.max(...o.wakeSizes) < 100_000 || o.wakeRounds < 3 },
+  console: { title: "What a console line costs under wrangler dev", measure: runConsole, table: consoleTable, reduced: (o) => o.consoleLines < 1000 || o.consoleRounds < 3 },
 };
 
 for (const name of options.only) {

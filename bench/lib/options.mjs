@@ -1,9 +1,12 @@
 // The bench's knobs, from the environment and `--only=`; every one bounds a loop in count or time.
 
 /** Parts of the bench that can run alone: `npm run bench -- --only=pipeline,wake` or BENCH_ONLY. */
-export const PARTS = ["pipeline", "projector", "wake", "profile", "no-inspector"];
-/** What `npm run bench` runs without `--only`: the figures. The CPU profile and the no-inspector comparison are asked for by name. */
-const DEFAULT_PARTS = ["pipeline", "projector", "wake"];
+export const PARTS = ["pipeline", "projector", "wake", "console", "profile", "no-inspector"];
+/**
+ * What `npm run bench` runs without `--only`: the figures, and what a console line costs (about a
+ * minute). The CPU profile and the no-inspector pipeline comparison are asked for by name.
+ */
+const DEFAULT_PARTS = ["pipeline", "projector", "wake", "console"];
 
 export function readOptions(argv = process.argv.slice(2), env = process.env) {
   const onlyArg = argv.find((a) => a.startsWith("--only="))?.slice("--only=".length) ?? env.BENCH_ONLY ?? "";
@@ -33,6 +36,9 @@ export function readOptions(argv = process.argv.slice(2), env = process.env) {
     /** Wake: stream lengths, and how many cold restarts to median over. */
     wakeSizes: list("BENCH_WAKE_SIZES", [10, 1_000, 10_000, 100_000]),
     wakeRounds: num("BENCH_WAKE_ROUNDS", 3),
+    /** Console: lines per request, and requests of each line length to median over (bounded by time too). */
+    consoleLines: num("BENCH_CONSOLE_LINES", 1_000),
+    consoleRounds: num("BENCH_CONSOLE_ROUNDS", 7),
     writeDocs: env.BENCH_WRITE_DOCS !== "0",
   };
 }

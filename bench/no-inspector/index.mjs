@@ -24,10 +24,14 @@ export const NO_INSPECTOR_SYSTEMS = [
 /** The columns beside the goal system in this part's table. */
 export const NO_INSPECTOR_INFORMATION = [{ key: "quiet", title: "two views, info log lines sampled out" }];
 
-/** A local dev server for `config` with fresh state and its D1 migrations applied, and no inspector. */
-async function startWithoutInspector(config) {
+/**
+ * A local dev server for `config` with fresh state and the D1 migrations of `migrate` applied (false
+ * for none), and no inspector. It runs in this process: anything that blocks Node's event loop while
+ * it runs (execFileSync, a busy loop) blocks the server too.
+ */
+export async function startWithoutInspector(config, { migrate = "READ_DB" } = {}) {
   const stateDir = mkdtempSync(join(tmpdir(), "edge-cqrs-bench-"));
-  await applyMigrations(stateDir, "READ_DB", config);
+  if (migrate !== false) await applyMigrations(stateDir, migrate, config);
   const worker = await unstable_startWorker({
     config: resolve(ROOT, config),
     envFiles: [resolve(ROOT, ".dev.vars")],
