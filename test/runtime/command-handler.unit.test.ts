@@ -87,7 +87,9 @@ describe("handleCommand: accepted", () => {
       },
     ]);
     expect(decision.commit).toMatchObject({ version: 1, state: { open: true, balance: 0 }, snapshot: undefined });
-    expect(JSON.parse(decision.commit.envelopes[0]!)).toMatchObject({ eventId: "event-1", streamId: "account/a-1", aggregateId: "a-1", version: 1 });
+    expect(JSON.parse(decision.commit.envelopeJson[0]!)).toMatchObject({ eventId: "event-1", streamId: "account/a-1", aggregateId: "a-1", version: 1 });
+    // The outbox sends the envelope object; live subscribers get its JSON: the same envelope.
+    expect(JSON.parse(decision.commit.envelopeJson[0]!)).toEqual(decision.commit.envelopes[0]);
     expect(decision.outcome).toMatchObject({ ok: true, replayed: false, body: { streamId: "account/a-1", version: 1, events: [{ eventId: "event-1", type: "Opened", version: 1 }] } });
     expect(JSON.parse(decision.commit.record.response)).toEqual(decision.outcome.ok && decision.outcome.body);
   });
@@ -159,7 +161,7 @@ describe("handleCommand: caller metadata", () => {
     const decision = handleCommand(await input({ command: "open", payload: { owner: "ada" }, metadata: { ...forged, tenant: "acme" } }));
     if (decision.kind !== "accepted") throw new Error("expected accepted");
     expect(decision.commit.events[0]!.metadata).toEqual({ tenant: "acme", commandId: "cmd-1", correlationId: "cmd-1", causationId: "cmd-1", actor: "ada", recordedAt: NOW });
-    const envelope = JSON.parse(decision.commit.envelopes[0]!) as Record<string, unknown>;
+    const envelope = JSON.parse(decision.commit.envelopeJson[0]!) as Record<string, unknown>;
     expect(envelope.eventId).toBe("event-1");
   });
 });

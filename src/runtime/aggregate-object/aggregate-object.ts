@@ -223,7 +223,7 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
           hosted.dispatcher.writeCursors();
         });
         hosted.dispatcher.cursorsWritten();
-        hosted.dispatcher.committed(commit.events, commit.envelopes);
+        hosted.dispatcher.committed(commit.envelopes, commit.envelopeJson);
         this.housekeeping.recorded(now);
       } catch (error) {
         // A first append that rolled back took the schema it created with it.
@@ -239,7 +239,7 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
       if (commit.events.length === 0) return;
       hosted.stream = { ...stream, version: commit.version, state: commit.state };
       if (this.live.active) {
-        const messages = commit.events.map((e, i) => ({ version: e.version, text: commit.envelopes[i]! }));
+        const messages = commit.events.map((e, i) => ({ version: e.version, text: commit.envelopeJson[i]! }));
         // The command's answer never waits on its subscribers: they get the events in a later turn.
         setTimeout(() => this.live.broadcast(messages), 0);
       }

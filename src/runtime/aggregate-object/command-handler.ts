@@ -2,7 +2,7 @@ import type { z } from "zod";
 import { CommandRejected, type AnyAggregate, type CommandMetadata } from "../aggregate/index.js";
 import { INTERNAL_ACTOR, type CommandOutcome, type CommandRequest, type CommandSuccess } from "../aggregate-protocol/index.js";
 import { encodeConsistencyToken } from "../consistency/index.js";
-import { RESERVED_METADATA_KEYS } from "../envelope/index.js";
+import { RESERVED_METADATA_KEYS, type EventEnvelope } from "../envelope/index.js";
 import { issuesOf, type ErrorBody, type ErrorCode } from "../errors/index.js";
 import type { CommandRecord, StoredEvent } from "../event-store/index.js";
 import { byteLength } from "../outbox/index.js";
@@ -37,8 +37,10 @@ export interface CommandInput {
 /** What to store for an accepted command; the object writes it in one transaction. */
 export interface CommandCommit {
   readonly events: readonly StoredEvent[];
-  /** Each event's envelope as JSON, in order: measured once, sent to live subscribers as is. */
-  readonly envelopes: readonly string[];
+  /** Each event's envelope, in order: what the outbox sends without reading the events back. */
+  readonly envelopes: readonly EventEnvelope[];
+  /** The same envelopes as JSON: measured once, sent to live subscribers as is. */
+  readonly envelopeJson: readonly string[];
   readonly record: CommandRecord;
   readonly version: number;
   readonly state: unknown;
@@ -117,8 +119,9 @@ export function handleCommand(input: CommandInput): CommandDecision {
       recordedAt: input.now,
     };
   });
-  const envelopes = events.map((e) => JSON.stringify(envelopeOf(stream, e)));
-  const oversized = events.find((_e, i) => byteLength(envelopes[i]!) > MAX_EVENT_BYTES);
+  const envelopes = events.map((e) => envelopeOf(stream, e));
+  const envelopeJson = envelopes.map((e) => JSON.stringify(e));
+  const oversized = events.find((_e, i) => byteLength(envelopeJson[i]!) > MAX_EVENT_BYTES);
   if (oversized) {
     return refused(413, "payload_too_large", `event ${oversized.type} would exceed ${MAX_EVENT_BYTES} bytes, more than a queue message carries`);
   }
@@ -136,6 +139,7 @@ export function handleCommand(input: CommandInput): CommandDecision {
     commit: {
       events,
       envelopes,
+      envelopeJson,
       record: { requestHash: input.requestHash, response: JSON.stringify(body) },
       version,
       state,

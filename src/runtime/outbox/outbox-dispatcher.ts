@@ -112,14 +112,15 @@ export class OutboxDispatcher {
   }
 
   /**
-   * Events the object has just committed (after their transaction succeeded), with their envelope
-   * JSON as the command built it. Bounded by one batch's count and bytes: what falls out is read
-   * from SQLite when its turn comes.
+   * The envelopes of events the object has just committed (after their transaction succeeded),
+   * with their JSON as the command built it. Bounded by one batch's count and bytes: what falls
+   * out is read from SQLite when its turn comes.
    */
-  committed(events: readonly StoredEvent[], envelopeTexts: readonly string[]): void {
+  committed(envelopes: readonly EventEnvelope[], json: readonly string[]): void {
+    if (envelopes.length === 0) return;
     const head = this.recent[this.recent.length - 1]?.envelope.version;
-    if (head !== undefined && events[0]?.version !== head + 1) this.recent = [];
-    for (const [i, event] of events.entries()) this.recent.push({ envelope: this.toEnvelope(event), bytes: byteLength(envelopeTexts[i]!) });
+    if (head !== undefined && envelopes[0]!.version !== head + 1) this.recent = [];
+    for (const [i, envelope] of envelopes.entries()) this.recent.push({ envelope, bytes: byteLength(json[i]!) });
     let bytes = this.recent.reduce((sum, o) => sum + o.bytes, 0);
     while (this.recent.length > MAX_BATCH_MESSAGES || (this.recent.length > 1 && bytes > MAX_BATCH_BYTES)) bytes -= this.recent.shift()!.bytes;
   }
