@@ -28,11 +28,11 @@ const SYSTEM_SECONDS = 45;
 /**
  * The two servers, measured one after the other, so one's leftover work never lands on the other's
  * figures. `root` is the process the server's processes descend from: `wrangler dev` (npx), or
- * this one, in which `unstable_startWorker` runs wrangler's dev server.
+ * the Node process in which `unstable_startWorker` runs wrangler's dev server (no-inspector/serve.mjs).
  */
 const SERVERS = [
   { key: "inspector", name: "wrangler dev", start: () => startWranglerDev({ config: CONFIG, migrate: false }), root: (dev) => dev.pid },
-  { key: "plain", name: "no inspector", start: () => startWithoutInspector(CONFIG, { migrate: false }), root: () => process.pid },
+  { key: "plain", name: "no inspector", start: () => startWithoutInspector(CONFIG, { migrate: false }), root: (dev) => dev.pid },
 ];
 
 export async function runConsole(options, log) {

@@ -30,7 +30,7 @@ export function consoleTable({ lines, summary }) {
   return [
     `Microseconds per line: medians of ${rounds} requests of ${lines.toLocaleString("en")} lines each, less the same loop without the console call. "Until it answers again" runs to the answer of the next, empty request, which waits for what the lines left behind; the ratio is of that figure.`,
     timing,
-    `CPU per line: the time every thread of the server ran (/proc, schedstat) from the request until the server is idle again, less the same for the loop without the console call. Without an inspector wrangler's dev server runs in the bench's own Node process, whose client work the subtraction removes.`,
+    `CPU per line: the time every thread of the server ran (/proc, schedstat) from the request until the server is idle again, less the same for the loop without the console call. Without an inspector wrangler's dev server runs in a Node process of its own (bench/no-inspector/serve.mjs).`,
     cpu,
   ].join("\n\n");
 }
