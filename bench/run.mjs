@@ -7,12 +7,13 @@
 //   npm run bench -- --only=console                 # a console line under wrangler dev and without the inspector (~1.5 min)
 //   npm run bench -- --only=profile                 # CPU profiles of commands and a projector drain (not in the default run)
 //   npm run bench -- --only=no-inspector            # the pipeline without wrangler's inspector (not in the default run)
+//   npm run bench -- --only=new-objects             # what an object's first command costs, and its safety alarm (~8 min, not in the default run)
 //   BENCH_SECONDS=2 BENCH_ROUNDS=1 npm run bench    # a smoke run (figures mean little)
 //
 // Knobs (bench/lib/options.mjs): BENCH_ROUNDS, BENCH_COMMANDS, BENCH_SECONDS, BENCH_CONCURRENCY,
 // BENCH_AGGREGATES, BENCH_ITERATIONS, BENCH_PROJECTOR_EVENTS, BENCH_PROJECTOR_STREAMS,
 // BENCH_BATCH_SIZES, BENCH_PROJECTOR_ROUNDS, BENCH_WAKE_SIZES, BENCH_WAKE_ROUNDS,
-// BENCH_CONSOLE_LINES, BENCH_CONSOLE_ROUNDS, BENCH_WRITE_DOCS=0 (leave docs/performance.md alone).
+// BENCH_CONSOLE_LINES, BENCH_CONSOLE_ROUNDS, BENCH_NEW_OBJECT_ROUNDS, BENCH_WRITE_DOCS=0 (leave docs/performance.md alone).
 import { readOptions } from "./lib/options.mjs";
 import { describeRun, stamp, updateDocs, writeResults } from "./lib/report.mjs";
 import { runPipeline } from "./pipeline/index.mjs";
@@ -22,6 +23,7 @@ import { profileTable, runProfile } from "./profile/index.mjs";
 import { runWake, wakeTable } from "./wake/index.mjs";
 import { NO_INSPECTOR_INFORMATION, NO_INSPECTOR_SYSTEMS } from "./no-inspector/index.mjs";
 import { consoleTable, runConsole } from "./console/index.mjs";
+import { newObjectsTable, runNewObjects } from "./new-objects/index.mjs";
 
 const options = readOptions();
 const run = describeRun();
@@ -47,6 +49,7 @@ const PARTS = {
   },
   wake: { title: "Wake-up cost and memory", measure: runWake, table: wakeTable, reduced: (o) => Math.max(...o.wakeSizes) < 100_000 || o.wakeRounds < 3 },
   console: { title: "What a console line costs under wrangler dev", measure: runConsole, table: consoleTable, reduced: (o) => o.consoleLines < 1000 || o.consoleRounds < 3 },
+  "new-objects": { title: "What an object's first command costs", measure: runNewObjects, table: newObjectsTable, reduced: (o) => o.newObjectRounds < 4 || o.commands < 1000 || o.seconds < 30 },
 };
 
 for (const name of options.only) {

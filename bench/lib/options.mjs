@@ -1,7 +1,7 @@
 // The bench's knobs, from the environment and `--only=`; every one bounds a loop in count or time.
 
 /** Parts of the bench that can run alone: `npm run bench -- --only=pipeline,wake` or BENCH_ONLY. */
-export const PARTS = ["pipeline", "projector", "wake", "console", "profile", "no-inspector"];
+export const PARTS = ["pipeline", "projector", "wake", "console", "profile", "no-inspector", "new-objects"];
 /**
  * What `npm run bench` runs without `--only`: the figures, and what a console line costs (about a
  * minute). The CPU profile and the no-inspector pipeline comparison are asked for by name.
@@ -39,6 +39,8 @@ export function readOptions(argv = process.argv.slice(2), env = process.env) {
     /** Console: lines per request, and requests of each line length to median over (bounded by time too). */
     consoleLines: num("BENCH_CONSOLE_LINES", 1_000),
     consoleRounds: num("BENCH_CONSOLE_ROUNDS", 7),
+    /** New objects: rounds of the new-aggregates phase on each system (the noisiest scenario, so more than the pipeline's). */
+    newObjectRounds: num("BENCH_NEW_OBJECT_ROUNDS", 6),
     writeDocs: env.BENCH_WRITE_DOCS !== "0",
   };
 }
