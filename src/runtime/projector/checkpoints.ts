@@ -103,7 +103,7 @@ export function catalogStreams(db: D1Database, streams: readonly { readonly stre
 
 /** Remembers why a stream's messages failed, for the dead-letter record. Best effort. */
 export async function recordFailure(db: D1Database, subscriber: string, streamId: string, version: number, error: unknown): Promise<void> {
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const text = describeError(error);
   await db
     .prepare(
       `INSERT INTO projection_errors (projection, stream_id, version, error, failed_at) VALUES (?, ?, ?, ?, ?)
@@ -114,7 +114,7 @@ export async function recordFailure(db: D1Database, subscriber: string, streamId
     .catch((e: unknown) =>
       writeLog("error", {
         event: "projector.failure-not-recorded",
-        msg: `${subscriber}: could not record failure`,
+        msg: `${subscriber}: could not record the failure of ${streamId}`,
         subscriber,
         streamId,
         version,
