@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { CommandOutcome } from "../../src/runtime/aggregate-protocol";
-import { BatchReport, Metrics, outcomeName, writeLog, type MetricsDataset } from "../../src/runtime/observability";
+import { BatchReport, formatLog, Metrics, outcomeName, writeFormattedLog, writeLog, type MetricsDataset } from "../../src/runtime/observability";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -42,6 +42,16 @@ describe("writeLog", () => {
     expect(log.mock.calls).toEqual([['{"level":"info","event":"command","msg":"m","version":3}']]);
     expect(JSON.parse(error.mock.calls[0]![0] as string)).toEqual({ level: "error", event: "outbox.parked", msg: "m" });
   });
+
+  it("can make a line ahead, so a caller can measure it, and then writes it as writeLog would", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const line = formatLog("warn", { event: "dead-letters.park-failed", msg: "m", attempts: 2 });
+    expect(line).toEqual({ level: "warn", text: '{"level":"warn","event":"dead-letters.park-failed","msg":"m","attempts":2}' });
+    expect(warn).not.toHaveBeenCalled();
+    writeFormattedLog(line);
+    writeLog("warn", { event: "dead-letters.park-failed", msg: "m", attempts: 2 });
+    expect(warn.mock.calls).toEqual([[line.text], [line.text]]);
+  });
 });
 
 describe("Metrics", () => {
@@ -62,9 +72,12 @@ describe("Metrics", () => {
   });
 
   it("never throws: a data point the dataset refuses is reported and dropped", () => {
-    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const metrics = Metrics.from({ METRICS: { writeDataPoint: () => { throw new Error("too many blobs"); } } }, "METRICS");
     expect(() => metrics.deadLetters("balances", 1)).not.toThrow();
+    expect(warn.mock.calls.map(([line]) => JSON.parse(line as string))).toEqual([
+      { level: "warn", event: "metrics.point-dropped", msg: expect.stringContaining("too many blobs"), point: "dead-letters", error: "Error: too many blobs" },
+    ]);
   });
 });
 

@@ -12,7 +12,7 @@ import {
 import type { ErrorBody } from "../errors/index.js";
 import { EventStore } from "../event-store/index.js";
 import { newId } from "../ids/index.js";
-import { adoptTrace, Metrics, reportCommand, reportOutboxParked, reportOutboxRetry, type OutboxSend } from "../observability/index.js";
+import { adoptTrace, Metrics, reportCommand, reportOutboxParked, reportOutboxRetry, writeLog, type OutboxSend } from "../observability/index.js";
 import { bindingQueueSender, OutboxDispatcher, type OutboxRoute, type QueueSender } from "../outbox/index.js";
 import { handleCommand, refused, type CommandCommit } from "./command-handler.js";
 import { envelopeOf } from "./envelope-of.js";
@@ -116,7 +116,14 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
       const unbound = hosted.routes.filter((route) => !isQueueProducer(this.env, route.binding));
       if (unbound.length > 0) {
         const blocks = unbound.map((r) => `[[queues.producers]]\nbinding = "${r.binding}"\nqueue = "${r.queue}"`);
-        console.error(`${hosted.stream.streamId}: queue producer bindings missing from wrangler.toml:\n${blocks.join("\n")}`);
+        writeLog("error", {
+          event: "config.producers-missing",
+          msg: `${hosted.stream.streamId}: queue producer bindings missing from wrangler.toml:\n${blocks.join("\n")}`,
+          aggregate: aggregate.name,
+          streamId: hosted.stream.streamId,
+          bindings: unbound.map((r) => r.binding),
+          problems: blocks,
+        });
         return refused(500, "misconfigured", `queue producer bindings missing from wrangler.toml: ${unbound.map((r) => r.binding).join(", ")}`, {
           problems: blocks,
         }).outcome;

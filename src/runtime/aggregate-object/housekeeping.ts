@@ -1,4 +1,5 @@
 import type { EventStore, ParkedEvent } from "../event-store/index.js";
+import { describeError, writeLog } from "../observability/index.js";
 import { OUTBOX_RETRY_MAX_MS, reportParked, type OutboxRoute } from "../outbox/index.js";
 import { COMMAND_LOG_PRUNE_AGAIN_MS, COMMAND_LOG_PRUNE_ROWS, pruneCutoff, pruneDueAt } from "./command-log.js";
 import { envelopeOf, type StreamIdentity } from "./envelope-of.js";
@@ -99,7 +100,16 @@ export class Housekeeping {
       await reportParked(this.env, route, parked, envelopeOf(stream, event));
       this.store.markReported(parked.queue, parked.version);
     } catch (error) {
-      console.error(`outbox: could not record parked ${stream.streamId}@${parked.version} for ${parked.queue}:`, error);
+      const text = describeError(error);
+      writeLog("error", {
+        event: "outbox.parked-report-failed",
+        msg: `outbox: could not record parked ${stream.streamId}@${parked.version} for ${parked.queue}: ${text}`,
+        aggregate: stream.aggregate.name,
+        streamId: stream.streamId,
+        queue: parked.queue,
+        version: parked.version,
+        error: text,
+      });
     }
   }
 }

@@ -7,13 +7,13 @@ import { bearerTokens, type Authentication } from "../auth/index.js";
 import type { StatefulProcessManager } from "../process-manager/index.js";
 import { createProcessManagerObjectClass, ProcessManagerClient, type ProcessManagerObjectClass } from "../process-manager-object/index.js";
 import { HttpError } from "../errors/index.js";
-import { Metrics } from "../observability/index.js";
+import { describeError, Metrics, writeLog } from "../observability/index.js";
 import { createHttpApp, type RuntimeVariables } from "../http/index.js";
 import type { OutboxRoute } from "../outbox/index.js";
 import type { Projection } from "../projection/index.js";
 import { createQueueHandler } from "../projector/index.js";
 import { assertDistinctCloudEvents } from "../publisher/index.js";
-import { rebuildQueue, rebuildQueueWork, reconcileProjection } from "../rebuild/index.js";
+import { rebuildQueue, rebuildQueueWork, reconcileProjection, reportReconcileFailed } from "../rebuild/index.js";
 import { runtimeDatabase } from "../runtime-tables/index.js";
 import { readLag, recordHeads, STREAM_CATALOG_QUEUE, STREAM_CATALOG_ROUTE, sweepSubscriber } from "../stream-catalog/index.js";
 import { DEFAULT_AGGREGATES_BINDING, DEFAULT_PROCESS_MANAGERS_BINDING, type AnyApplication, type Application } from "./application.js";
@@ -159,7 +159,7 @@ export function createRuntime<E extends object>(application: Application<E>, opt
     async fetch(request, env, ctx) {
       const problems = missingBindings(env, required);
       if (problems.length > 0 && !UNGUARDED_PATHS.includes(new URL(request.url).pathname.slice(basePath.length))) {
-        console.error(`edge-cqrs configuration is incomplete:\n${problems.join("\n")}`);
+        writeLog("error", { event: "config.incomplete", msg: `edge-cqrs configuration is incomplete:\n${problems.join("\n")}`, problems });
         const error = new HttpError(500, "misconfigured", `the Worker's configuration is incomplete: ${problems.join("; ")}`, { problems });
         return Response.json(error.toBody(), { status: 500 });
       }
@@ -186,9 +186,7 @@ export function createRuntime<E extends object>(application: Application<E>, opt
           // A new projection, a bumped version or a stalled rebuild is acted on here at the latest.
           if (s.kind === "projection") {
             // Logged, not rethrown: a projection that cannot be rebuilt (its tables are missing) is still swept.
-            await reconcileProjection(s, db, rebuildQueue(producer), controller.scheduledTime).catch((error: unknown) => {
-              console.error(`${s.name}: checking the projection's version failed:`, error);
-            });
+            await reconcileProjection(s, db, rebuildQueue(producer), controller.scheduledTime).catch((error: unknown) => reportReconcileFailed(s.name, error));
           }
           const swept = await sweepSubscriber(s, db, producer, client, controller.scheduledTime);
           // The cron doubles as the clock of the lag gauge: one query per subscriber, and only when metrics are written.
@@ -196,10 +194,13 @@ export function createRuntime<E extends object>(application: Application<E>, opt
           return swept;
         }),
       );
-      const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => r.reason as unknown);
-      for (const reason of failed) console.error("stream sweep failed:", reason);
+      const failed = results.flatMap((r, i) => (r.status === "rejected" ? [{ subscriber: subscribers[i]!.name, reason: r.reason as unknown }] : []));
+      for (const { subscriber, reason } of failed) {
+        const text = describeError(reason);
+        writeLog("error", { event: "stream-sweep.failed", msg: `${subscriber}: stream sweep failed: ${text}`, subscriber, error: text });
+      }
       // Rethrown once every sweep has run, so the cron invocation shows as failed in the dashboard.
-      if (failed.length > 0) throw new AggregateError(failed, `the stream sweep failed for ${failed.length} subscriber(s)`);
+      if (failed.length > 0) throw new AggregateError(failed.map((f) => f.reason), `the stream sweep failed for ${failed.length} subscriber(s)`);
     },
   };
 }

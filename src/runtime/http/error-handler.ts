@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { HttpError } from "../errors/index.js";
+import { describeError, writeLog } from "../observability/index.js";
 
 /** The single place errors become responses: known ones with their status, the rest as a bare 500. */
 export function errorResponse(error: Error, c: Context): Response {
@@ -7,7 +8,8 @@ export function errorResponse(error: Error, c: Context): Response {
     for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
     return c.json(error.toBody(), error.status);
   }
-  console.error(`${c.req.method} ${c.req.path} failed:`, error);
+  const text = describeError(error);
+  writeLog("error", { event: "http.unhandled-error", msg: `${c.req.method} ${c.req.path} failed: ${text}`, method: c.req.method, path: c.req.path, error: text });
   return c.json({ error: "internal_error", message: "the server failed to handle the request" }, 500);
 }
 

@@ -1,4 +1,4 @@
-import { writeLog } from "./structured-log.js";
+import { describeError, writeLog } from "./structured-log.js";
 
 /**
  * Analytics Engine keeps at most 96 bytes of index per data point
@@ -124,7 +124,8 @@ export class Metrics {
     try {
       this.dataset.writeDataPoint({ indexes: [cutToBytes(index, MAX_METRIC_INDEX_BYTES)], blobs, doubles });
     } catch (error) {
-      console.warn(`metrics: a ${blobs[0]} data point was not written:`, error);
+      const text = describeError(error);
+      writeLog("warn", { event: "metrics.point-dropped", msg: `metrics: a ${blobs[0]} data point was not written: ${text}`, point: blobs[0], error: text });
     }
   }
 }

@@ -17,11 +17,26 @@ export interface LogFields {
  * the platform's own level matches the `level` field.
  */
 export function writeLog(level: LogLevel, fields: LogFields): void {
+  writeFormattedLog(formatLog(level, fields));
+}
+
+/** A line as {@link writeLog} writes it, made ahead for a caller that must know its size first (a log budget). */
+export interface FormattedLog {
+  readonly level: LogLevel;
+  readonly text: string;
+}
+
+/** Makes the line {@link writeLog} would write, without writing it. */
+export function formatLog(level: LogLevel, fields: LogFields): FormattedLog {
   // Undefined fields drop out of the JSON: an absent field means "not known".
-  const line = JSON.stringify({ level, ...fields });
-  if (level === "error") console.error(line);
-  else if (level === "warn") console.warn(line);
-  else console.log(line);
+  return { level, text: JSON.stringify({ level, ...fields }) };
+}
+
+/** Writes a line {@link formatLog} made. */
+export function writeFormattedLog({ level, text }: FormattedLog): void {
+  if (level === "error") console.error(text);
+  else if (level === "warn") console.warn(text);
+  else console.log(text);
 }
 
 /**

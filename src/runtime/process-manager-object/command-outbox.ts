@@ -1,4 +1,5 @@
 import type { CommandOutcome, CommandRequest } from "../aggregate-protocol/index.js";
+import { traceIdOf, type LogFields } from "../observability/index.js";
 import type { InstanceStore, OutboxEntry } from "./instance-store.js";
 
 /** Sends one command to its aggregate; swapped in tests to inject a failure. */
@@ -21,10 +22,8 @@ export const COMMAND_SAFETY_DELAY_MS = 5_000;
 /** Delay before the `attempts`-th retry of a failed send or timer firing. */
 export const retryDelayMs = (attempts: number): number => Math.min(COMMAND_RETRY_BASE_MS * 2 ** Math.max(0, attempts - 1), COMMAND_RETRY_MAX_MS);
 
-/**
- * What the outbox reports: one small function, so operators' logging can be swapped in one place.
- */
-export type OutboxLog = (level: "warn" | "error", message: string) => void;
+/** Where the outbox reports: its instance adds which instance it is before the line is written. */
+export type OutboxLog = (level: "warn" | "error", fields: LogFields) => void;
 
 /**
  * Sends the instance's outbox, oldest first, one command at a time: commands to one aggregate
@@ -88,8 +87,18 @@ export class CommandOutbox {
       return false;
     }
     this.store.rejected(entry, outcome.status, outcome.body, new Date().toISOString());
-    const { aggregate, id, command } = entry.request;
-    this.log("warn", `${aggregate}/${id} refused ${command} (${entry.commandId}): ${outcome.body.error} ${outcome.body.message}`);
+    const { aggregate, id, command, causationId, traceparent } = entry.request;
+    this.log("warn", {
+      event: "process-manager.command-refused",
+      msg: `${aggregate}/${id} refused ${command} (${entry.commandId}): ${outcome.body.error} ${outcome.body.message}`,
+      streamId: `${aggregate}/${id}`,
+      command,
+      commandId: entry.commandId,
+      causationId,
+      error: outcome.body.error,
+      message: outcome.body.message,
+      traceId: traceIdOf(traceparent),
+    });
     return true;
   }
 
@@ -97,6 +106,13 @@ export class CommandOutbox {
     const attempts = entry.attempts + 1;
     const delay = retryDelayMs(attempts);
     this.store.sendFailed(entry.seq, error, Date.now() + delay);
-    this.log("warn", `sending ${entry.commandId} failed (attempt ${attempts}), retrying in ${delay} ms: ${error}`);
+    this.log("warn", {
+      event: "process-manager.command-retry",
+      msg: `sending ${entry.commandId} failed (attempt ${attempts}), retrying in ${delay} ms: ${error}`,
+      commandId: entry.commandId,
+      attempts,
+      delayMs: delay,
+      error,
+    });
   }
 }

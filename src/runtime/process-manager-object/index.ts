@@ -6,7 +6,6 @@ export { instanceName, PROCESS_MANAGERS_BINDING, ProcessManagerClient } from "./
 export {
   createProcessManagerObjectClass,
   instanceCommandId,
-  logInstance,
   useCommandSender,
   type ProcessManagerObjectClass,
   type ProcessManagerObjectInstance,

@@ -4,9 +4,9 @@ import type { CommandRequest } from "../aggregate-protocol/index.js";
 import { runtimeActor } from "../auth/index.js";
 import type { EventEnvelope } from "../envelope/index.js";
 import { RUNTIME_COMMAND_ID_PREFIX } from "../ids/index.js";
-import { continueTrace } from "../observability/index.js";
+import { continueTrace, writeLog, type LogFields } from "../observability/index.js";
 import { MAX_TIMERS_PER_INSTANCE, type AnyProcessMessage, type StatefulProcessManager, type TimerFired } from "../process-manager/index.js";
-import { COMMAND_SAFETY_DELAY_MS, CommandOutbox, retryDelayMs, type CommandSender, type OutboxLog } from "./command-outbox.js";
+import { COMMAND_SAFETY_DELAY_MS, CommandOutbox, retryDelayMs, type CommandSender } from "./command-outbox.js";
 import { InstanceStore, type MessageSummary, type TimerCause } from "./instance-store.js";
 import type { InstanceView } from "./instance-view.js";
 
@@ -58,7 +58,7 @@ export function createProcessManagerObjectClass<E extends object>(options: Proce
       super(ctx, env);
       this.store = new InstanceStore(ctx.storage.sql, (work) => ctx.storage.transactionSync(work));
       const send: CommandSender = (request) => AggregateClient.fromEnv(env, options.aggregatesBinding).execute(request);
-      this.outbox = new CommandOutbox(this.store, send, (level, message) => this.log(level, message), () => this.arm());
+      this.outbox = new CommandOutbox(this.store, send, (level, fields) => this.log(level, fields), () => this.arm());
       // Resume sending what an eviction or crash interrupted, without waiting for the alarm.
       if (this.store.outbox().length > 0) void this.outbox.dispatch();
     }
@@ -118,7 +118,14 @@ export function createProcessManagerObjectClass<E extends object>(options: Proce
           const text = error instanceof Error ? error.message : String(error);
           const delay = retryDelayMs(timer.attempts + 1);
           this.store.timerFailed(timer.id, text, Date.now() + delay);
-          this.log("error", `timer ${timer.id} failed (attempt ${timer.attempts + 1}), retrying in ${delay} ms: ${text}`);
+          this.log("error", {
+            event: "process-manager.timer-failed",
+            msg: `timer ${timer.id} failed (attempt ${timer.attempts + 1}), retrying in ${delay} ms: ${text}`,
+            timerId: timer.id,
+            attempts: timer.attempts + 1,
+            delayMs: delay,
+            error: text,
+          });
         }
       }
       await this.outbox.dispatch();
@@ -218,17 +225,14 @@ export function createProcessManagerObjectClass<E extends object>(options: Proce
       return this.hosted;
     }
 
-    private log(level: "warn" | "error", message: string): void {
-      logInstance(level, `process manager ${this.hosted?.manager.name ?? "?"}/${this.hosted?.key ?? "?"}: ${message}`);
+    /** A line about this instance: its manager (as `subscriber`, like the manager's queue lines) and key, and the instance in the sentence. */
+    private log(level: "warn" | "error", { event, msg, ...rest }: LogFields): void {
+      const subscriber = this.hosted?.manager.name;
+      const key = this.hosted?.key;
+      writeLog(level, { event, msg: `process manager ${subscriber ?? "?"}/${key ?? "?"}: ${msg}`, subscriber, key, ...rest });
     }
   };
 }
-
-/** Where instances report: one function, so an application's logger can replace `console` in one place. */
-export const logInstance: OutboxLog = (level, message) => {
-  if (level === "error") console.error(message);
-  else console.warn(message);
-};
 
 /** What a process-manager object offers: its RPC methods, and what tests reach inside it. */
 export interface ProcessManagerObjectMembers {

@@ -1,4 +1,5 @@
 import type { EventEnvelope } from "../envelope/index.js";
+import { describeError, writeLog } from "../observability/index.js";
 import { ackAll, type StreamWork } from "./stream-work.js";
 
 /**
@@ -52,7 +53,15 @@ export async function settleCaughtUp(subscriber: string, work: StreamWork, reque
       await requeue(work.latest);
       return ackAll(work);
     } catch (error) {
-      console.error(`${subscriber}: could not requeue the catch-up of ${work.streamId} at ${reached}/${work.target}; retrying instead:`, error);
+      writeLog("error", {
+        event: "projector.requeue-failed",
+        msg: `${subscriber}: could not requeue the catch-up of ${work.streamId} at ${reached}/${work.target}; retrying instead`,
+        subscriber,
+        streamId: work.streamId,
+        reached,
+        target: work.target,
+        error: describeError(error),
+      });
     }
   }
   for (const message of work.messages) {

@@ -1,3 +1,5 @@
+import { describeError, writeLog } from "../observability/index.js";
+
 /**
  * Per-stream versions from `table` for one key (a subscriber's checkpoints, a rebuild's shadow
  * checkpoints), in one query however many streams: the ids travel as one JSON parameter, where an
@@ -101,7 +103,7 @@ export function catalogStreams(db: D1Database, streams: readonly { readonly stre
 
 /** Remembers why a stream's messages failed, for the dead-letter record. Best effort. */
 export async function recordFailure(db: D1Database, subscriber: string, streamId: string, version: number, error: unknown): Promise<void> {
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const text = describeError(error);
   await db
     .prepare(
       `INSERT INTO projection_errors (projection, stream_id, version, error, failed_at) VALUES (?, ?, ?, ?, ?)
@@ -109,7 +111,16 @@ export async function recordFailure(db: D1Database, subscriber: string, streamId
     )
     .bind(subscriber, streamId, version, text.slice(0, 2000), new Date().toISOString())
     .run()
-    .catch((e: unknown) => console.error(`${subscriber}: could not record failure`, e));
+    .catch((e: unknown) =>
+      writeLog("error", {
+        event: "projector.failure-not-recorded",
+        msg: `${subscriber}: could not record the failure of ${streamId}`,
+        subscriber,
+        streamId,
+        version,
+        error: describeError(e),
+      }),
+    );
 }
 
 /**
@@ -119,7 +130,12 @@ export async function recordFailure(db: D1Database, subscriber: string, streamId
 export async function recordBatchLag(db: D1Database, subscriber: string, messages: readonly Message<unknown>[]): Promise<void> {
   const statement = batchLagStatement(db, subscriber, messages);
   if (!statement) return;
-  await statement.run().catch((e: unknown) => console.error(`${subscriber}: could not record lag`, e));
+  await statement.run().catch((e: unknown) => reportLagNotRecorded(subscriber, e));
+}
+
+/** The lag record is best effort: a failed one is a `projector.lag-not-recorded` line, never a failed batch. */
+export function reportLagNotRecorded(subscriber: string, error: unknown): void {
+  writeLog("error", { event: "projector.lag-not-recorded", msg: `${subscriber}: could not record the batch's lag`, subscriber, error: describeError(error) });
 }
 
 /** The upsert of {@link recordBatchLag}, for a caller that has a D1 batch to add it to; none for an empty batch. */

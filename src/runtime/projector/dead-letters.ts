@@ -1,3 +1,4 @@
+import { describeError, formatLog, writeFormattedLog, writeLog } from "../observability/index.js";
 import { byteLength } from "../outbox/index.js";
 import type { Subscription } from "../subscription/index.js";
 
@@ -107,14 +108,21 @@ function insertParked(db: D1Database, subscriber: string, parked: Parked, now: s
 async function parkingFailed(db: D1Database, subscriber: string, parked: Parked, now: string, error: unknown, log: { left: number }): Promise<void> {
   const { message } = parked;
   const delaySeconds = Math.min(PARK_RETRY_BASE_SECONDS * 2 ** Math.max(0, message.attempts - 1), PARK_RETRY_MAX_SECONDS);
-  const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const reason = describeError(error);
+  const about = { subscriber, messageId: message.id, attempts: message.attempts, delaySeconds };
   if (message.attempts < PARK_LAST_RESORT_ATTEMPT) {
-    console.error(`${subscriber}: could not park dead letter ${message.id} (attempt ${message.attempts}), retrying in ${delaySeconds} s: ${reason}`);
+    writeLog("error", {
+      event: "dead-letters.park-failed",
+      msg: `${subscriber}: could not park dead letter ${message.id} (attempt ${message.attempts}), retrying in ${delaySeconds} s: ${reason}`,
+      ...about,
+      error: reason,
+    });
     message.retry({ delaySeconds });
     return;
   }
-  const line = JSON.stringify({
+  const line = formatLog("error", {
     event: "dead_letter_body_not_stored",
+    msg: `${subscriber}: the body of dead letter ${message.id} could not be stored (attempt ${message.attempts}); it is on this line`,
     subscriber,
     messageId: message.id,
     streamId: parked.streamId,
@@ -123,15 +131,19 @@ async function parkingFailed(db: D1Database, subscriber: string, parked: Parked,
     error: reason,
     body: message.body,
   });
-  const lineBytes = byteLength(line);
+  const lineBytes = byteLength(line.text);
   if (lineBytes > log.left) {
-    console.error(`${subscriber}: dead letter ${message.id} could not be parked and this invocation's log budget is spent; retrying in ${delaySeconds} s`);
+    writeLog("error", {
+      event: "dead-letters.log-budget-spent",
+      msg: `${subscriber}: dead letter ${message.id} could not be parked and this invocation's log budget is spent; retrying in ${delaySeconds} s`,
+      ...about,
+    });
     message.retry({ delaySeconds });
     return;
   }
   // The log line comes first: if the compact row fails too, it is what the operator has left.
   log.left -= lineBytes;
-  console.error(line);
+  writeFormattedLog(line);
   try {
     await db
       .prepare(
@@ -151,7 +163,13 @@ async function parkingFailed(db: D1Database, subscriber: string, parked: Parked,
       .run();
     message.ack();
   } catch (compactError) {
-    console.error(`${subscriber}: could not park dead letter ${message.id} even without its body, retrying in ${delaySeconds} s:`, compactError);
+    const text = describeError(compactError);
+    writeLog("error", {
+      event: "dead-letters.quarantine-failed",
+      msg: `${subscriber}: could not park dead letter ${message.id} even without its body, retrying in ${delaySeconds} s: ${text}`,
+      ...about,
+      error: text,
+    });
     message.retry({ delaySeconds });
   }
 }

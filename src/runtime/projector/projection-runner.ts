@@ -1,6 +1,6 @@
 import type { AggregateClient } from "../aggregate-client/index.js";
 import { forgetCommitted, rememberCommitted } from "../consistency/index.js";
-import type { BatchReport } from "../observability/index.js";
+import { writeLog, type BatchReport } from "../observability/index.js";
 import type { Projection } from "../projection/index.js";
 import { CatchUpBudget, settleCaughtUp, type Requeue } from "./catch-up.js";
 import { RideAlong } from "./ride-along.js";
@@ -201,7 +201,12 @@ async function applyWithoutShadow(projection: Projection, db: D1Database, ready:
   } catch {
     return false;
   }
-  console.warn(`${projection.name}: ${ready.work.streamId} was applied without the running rebuild's shadow, which its job will catch up`);
+  writeLog("warn", {
+    event: "rebuild.shadow-skipped",
+    msg: `${projection.name}: ${ready.work.streamId} was applied without the running rebuild's shadow, which its job will catch up`,
+    projection: projection.name,
+    streamId: ready.work.streamId,
+  });
   return true;
 }
 

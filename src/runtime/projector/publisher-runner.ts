@@ -3,7 +3,7 @@ import { BatchReport, Metrics } from "../observability/index.js";
 import { byteLength, sendBatches } from "../outbox/index.js";
 import type { CloudEvent, Publisher } from "../publisher/index.js";
 import { recordFailure } from "./checkpoints.js";
-import { retryDelaySeconds } from "./stream-work.js";
+import { reportMalformed, retryDelaySeconds } from "./stream-work.js";
 
 /**
  * Queues carry at most 128 KB per message; the margin covers framing. Public data is usually a
@@ -41,7 +41,7 @@ export async function runPublisher(
   for (const message of batch.messages) {
     const parsed = EventEnvelopeSchema.safeParse(message.body);
     if (!parsed.success) {
-      console.error(`${publisher.name}: message ${message.id} is not an event envelope`);
+      reportMalformed(publisher.name, message);
       message.retry({ delaySeconds: retryDelaySeconds(message) });
       continue;
     }

@@ -1,3 +1,5 @@
+import { reportLagNotRecorded } from "./checkpoints.js";
+
 /**
  * A statement that rides along with the first D1 batch of an invocation that commits (the batch's
  * lag record), so it costs no round trip of its own; written alone only when nothing committed.
@@ -22,7 +24,7 @@ export class RideAlong {
   }
 
   /** Best effort, like the record it carries. */
-  async alone(what: string): Promise<void> {
-    await this.statement?.run().catch((e: unknown) => console.error(`${what}: could not record the batch's lag`, e));
+  async alone(subscriber: string): Promise<void> {
+    await this.statement?.run().catch((e: unknown) => reportLagNotRecorded(subscriber, e));
   }
 }

@@ -1,6 +1,7 @@
 import type { AggregateClient } from "../aggregate-client/index.js";
 import { committedVersion } from "../consistency/index.js";
 import { EventEnvelopeSchema, type EventEnvelope } from "../envelope/index.js";
+import { writeLog } from "../observability/index.js";
 import type { Subscription } from "../subscription/index.js";
 import type { CatchUpBudget } from "./catch-up.js";
 import { readCheckpoints } from "./checkpoints.js";
@@ -122,9 +123,20 @@ export function ackAll(work: StreamWork): void {
 export function settleUnowned(subscriber: string, foreign: readonly Message<unknown>[], malformed: readonly Message<unknown>[]): void {
   for (const message of foreign) message.ack();
   for (const message of malformed) {
-    console.error(`${subscriber}: message ${message.id} is not an event envelope`);
+    reportMalformed(subscriber, message);
     message.retry({ delaySeconds: retryDelaySeconds(message) });
   }
+}
+
+/** A body that is not an envelope, retried until it reaches the dead-letter queue: one `projector.message-malformed` line. */
+export function reportMalformed(subscriber: string, message: Message<unknown>): void {
+  writeLog("error", {
+    event: "projector.message-malformed",
+    msg: `${subscriber}: message ${message.id} is not an event envelope`,
+    subscriber,
+    messageId: message.id,
+    attempts: message.attempts,
+  });
 }
 
 /** A run of a stream's events applied as one transaction: the checkpoint moves from `from` to `to`. */

@@ -1,10 +1,11 @@
 import type { AggregateClient } from "../aggregate-client/index.js";
+import { describeError, writeLog } from "../observability/index.js";
 import type { Projection } from "../projection/index.js";
 import type { ProjectionQueueWork } from "../projector/index.js";
 import { liveShadowWrites, runningRebuild } from "./live-shadow.js";
 import { isRebuildMessage, rebuildQueue, RebuildMessageSchema, type RebuildQueue, type StreamJob } from "./rebuild-messages.js";
 import { runRebuildStep } from "./rebuild-step.js";
-import { reconcileProjection } from "./reconcile.js";
+import { reconcileProjection, reportReconcileFailed } from "./reconcile.js";
 import { runStreamJobs } from "./stream-job.js";
 
 /** Projections reconciled in this isolate, per database: the check runs before the first batch only. */
@@ -29,15 +30,18 @@ export const rebuildQueueWork: ProjectionQueueWork = {
     const queue = producerOf(env, projection);
     if (!queue) return;
     // The live events of the batch must never fail with a rebuild's bookkeeping.
-    await reconcileProjection(projection, db, queue, Date.now(), { firstSeen: false }).catch((error: unknown) => {
-      console.error(`${projection.name}: checking the projection's version failed:`, error);
-    });
+    await reconcileProjection(projection, db, queue, Date.now(), { firstSeen: false }).catch((error: unknown) => reportReconcileFailed(projection.name, error));
   },
 
   async run(projection, messages, db, aggregates, env) {
     const queue = producerOf(env, projection);
     if (!queue) {
-      console.error(`${projection.name}: rebuild messages need the queue producer binding ${projection.queue.binding}`);
+      writeLog("error", {
+        event: "rebuild.producer-missing",
+        msg: `${projection.name}: rebuild messages need the queue producer binding ${projection.queue.binding}`,
+        projection: projection.name,
+        binding: projection.queue.binding,
+      });
       for (const message of messages) message.retry();
       return;
     }
@@ -51,7 +55,12 @@ async function runRebuildMessages(projection: Projection, messages: readonly Mes
   for (const message of messages) {
     const parsed = RebuildMessageSchema.safeParse(message.body);
     if (!parsed.success) {
-      console.error(`${projection.name}: message ${message.id} is not a rebuild message; dropped`);
+      writeLog("error", {
+        event: "rebuild.message-dropped",
+        msg: `${projection.name}: message ${message.id} is not a rebuild message; dropped`,
+        projection: projection.name,
+        messageId: message.id,
+      });
       message.ack();
       continue;
     }
@@ -66,7 +75,14 @@ async function runRebuildMessages(projection: Projection, messages: readonly Mes
       await runRebuildStep(projection, rebuildId, db, queue);
       for (const message of duplicates) message.ack();
     } catch (error) {
-      console.error(`${projection.name}: rebuild ${rebuildId} step failed; retrying:`, error);
+      const text = describeError(error);
+      writeLog("error", {
+        event: "rebuild.step-failed",
+        msg: `${projection.name}: rebuild ${rebuildId} step failed; retrying: ${text}`,
+        projection: projection.name,
+        rebuildId,
+        error: text,
+      });
       for (const message of duplicates) message.retry({ delaySeconds: 1 });
     }
   }

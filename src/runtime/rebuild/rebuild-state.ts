@@ -1,3 +1,4 @@
+import { writeLog } from "../observability/index.js";
 import type { Projection } from "../projection/index.js";
 import { dropShadows } from "./shadow-tables.js";
 
@@ -90,7 +91,7 @@ export async function readRebuildStatus(db: D1Database, projection: Projection):
  * must stay). The live tables are never touched.
  */
 export async function failRebuild(db: D1Database, projection: Projection, rebuildId: string, reason: string): Promise<void> {
-  console.error(`${projection.name}: rebuild ${rebuildId} failed: ${reason}`);
+  writeLog("error", { event: "rebuild.failed", msg: `${projection.name}: rebuild ${rebuildId} failed: ${reason}`, projection: projection.name, rebuildId, reason });
   try {
     await db.batch([
       guard(db, projection.name, rebuildId, RUNNING),
@@ -105,5 +106,5 @@ export async function failRebuild(db: D1Database, projection: Projection, rebuil
   }
 }
 
-/** The text of an error, for a failure reason. */
-export const describeError = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+/** The text of an error, for a failure reason: as the log lines give it. */
+export { describeError } from "../observability/index.js";

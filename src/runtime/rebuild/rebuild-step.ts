@@ -1,3 +1,4 @@
+import { writeLog } from "../observability/index.js";
 import type { Projection } from "../projection/index.js";
 import { REBUILD_STEP_DELAY_SECONDS, type RebuildMessage, type RebuildQueue } from "./rebuild-messages.js";
 import { describeError, failRebuild, guard, isGuardAbort, readState, RUNNING, type StateRow } from "./rebuild-state.js";
@@ -82,7 +83,13 @@ async function requeueUnfinished(projection: Projection, rebuildId: string, db: 
     .bind(rebuildId, cutoff, MAX_JOBS_PER_STEP)
     .all<{ stream_id: string; target: number | null }>();
   if (results.length > 0) {
-    console.warn(`${projection.name}: rebuild ${rebuildId} re-queues ${results.length} stream job(s) that did not finish in time`);
+    writeLog("warn", {
+      event: "rebuild.requeued",
+      msg: `${projection.name}: rebuild ${rebuildId} re-queues ${results.length} stream job(s) that did not finish in time`,
+      projection: projection.name,
+      rebuildId,
+      jobs: results.length,
+    });
     await queueJobs(db, rebuildId, queue, now, results.map((r) => ({ streamId: r.stream_id, target: r.target })));
   }
   return true;
@@ -162,5 +169,11 @@ async function switchToShadows(projection: Projection, state: StateRow, db: D1Da
       .bind(projection.name, rebuildId, now),
     db.prepare("DELETE FROM rebuild_streams WHERE rebuild_id = ?").bind(rebuildId),
   ]);
-  console.log(`${projection.name}: rebuild ${rebuildId} switched in (view version ${state.target_version})`);
+  writeLog("info", {
+    event: "rebuild.switched-in",
+    msg: `${projection.name}: rebuild ${rebuildId} switched in (view version ${state.target_version})`,
+    projection: projection.name,
+    rebuildId,
+    version: state.target_version,
+  });
 }

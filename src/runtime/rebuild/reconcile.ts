@@ -1,3 +1,4 @@
+import { describeError, writeLog } from "../observability/index.js";
 import type { Projection } from "../projection/index.js";
 import type { RebuildQueue } from "./rebuild-messages.js";
 import { readState } from "./rebuild-state.js";
@@ -52,7 +53,13 @@ export async function reconcileProjection(projection: Projection, db: D1Database
   if (row.state === "rebuilding") {
     const touched = Date.parse(row.touched_at ?? "");
     if (row.rebuild_id && !(touched > now - REBUILD_STALL_MS)) {
-      console.warn(`${projection.name}: rebuild ${row.rebuild_id} made no step since ${row.touched_at}; resuming it`);
+      writeLog("warn", {
+        event: "rebuild.resumed",
+        msg: `${projection.name}: rebuild ${row.rebuild_id} made no step since ${row.touched_at}; resuming it`,
+        projection: projection.name,
+        rebuildId: row.rebuild_id,
+        touchedAt: row.touched_at,
+      });
       await queue.send({ rebuild: "step", rebuildId: row.rebuild_id });
     }
     return;
@@ -61,4 +68,13 @@ export async function reconcileProjection(projection: Projection, db: D1Database
   if (row.state === "failed" && (row.target_version ?? 0) >= projection.version) return;
   if (row.version === 0 && !firstSeen) return;
   await startRebuild(projection, db, queue, row.version === 0 ? "new" : "version");
+}
+
+/**
+ * A failed {@link reconcileProjection} is logged, never rethrown, by both its callers: the live
+ * batch and the cron's sweep must go on without a rebuild's bookkeeping.
+ */
+export function reportReconcileFailed(projection: string, error: unknown): void {
+  const text = describeError(error);
+  writeLog("error", { event: "rebuild.check-failed", msg: `${projection}: checking the projection's version failed: ${text}`, projection, error: text });
 }

@@ -1,5 +1,6 @@
 import { HttpError } from "../errors/index.js";
 import { newId } from "../ids/index.js";
+import { writeLog } from "../observability/index.js";
 import type { Projection } from "../projection/index.js";
 import type { RebuildQueue } from "./rebuild-messages.js";
 import { describeError, failRebuild } from "./rebuild-state.js";
@@ -47,6 +48,13 @@ export async function startRebuild(projection: Projection, db: D1Database, queue
   }
   // A lost send is recovered by the cron trigger, which resumes a rebuild whose steps stopped.
   await queue.send({ rebuild: "step", rebuildId });
-  console.log(`${projection.name}: rebuild ${rebuildId} started (${cause}, view version ${projection.version})`);
+  writeLog("info", {
+    event: "rebuild.started",
+    msg: `${projection.name}: rebuild ${rebuildId} started (${cause}, view version ${projection.version})`,
+    projection: projection.name,
+    rebuildId,
+    cause,
+    version: projection.version,
+  });
   return rebuildId;
 }

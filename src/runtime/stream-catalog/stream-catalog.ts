@@ -1,4 +1,5 @@
 import type { EventEnvelope } from "../envelope/index.js";
+import { writeLog } from "../observability/index.js";
 import type { OutboxRoute } from "../outbox/index.js";
 
 /**
@@ -34,7 +35,11 @@ export async function recordHeads(batch: MessageBatch<unknown>, databases: reado
   for (const message of batch.messages) {
     const head = headOf(message.body);
     if (!head) {
-      console.error(`stream catalog: message ${message.id} is not an event envelope; dropped`);
+      writeLog("error", {
+        event: "stream-catalog.message-dropped",
+        msg: `stream catalog: message ${message.id} is not an event envelope; dropped`,
+        messageId: message.id,
+      });
       continue;
     }
     const known = heads.get(head.streamId);

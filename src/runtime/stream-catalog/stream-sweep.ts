@@ -1,5 +1,6 @@
 import type { AggregateClient } from "../aggregate-client/index.js";
 import type { EventEnvelope } from "../envelope/index.js";
+import { writeLog } from "../observability/index.js";
 import { byteLength, MAX_BATCH_BYTES, MAX_BATCH_MESSAGES } from "../outbox/index.js";
 import type { Subscription } from "../subscription/index.js";
 
@@ -57,7 +58,14 @@ export async function sweepSubscriber(
   for (const batch of byteBoundedBatches(heads)) {
     await producer.sendBatch(batch.map((body) => ({ body, contentType: "json" as const })));
   }
-  if (heads.length > 0) console.warn(`${subscriber.name}: sweep re-sent the heads of ${heads.length} streams left behind`);
+  if (heads.length > 0) {
+    writeLog("warn", {
+      event: "stream-sweep.resent",
+      msg: `${subscriber.name}: sweep re-sent the heads of ${heads.length} streams left behind`,
+      subscriber: subscriber.name,
+      streams: heads.length,
+    });
+  }
   return { subscriber: subscriber.name, healed: heads.length };
 }
 

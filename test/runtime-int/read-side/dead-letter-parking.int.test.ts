@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
 import { MAX_LOGGED_BODY_BYTES_PER_INVOCATION, MAX_PARKED_BYTES_PER_BATCH, PARK_LAST_RESORT_ATTEMPT } from "../../../src/runtime/projector";
 import { adminGet, json } from "../../support/http";
 import { rows } from "../../support/read-model";
@@ -29,6 +29,13 @@ function refusingEnv(refuse: (call: D1Call) => boolean): FixtureEnv {
 }
 
 const bigBody = (i: number) => ({ streamId: `account/big-${i}`, version: 1, padding: "x".repeat(100_000) });
+
+/** The JSON lines written through a spied `console.error`, parsed (docs/operations.md, "Logs"). */
+const errorLines = (logged: MockInstance): Record<string, unknown>[] =>
+  logged.mock.calls
+    .map((args) => args[0])
+    .filter((first): first is string => typeof first === "string" && first.startsWith("{"))
+    .map((text) => JSON.parse(text) as Record<string, unknown>);
 
 describe("dead-letter consumer", () => {
   beforeEach(async () => {
@@ -69,6 +76,9 @@ describe("dead-letter consumer", () => {
     const early = await deliver(DEAD_LETTER_QUEUE, [body], PARK_LAST_RESORT_ATTEMPT - 1, withoutBodies);
     expect(early.retried).toEqual(early.ids);
     expect(await rows("SELECT * FROM dead_letters")).toEqual([]);
+    expect(errorLines(logged).filter((l) => l.messageId === early.ids[0])).toEqual([
+      expect.objectContaining({ level: "error", event: "dead-letters.park-failed", subscriber: "balances", attempts: PARK_LAST_RESORT_ATTEMPT - 1, delaySeconds: expect.any(Number), error: expect.stringContaining("refused (test)") }),
+    ]);
 
     const last = await deliver(DEAD_LETTER_QUEUE, [body], PARK_LAST_RESORT_ATTEMPT, withoutBodies);
     expect(last.acked).toEqual(last.ids);
@@ -78,9 +88,8 @@ describe("dead-letter consumer", () => {
     expect(row).toMatchObject({ message_id: last.ids[0], stream_id: "account/big-7", body: "", quarantined_at: expect.any(String) });
     expect(row!.quarantine_reason).toMatch(/dead_letter_body_not_stored/);
 
-    const lines = logged.mock.calls.map((args) => args[0]).filter((first): first is string => typeof first === "string" && first.startsWith("{"));
-    const line = lines.map((text) => JSON.parse(text) as Record<string, unknown>).find((entry) => entry.messageId === last.ids[0]);
-    expect(line).toMatchObject({ event: "dead_letter_body_not_stored", subscriber: "balances", attempts: PARK_LAST_RESORT_ATTEMPT, body });
+    const bodyLines = errorLines(logged).filter((l) => l.event === "dead_letter_body_not_stored" && l.messageId === last.ids[0]);
+    expect(bodyLines).toEqual([expect.objectContaining({ level: "error", subscriber: "balances", streamId: "account/big-7", attempts: PARK_LAST_RESORT_ATTEMPT, body })]);
 
     // The operator sees it in the listing, with no body and the reason; replay passes over it.
     const { deadLetters } = await json<{ deadLetters: Record<string, unknown>[] }>(await adminGet("/admin/projections/balances/dead-letters"));
@@ -93,8 +102,8 @@ describe("dead-letter consumer", () => {
     const { acked, retried, ids } = await deliver(DEAD_LETTER_QUEUE, [body], PARK_LAST_RESORT_ATTEMPT + 1, refusingEnv(() => true));
     expect(acked).toEqual([]);
     expect(retried).toEqual(ids);
-    const lines = logged.mock.calls.map((args) => args[0]).filter((first): first is string => typeof first === "string" && first.startsWith("{"));
-    expect(lines.map((text) => JSON.parse(text) as Record<string, unknown>)).toContainEqual(expect.objectContaining({ messageId: ids[0], body }));
+    expect(errorLines(logged).filter((l) => l.messageId === ids[0]).map((l) => l.event)).toEqual(["dead_letter_body_not_stored", "dead-letters.quarantine-failed"]);
+    expect(errorLines(logged)).toContainEqual(expect.objectContaining({ event: "dead_letter_body_not_stored", messageId: ids[0], body }));
     expect(await rows("SELECT * FROM dead_letters")).toEqual([]);
   });
 
@@ -106,8 +115,8 @@ describe("dead-letter consumer", () => {
     const { acked, retried } = await deliver(DEAD_LETTER_QUEUE, bodies, PARK_LAST_RESORT_ATTEMPT, withoutBodies);
     expect(acked).toHaveLength(1);
     expect(retried).toHaveLength(2);
-    const lines = logged.mock.calls.map((args) => args[0]).filter((first): first is string => typeof first === "string" && first.startsWith("{"));
-    expect(lines.map((text) => (JSON.parse(text) as { messageId: string }).messageId)).toEqual(acked);
+    expect(errorLines(logged).filter((l) => l.event === "dead_letter_body_not_stored").map((l) => l.messageId)).toEqual(acked);
+    expect(errorLines(logged).filter((l) => l.event === "dead-letters.log-budget-spent").map((l) => l.messageId).sort()).toEqual([...retried].sort());
     expect(await rows("SELECT message_id FROM dead_letters")).toEqual([{ message_id: acked[0] }]);
   });
 });

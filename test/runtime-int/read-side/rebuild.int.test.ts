@@ -1,9 +1,10 @@
 import { createExecutionContext, createScheduledController } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { REBUILD_STALL_MS } from "../../../src/runtime/rebuild";
 import { getQuery, runCommand } from "../../support/api-client";
 import { CapturedEvents } from "../../support/captured-events";
 import { json } from "../../support/http";
+import { LogLines } from "../../support/log-lines";
 import { rows } from "../../support/read-model";
 import { balancesFaults } from "../../fixture/domain/balances";
 import { BALANCES, CREDITING, openAccount, STATEMENT } from "../../fixture/support";
@@ -56,6 +57,9 @@ describe("rebuilding a projection", () => {
   const live = new LiveTraffic();
   const tokens = new Map<string, string>();
   const queues = new HandDrivenQueues({ BALANCES_QUEUE: BALANCES, STATEMENT_QUEUE: STATEMENT });
+  const logs = new LogLines();
+  beforeEach(() => logs.install());
+  afterEach(() => logs.restore());
 
   it("rebuilds both views while commands keep arriving, serves the old view until the switch, and ends equal to the incremental build", async () => {
     await live.captured.install(...STREAMS);
@@ -103,6 +107,13 @@ describe("rebuilding a projection", () => {
     const states = await rebuildStates();
     expect(states.balances).toEqual({ version: 1, rebuild: { state: "idle" } });
     expect(states.statement).toEqual({ version: 1, rebuild: { state: "idle" } });
+    // Its start and its switch are one line each, by projection and rebuild id.
+    const balancesLines = (event: string) => logs.of(event, (l) => l.projection === "balances");
+    expect(balancesLines("rebuild.started")).toEqual([
+      expect.objectContaining({ level: "info", rebuildId: balancesRebuild!.rebuildId, cause: "requested", version: 1 }),
+    ]);
+    expect(balancesLines("rebuild.switched-in")).toEqual([expect.objectContaining({ level: "info", rebuildId: balancesRebuild!.rebuildId, version: 1 })]);
+    expect(logs.of("rebuild.switched-in", (l) => l.projection === "statement")).toHaveLength(1);
 
     // The shadows became the view: no shadow left, the index back under its own name.
     expect(await rows("SELECT name, tbl_name FROM sqlite_master WHERE name LIKE 'fixture_balances%' OR name LIKE 'fixture_statement%' ORDER BY name")).toEqual([
@@ -133,6 +144,9 @@ describe("rebuilding a projection", () => {
         reason: expect.stringContaining(`injected fault on account ${ACCOUNTS[3]}`),
         failedAt: expect.any(String),
       });
+      expect(logs.of("rebuild.failed", (l) => l.rebuildId === rebuildId)).toEqual([
+        expect.objectContaining({ level: "error", projection: "balances", reason: expect.stringContaining(`injected fault on account ${ACCOUNTS[3]}`) }),
+      ]);
     } finally {
       delete balancesFaults.throwOnAccount;
     }
@@ -152,14 +166,19 @@ describe("rebuilding a projection", () => {
   it("never holds up a live batch on the shadow's account: the live view moves on and the rebuild fails cleanly", async () => {
     const response = await queues.rebuild("balances");
     expect(response.status).toBe(202);
-    await queues.deliverPending(); // the first step queues the jobs
-    await queues.deliverPending(isStreamJob); // the jobs bring every shadow level with the live view
+    await queues.deliverPending(); // the first step queues the jobs, each to its stream's head in the catalog
+    await queues.deliverPending(isStreamJob);
+    // The live view is ahead of those heads: the next step queues jobs to the streams' own heads,
+    // which bring every shadow level with the live view, so live batches now write the shadow too.
+    await queues.deliverPending();
+    await queues.deliverPending(isStreamJob);
     // Something breaks on the shadow's side only (here: its table disappears).
     await fixtureEnv.READ_DB.prepare("DROP TABLE fixture_balances__rebuild").run();
     const id = ACCOUNTS[5]!;
     const { token } = await runCommand(`account/${id}/deposit`, { amount: 1000 });
     await live.deliverNew();
     expect((await balanceOf(id, token)).status).toBe(200);
+    expect(logs.of("rebuild.shadow-skipped")).toEqual([expect.objectContaining({ level: "warn", projection: "balances", streamId: `account/${id}` })]);
 
     for (let steps = 0; queues.pending > 0 && steps < 10; steps++) await queues.deliverPending();
     expect((await rebuildStates()).balances!.rebuild).toMatchObject({ state: "failed", reason: expect.stringContaining("no such table") });
@@ -177,6 +196,9 @@ describe("rebuilding a projection", () => {
     expect(steps()).toEqual([]); // a rebuild that stepped a moment ago is not stalled
     await cron(Date.now() + REBUILD_STALL_MS + 1_000);
     expect(steps()).toEqual([{ rebuild: "step", rebuildId: expect.any(String) }]);
+    expect(logs.of("rebuild.resumed")).toEqual([
+      expect.objectContaining({ level: "warn", projection: "statement", rebuildId: (steps()[0] as { rebuildId: string }).rebuildId, touchedAt: expect.any(String) }),
+    ]);
     for (let round = 0; steps().length > 0 && round < 10; round++) await all.deliverPending(isRebuildMessage);
     expect((await rebuildStates()).statement!.rebuild).toEqual({ state: "idle" });
   });

@@ -1,5 +1,5 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AggregateClient } from "../../../src/runtime/aggregate-client";
 import type { CommandRequest } from "../../../src/runtime/aggregate-protocol";
 import type { EventEnvelope } from "../../../src/runtime/envelope";
@@ -7,6 +7,7 @@ import { INSTANCE_SCHEMA_VERSION, useCommandSender, type ProcessManagerObjectIns
 import { runCommand } from "../../support/api-client";
 import { CapturedEvents } from "../../support/captured-events";
 import { adminGet, call, json } from "../../support/http";
+import { LogLines } from "../../support/log-lines";
 import { CREDITING, SETTLEMENT } from "../../fixture/support";
 import { deliver } from "../../fixture/support/delivery";
 import { fixtureEnv } from "../../fixture/support/worker";
@@ -18,6 +19,9 @@ import { loseCheckpoints } from "../../support/read-model";
 // reaches the manager's queue, when, and how often.
 
 const captured = new CapturedEvents();
+const logs = new LogLines();
+beforeEach(() => logs.install());
+afterEach(() => logs.restore());
 
 /** The settlement instance's object: how tests evict it and run its alarm. */
 const instances = fixtureEnv.PROCESS_MANAGERS as unknown as DurableObjectNamespace<ProcessManagerObjectInstance>;
@@ -132,6 +136,9 @@ describe("a stateful process manager, one Durable Object per instance", () => {
       expect.objectContaining({ aggregate: "account", id: "sa-5", command: "withdraw", status: 422, error: "rejected", reason: "insufficient_funds" }),
     ]);
     expect((await streamEvents("payment", "sp-5")).map((e) => e.type)).toEqual(["PaymentSent", "PaymentExpired"]);
+    expect(logs.of("process-manager.command-refused", (l) => l.key === "sp-5")).toEqual([
+      expect.objectContaining({ level: "warn", subscriber: "settlement", streamId: "account/sa-5", command: "withdraw", commandId: view.rejected[0].commandId, error: "rejected" }),
+    ]);
     // A top-up of the expired payment is withdrawn as it comes (still refused: nothing was credited).
     await runCommand("payment/sp-5/top-up", { amount: 10 });
     const toppedUp = captured.streamSentTo(SETTLEMENT, "payment/sp-5").find((e) => e.type === "PaymentToppedUp");
@@ -162,6 +169,14 @@ describe("a stateful process manager, one Durable Object per instance", () => {
     const pending = await instance("sp-4");
     expect(pending.outbox.map((c: { command: string }) => c.command)).toEqual(["expire", "withdraw"]);
     expect(pending.outbox[0]).toMatchObject({ lastError: "the aggregate is unreachable (test)" });
+    expect(logs.of("process-manager.command-retry", (l) => l.key === "sp-4")[0]).toMatchObject({
+      level: "warn",
+      subscriber: "settlement",
+      commandId: pending.outbox[0].commandId,
+      attempts: 1,
+      delayMs: expect.any(Number),
+      error: "the aggregate is unreachable (test)",
+    });
     expect((await streamEvents("payment", "sp-4")).map((e) => e.type)).toEqual(["PaymentSent"]);
 
     // The object is evicted with the commands unsent; its alarm brings it back to send them.

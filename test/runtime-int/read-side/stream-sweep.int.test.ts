@@ -1,9 +1,10 @@
 import { createExecutionContext, createScheduledController } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SWEEP_GRACE_MS } from "../../../src/runtime/stream-catalog";
 import { runCommand } from "../../support/api-client";
 import { CapturedEvents, runOutboxAlarms } from "../../support/captured-events";
 import { adminGet, json } from "../../support/http";
+import { LogLines } from "../../support/log-lines";
 import { rows } from "../../support/read-model";
 import type { FixtureEnv } from "../../fixture/env";
 import { BALANCES, CREDITING, openAccount, SETTLEMENT, STATEMENT } from "../../fixture/support";
@@ -39,6 +40,10 @@ async function lags(): Promise<Record<string, unknown>> {
 // Messages lost between the outbox and the projectors (a local queue dropped on restart, a message
 // past its retention) leave views behind until the stream's next command, unless the sweep heals them.
 describe("the stream sweep", () => {
+  const logs = new LogLines();
+  beforeEach(() => logs.install());
+  afterEach(() => logs.restore());
+
   it("brings every view level with its stream after messages were dropped, with no new command", async () => {
     // The projections were deployed before these streams existed: a first cron run records them
     // as they are (with history already in the catalog, a projection without state backfills).
@@ -65,6 +70,7 @@ describe("the stream sweep", () => {
     const early = capturingSubscriberQueues();
     await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "*/5 * * * *" }), early.env, createExecutionContext());
     expect(early.sent).toEqual([]);
+    expect(logs.of("stream-sweep.resent")).toEqual([]);
 
     const sweep = capturingSubscriberQueues();
     const later = Date.now() + SWEEP_GRACE_MS + 1_000;
@@ -81,6 +87,13 @@ describe("the stream sweep", () => {
         [SETTLEMENT, PAYMENT, 1],
       ].sort(),
     );
+    // One warning line per subscriber it healed, with how many streams.
+    expect(logs.of("stream-sweep.resent").map(({ level, subscriber, streams }) => ({ level, subscriber, streams })).sort((a, b) => a.subscriber.localeCompare(b.subscriber))).toEqual([
+      { level: "warn", subscriber: "balances", streams: 2 },
+      { level: "warn", subscriber: "crediting", streams: 1 },
+      { level: "warn", subscriber: "settlement", streams: 1 },
+      { level: "warn", subscriber: "statement", streams: 3 },
+    ]);
     // The sweep healed from the aggregates: no command ran, so the outbox sent nothing more.
     expect(captured.batches.length).toBe(sentByCommands);
 
@@ -109,5 +122,25 @@ describe("the stream sweep", () => {
     // The only events sent since the commands are that deposit's, on the credited account.
     const sentSince = captured.batches.slice(sentByCommands).flatMap((b) => b.envelopes);
     expect(new Set(sentSince.map((e) => [e.streamId, e.version, e.type].join(" ")))).toEqual(new Set(["account/sw-1 3 Deposited"]));
+  });
+
+  it("names each subscriber whose sweep failed, sweeps the others, and fails the cron run", async () => {
+    const stream = "account/sw-3";
+    const captured = new CapturedEvents();
+    await captured.install(stream);
+    await runCommand(`${stream}/open`, openAccount("c-sw"));
+    await runOutboxAlarms(stream);
+    await deliver(STREAM_CATALOG, captured.sentTo(STREAM_CATALOG));
+
+    const { env, sent } = capturingSubscriberQueues();
+    const withoutBalancesQueue = { ...env, BALANCES_QUEUE: undefined } as unknown as FixtureEnv;
+    const run = worker.scheduled(createScheduledController({ scheduledTime: Date.now() + SWEEP_GRACE_MS + 1_000, cron: "*/5 * * * *" }), withoutBalancesQueue, createExecutionContext());
+    await expect(run).rejects.toThrow("the stream sweep failed for 1 subscriber(s)");
+    expect(logs.of("stream-sweep.failed")).toEqual([
+      expect.objectContaining({ level: "error", subscriber: "balances", error: expect.stringContaining("BALANCES_QUEUE") }),
+    ]);
+    // The statement, which follows accounts too, was swept all the same.
+    expect(sent.map((s) => [s.queue, (s.body as { streamId: string }).streamId])).toEqual([[STATEMENT, stream]]);
+    expect(logs.of("stream-sweep.resent")).toEqual([expect.objectContaining({ subscriber: "statement", streams: 1 })]);
   });
 });
