@@ -9,7 +9,8 @@ export function errorResponse(error: Error, c: Context): Response {
     return c.json(error.toBody(), error.status);
   }
   const text = describeError(error);
-  writeLog("error", { event: "http.unhandled-error", msg: `${c.req.method} ${c.req.path} failed: ${text}`, method: c.req.method, path: c.req.path, error: text });
+  // An unexpected 500 is a bug: its stack is what finds it, so this one line keeps it.
+  writeLog("error", { event: "http.unhandled-error", msg: `${c.req.method} ${c.req.path} failed: ${text}`, method: c.req.method, path: c.req.path, error: text, stack: error.stack });
   return c.json({ error: "internal_error", message: "the server failed to handle the request" }, 500);
 }
 
