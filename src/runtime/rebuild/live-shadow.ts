@@ -1,6 +1,7 @@
 import type { Projection } from "../projection/index.js";
 import type { RebuildCheck, ShadowWrites } from "../projector/index.js";
-import { describeError, failRebuild } from "./rebuild-state.js";
+import { describeError } from "../observability/index.js";
+import { failRebuild } from "./rebuild-state.js";
 import { advanceShadowCheckpoint, shadowCheckpoints } from "./shadow-checkpoints.js";
 import { shadowDatabase } from "./shadow-tables.js";
 

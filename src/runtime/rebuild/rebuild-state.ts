@@ -106,5 +106,3 @@ export async function failRebuild(db: D1Database, projection: Projection, rebuil
   }
 }
 
-/** The text of an error, for a failure reason: as the log lines give it. */
-export { describeError } from "../observability/index.js";

@@ -1,7 +1,7 @@
-import { writeLog } from "../observability/index.js";
+import { describeError, writeLog } from "../observability/index.js";
 import type { Projection } from "../projection/index.js";
 import { REBUILD_STEP_DELAY_SECONDS, type RebuildMessage, type RebuildQueue } from "./rebuild-messages.js";
-import { describeError, failRebuild, guard, isGuardAbort, readState, RUNNING, type StateRow } from "./rebuild-state.js";
+import { failRebuild, guard, isGuardAbort, readState, RUNNING, type StateRow } from "./rebuild-state.js";
 import { swapShadows } from "./shadow-tables.js";
 
 /**

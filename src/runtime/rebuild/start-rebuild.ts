@@ -1,9 +1,9 @@
 import { HttpError } from "../errors/index.js";
 import { newId } from "../ids/index.js";
-import { writeLog } from "../observability/index.js";
+import { describeError, writeLog } from "../observability/index.js";
 import type { Projection } from "../projection/index.js";
 import type { RebuildQueue } from "./rebuild-messages.js";
-import { describeError, failRebuild } from "./rebuild-state.js";
+import { failRebuild } from "./rebuild-state.js";
 import { createShadows, liveSchema } from "./shadow-tables.js";
 
 /** Why a rebuild starts: an operator asked, a deploy bumped the version, or a new projection backfills. */

@@ -4,7 +4,8 @@ import { parseStreamId } from "../ids/index.js";
 import type { Projection } from "../projection/index.js";
 import { CatchUpBudget, eventRuns, healGaps, type GapWork } from "../projector/index.js";
 import type { RebuildQueue, StreamJob } from "./rebuild-messages.js";
-import { describeError, failRebuild, isGuardAbort, isRunning, readState, RUNNING } from "./rebuild-state.js";
+import { describeError } from "../observability/index.js";
+import { failRebuild, isGuardAbort, isRunning, readState, RUNNING } from "./rebuild-state.js";
 import { advanceShadowCheckpoint, shadowCheckpoints } from "./shadow-checkpoints.js";
 import { shadowDatabase } from "./shadow-tables.js";
 
