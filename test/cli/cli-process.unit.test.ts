@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -86,6 +86,78 @@ describe("edge-cqrs reset as a process", () => {
       expect(existsSync(join(project, "wrangler.toml"))).toBe(true);
     } finally {
       rmSync(project, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses, with exit 2, a --persist-to that is not wrangler's local state, and leaves it in place", () => {
+    const project = mkdtempSync(join(tmpdir(), "edge-cqrs-reset-"));
+    try {
+      writeFileSync(join(project, "wrangler.toml"), 'name = "x"\n');
+      mkdirSync(join(project, "src"));
+      writeFileSync(join(project, "src", "index.ts"), "export default {};\n");
+      mkdirSync(join(project, ".git", "objects"), { recursive: true });
+      writeFileSync(join(project, ".git", "HEAD"), "ref: refs/heads/main\n");
+      // Looks like state at first sight (a v3 folder) but holds something else beside it.
+      mkdirSync(join(project, "mixed", "v3"), { recursive: true });
+      writeFileSync(join(project, "mixed", "notes.txt"), "keep me\n");
+
+      for (const dir of ["src", ".git", "mixed"]) {
+        const result = run(["reset", "--yes", "--persist-to", dir], project);
+        expect(result).toMatchObject({ status: 2, stderr: expect.stringContaining("not wrangler's local state") });
+        expect(result.stdout).not.toContain("deleted");
+      }
+      expect(readFileSync(join(project, "src", "index.ts"), "utf8")).toBe("export default {};\n");
+      expect(existsSync(join(project, ".git", "HEAD"))).toBe(true);
+      expect(existsSync(join(project, "mixed", "notes.txt"))).toBe(true);
+
+      mkdirSync(join(project, "custom-state", "v3", "do"), { recursive: true });
+      writeFileSync(join(project, "custom-state", "v3", "do", "object.sqlite"), "");
+      expect(run(["reset", "--yes", "--persist-to", "custom-state"], project)).toMatchObject({ status: 0, stdout: expect.stringContaining("deleted custom-state") });
+      expect(existsSync(join(project, "custom-state"))).toBe(false);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("edge-cqrs init as a process", () => {
+  it("answers a file in the way with exit 2 and one line, not a stack trace", () => {
+    const work = mkdtempSync(join(tmpdir(), "edge-cqrs-init-"));
+    try {
+      writeFileSync(join(work, "taken"), "a file\n");
+      for (const target of ["taken", join("taken", "app")]) {
+        const result = run(["init", target], work);
+        expect(result.status).toBe(2);
+        expect(result.stderr.trim().split("\n")).toHaveLength(1);
+        expect(result.stderr).toContain("is a file, not a directory");
+        expect(result.stderr).not.toMatch(/ENOTDIR|\n\s+at /);
+      }
+      expect(readFileSync(join(work, "taken"), "utf8")).toBe("a file\n");
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses a dependency spec with a quote and writes nothing; writes any accepted spec as JSON", () => {
+    const work = mkdtempSync(join(tmpdir(), "edge-cqrs-init-"));
+    try {
+      const injected = 'x", "scripts": {"postinstall": "curl evil"}, "y": "';
+      const refused = run(["init", "app", "--edge-cqrs", injected], work);
+      expect(refused).toMatchObject({ status: 2, stderr: expect.stringContaining("is not a dependency spec") });
+      expect(existsSync(join(work, "app"))).toBe(false);
+
+      const range = ">=0.2.0 <1.0.0";
+      expect(run(["init", "app", "--edge-cqrs", range], work).status).toBe(0);
+      const manifest = JSON.parse(readFileSync(join(work, "app", "package.json"), "utf8")) as {
+        name: string;
+        dependencies: Record<string, string>;
+        scripts: Record<string, string>;
+      };
+      expect(manifest.name).toBe("app");
+      expect(manifest.dependencies["edge-cqrs"]).toBe(range);
+      expect(manifest.scripts).not.toHaveProperty("postinstall");
+    } finally {
+      rmSync(work, { recursive: true, force: true });
     }
   });
 });

@@ -26,18 +26,17 @@ export interface InitOptions {
  */
 export function initProject(options: InitOptions): string[] {
   const target = resolve(options.directory);
-  if (existsSync(target) && readdirSync(target).length > 0) {
-    throw usageError(`init: ${target} is not empty: choose a new directory`);
-  }
+  refuseUnusableTarget(target);
+  const values = { name: packageNameOf(target), edgeCqrs: checkedDependencySpec(options.edgeCqrs) };
   const source = join(options.templatesRoot, TEMPLATE);
-  const values = { name: packageNameOf(target), edgeCqrs: options.edgeCqrs };
   const written: string[] = [];
   for (const file of filesUnder(source)) {
     const path = relative(source, file);
     const name = RENAMED[basename(path)] ?? basename(path);
     const destination = join(target, dirname(path), name);
     mkdirSync(dirname(destination), { recursive: true });
-    writeFileSync(destination, fill(readFileSync(file, "utf8"), values));
+    const text = readFileSync(file, "utf8");
+    writeFileSync(destination, name.endsWith(".json") ? fillJson(text, values) : fill(text, values));
     written.push(relative(target, destination));
   }
   // The example secrets double as documentation of what the project needs in production.
@@ -57,6 +56,37 @@ export function ownVersion(): string {
   return manifest.version;
 }
 
+/**
+ * The directory must be new or empty, and every existing part of its path a directory: a file in
+ * the way is a usage error named in one line, not an ENOTDIR stack from mkdir.
+ */
+function refuseUnusableTarget(target: string): void {
+  let existing = target;
+  while (!existsSync(existing)) existing = dirname(existing);
+  if (!statSync(existing).isDirectory()) {
+    throw usageError(`init: ${existing} is a file, not a directory: choose a new directory`);
+  }
+  if (existing === target && readdirSync(target).length > 0) {
+    throw usageError(`init: ${target} is not empty: choose a new directory`);
+  }
+}
+
+/** Longer than any real version range, tarball path or git URL; a spec past it is a paste gone wrong. */
+const MAX_DEPENDENCY_SPEC_LENGTH = 1024;
+// No npm spec (range, tag, path, tarball, git or npm: alias) contains a quote, a backslash or a
+// control character; one that does is a shell-quoting accident, refused before anything is written.
+const FORBIDDEN_IN_SPEC = /[\u0000-\u001f\u007f"'`\\]/;
+
+function checkedDependencySpec(spec: string): string {
+  const trimmed = spec.trim();
+  if (trimmed === "" || trimmed.length > MAX_DEPENDENCY_SPEC_LENGTH || FORBIDDEN_IN_SPEC.test(trimmed)) {
+    throw usageError(
+      `init: --edge-cqrs ${JSON.stringify(spec)} is not a dependency spec (expected a version range, a tag, a path or a tarball, without quotes)`,
+    );
+  }
+  return trimmed;
+}
+
 function packageNameOf(directory: string): string {
   const name = basename(directory).toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "");
   return name === "" ? "edge-cqrs-app" : name;
@@ -64,6 +94,15 @@ function packageNameOf(directory: string): string {
 
 function fill(text: string, values: Readonly<Record<string, string>>): string {
   return text.replace(/\{\{(\w+)\}\}/g, (match, key: string) => values[key] ?? match);
+}
+
+/**
+ * A JSON template is parsed, its string values filled and the result written with
+ * `JSON.stringify`, so no value, whatever it holds, can break the file or add keys to it.
+ */
+function fillJson(text: string, values: Readonly<Record<string, string>>): string {
+  const filled: unknown = JSON.parse(text, (_key, value: unknown) => (typeof value === "string" ? fill(value, values) : value));
+  return `${JSON.stringify(filled, null, 2)}\n`;
 }
 
 function filesUnder(directory: string): string[] {

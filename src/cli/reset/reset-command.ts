@@ -19,8 +19,12 @@ Options:
       --persist-to <dir> the state directory given to wrangler dev instead (default: .wrangler/state)
   -h, --help             this help
 
+Only a directory that is recognisably wrangler's local state is deleted: one whose entries are all
+wrangler's versioned state folders (\`v3\`). Anything else (\`src\`, \`.git\`, the project itself) is
+refused with exit 2, so a mistyped --persist-to never deletes source.
+
 Exit codes: 0 deleted (or nothing to delete), 1 not deleted because --yes is missing, 2 usage error
-(including a directory that holds the project itself).`;
+(including a directory that is not wrangler's local state).`;
 
 const OPTIONS = {
   yes: { type: "boolean", short: "y" },
@@ -43,6 +47,7 @@ export const resetCommand: Command = {
       return EXIT_OK;
     }
     refuseProjectDirectory(stateDir, cwd, values.config);
+    refuseUnrecognisedDirectory(stateDir);
     if (!values.yes) {
       context.out(`would delete ${shown} (${describeContents(stateDir)}); run again with --yes to delete it`);
       return EXIT_PROBLEM;
@@ -64,6 +69,23 @@ function refuseProjectDirectory(stateDir: string, cwd: string, configPath: strin
     throw usageError(`refusing to delete ${stateDir}: it holds the project, not only wrangler's local state`);
   }
   if (!statSync(stateDir).isDirectory()) throw usageError(`refusing to delete ${stateDir}: it is not a directory`);
+}
+
+/**
+ * Miniflare keeps everything under one versioned folder of the persist directory (`v3/d1`,
+ * `v3/do`, `v3/queues`…), so wrangler's state holds nothing but `v<N>` folders. Anything else
+ * beside them means the path names some other directory (`src`, `.git`, a typo) and is refused
+ * before a single file goes.
+ */
+const STATE_ENTRY = /^v\d+$/;
+
+function refuseUnrecognisedDirectory(stateDir: string): void {
+  const foreign = readdirSync(stateDir, { withFileTypes: true }).filter((entry) => !(entry.isDirectory() && STATE_ENTRY.test(entry.name)));
+  if (foreign.length === 0) return;
+  const named = foreign.slice(0, 3).map((entry) => entry.name).join(", ");
+  throw usageError(
+    `refusing to delete ${stateDir}: it is not wrangler's local state (it holds ${named}${foreign.length > 3 ? ", …" : ""}; wrangler's state holds only v3/)`,
+  );
 }
 
 /** How much would go: the number of files under the directory. */
