@@ -1,8 +1,8 @@
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { command } from "edge-cqrs";
 import { givenProcess, type TestMessage } from "edge-cqrs/testing";
 import { delivery } from "../../src/app/delivery";
-import { fulfilment, NOT_PICKED_UP, PICK_UP_TIMER } from "../../src/app/fulfilment";
+import { FulfilmentState, fulfilment, MAX_OPEN_DELIVERIES, NOT_PICKED_UP, pickUpTimerId, TOO_MANY_OPEN_DELIVERIES } from "../../src/app/fulfilment";
 import { order } from "../../src/app/order";
 
 type FulfilmentEvent = Extract<TestMessage<NonNullable<(typeof fulfilment)["~types"]>["event"]>, { aggregateId: string }>;
@@ -18,20 +18,25 @@ const scheduled = (pickUpBy?: string, id = DELIVERY_ID): FulfilmentEvent => ({
   aggregateId: id,
   data: { orderId: ORDER_ID, address: ADDRESS, scheduledAt: EARLIER, ...(pickUpBy ? { pickUpBy } : {}) },
 });
-const pickedUp: FulfilmentEvent = { type: "DeliveryPickedUp", aggregateId: DELIVERY_ID, data: { orderId: ORDER_ID, pickedUpAt: EARLIER } };
+const pickedUpOf = (id: string): FulfilmentEvent => ({ type: "DeliveryPickedUp", aggregateId: id, data: { orderId: ORDER_ID, pickedUpAt: EARLIER } });
+const failedOf = (id: string): FulfilmentEvent => ({ type: "DeliveryFailed", aggregateId: id, data: { orderId: ORDER_ID, reason: NOT_PICKED_UP, failedAt: EARLIER } });
+const cancelledOf = (id: string): FulfilmentEvent => ({ type: "DeliveryCancelled", aggregateId: id, data: { orderId: ORDER_ID, cancelledAt: EARLIER } });
+const pickedUp = pickedUpOf(DELIVERY_ID);
 const deliveredEvent: FulfilmentEvent = { type: "DeliveryDelivered", aggregateId: DELIVERY_ID, data: { orderId: ORDER_ID, deliveredAt: EARLIER } };
-const failed: FulfilmentEvent = { type: "DeliveryFailed", aggregateId: DELIVERY_ID, data: { orderId: ORDER_ID, reason: NOT_PICKED_UP, failedAt: EARLIER } };
-const cancelledDelivery: FulfilmentEvent = { type: "DeliveryCancelled", aggregateId: DELIVERY_ID, data: { orderId: ORDER_ID, cancelledAt: EARLIER } };
+const failed = failedOf(DELIVERY_ID);
+const cancelledDelivery = cancelledOf(DELIVERY_ID);
 const orderCancelled: FulfilmentEvent = { type: "OrderCancelled", aggregateId: ORDER_ID, data: { reason: null, cancelledAt: EARLIER } };
-const deadline = { id: PICK_UP_TIMER, at: PICK_UP_BY, payload: { deliveryId: DELIVERY_ID } };
-const pickUpTimer = { type: "timer", id: PICK_UP_TIMER } as const;
+const deadlineOf = (id: string, at = PICK_UP_BY) => ({ id: pickUpTimerId(id), at, payload: { deliveryId: id } });
+const deadline = deadlineOf(DELIVERY_ID);
+const firedFor = (id: string, at = PICK_UP_BY) => ({ type: "timer", id: pickUpTimerId(id), at, payload: { deliveryId: id } }) as const;
+const pickUpTimer = firedFor(DELIVERY_ID);
 
 describe("fulfilment: no delivery yet", () => {
-  it("a scheduled delivery with pickUpBy sets the pick-up deadline", () => {
+  it("a scheduled delivery with pickUpBy sets that delivery's pick-up deadline", () => {
     givenProcess(fulfilment)
       .when(scheduled(PICK_UP_BY))
       .then({ timers: { set: [deadline] } })
-      .thenState({ orderCancelled: false, delivery: { id: DELIVERY_ID, status: "scheduled" } })
+      .thenState({ orderCancelled: false, deliveries: { [DELIVERY_ID]: "scheduled" } })
       .thenTimers([deadline]);
   });
 
@@ -40,7 +45,7 @@ describe("fulfilment: no delivery yet", () => {
   });
 
   it("an order cancelled with no delivery only remembers it", () => {
-    givenProcess(fulfilment).when(orderCancelled).thenNothing().thenState({ orderCancelled: true, delivery: null });
+    givenProcess(fulfilment).when(orderCancelled).thenNothing().thenState({ orderCancelled: true, deliveries: {} });
   });
 
   it("a delivery scheduled after its order was cancelled is cancelled", () => {
@@ -52,18 +57,18 @@ describe("fulfilment: no delivery yet", () => {
 });
 
 describe("fulfilment: delivery scheduled", () => {
-  it("picked up ships the order and cancels the deadline", () => {
+  it("picked up ships the order and cancels that delivery's deadline", () => {
     givenProcess(fulfilment, [scheduled(PICK_UP_BY)])
       .when(pickedUp)
-      .then({ commands: [command(order, ORDER_ID, "ship", {})], timers: { cancel: [PICK_UP_TIMER] } })
+      .then({ commands: [command(order, ORDER_ID, "ship", {})], timers: { cancel: [pickUpTimerId(DELIVERY_ID)] } })
       .thenTimers([]);
   });
 
   it("an order cancelled while the delivery is scheduled cancels the delivery and its deadline", () => {
     givenProcess(fulfilment, [scheduled(PICK_UP_BY)])
       .when(orderCancelled)
-      .then({ commands: [command(delivery, DELIVERY_ID, "cancel", {})], timers: { cancel: [PICK_UP_TIMER] } })
-      .thenState({ orderCancelled: true, delivery: { id: DELIVERY_ID, status: "scheduled" } })
+      .then({ commands: [command(delivery, DELIVERY_ID, "cancel", {})], timers: { cancel: [pickUpTimerId(DELIVERY_ID)] } })
+      .thenState({ orderCancelled: true, deliveries: { [DELIVERY_ID]: "scheduled" } })
       .thenTimers([]);
   });
 
@@ -74,29 +79,70 @@ describe("fulfilment: delivery scheduled", () => {
       .thenTimers([]);
   });
 
-  it("a second delivery's deadline replaces the first one's", () => {
-    const later = "2026-01-02T12:00:00Z";
-    givenProcess(fulfilment, [scheduled(PICK_UP_BY), failed])
-      .when(scheduled(later, "d-8"))
-      .then({ timers: { set: [{ id: PICK_UP_TIMER, at: later, payload: { deliveryId: "d-8" } }] } })
-      .thenTimers([{ id: PICK_UP_TIMER, at: later, payload: { deliveryId: "d-8" } }]);
-  });
-
-  it("a failed or cancelled delivery cancels the deadline", () => {
-    givenProcess(fulfilment, [scheduled(PICK_UP_BY)]).when(failed).then({ timers: { cancel: [PICK_UP_TIMER] } }).thenTimers([]);
+  it("a failed or cancelled delivery cancels its deadline and is no longer tracked", () => {
+    givenProcess(fulfilment, [scheduled(PICK_UP_BY)])
+      .when(failed)
+      .then({ timers: { cancel: [pickUpTimerId(DELIVERY_ID)] } })
+      .thenTimers([])
+      .thenState({ orderCancelled: false, deliveries: {} });
     givenProcess(fulfilment, [scheduled(PICK_UP_BY)])
       .when(cancelledDelivery)
-      .then({ timers: { cancel: [PICK_UP_TIMER] } })
-      .thenState({ orderCancelled: false, delivery: { id: DELIVERY_ID, status: "cancelled" } });
+      .then({ timers: { cancel: [pickUpTimerId(DELIVERY_ID)] } })
+      .thenState({ orderCancelled: false, deliveries: {} });
+  });
+});
+
+describe("fulfilment: several deliveries of one order", () => {
+  const later = "2026-01-02T12:00:00.000Z";
+
+  it("a second delivery sets its own deadline and leaves the first one's armed", () => {
+    givenProcess(fulfilment, [scheduled(PICK_UP_BY)])
+      .when(scheduled(later, "d-8"))
+      .then({ timers: { set: [deadlineOf("d-8", later)] } })
+      .thenTimers([deadline, deadlineOf("d-8", later)])
+      .thenState({ orderCancelled: false, deliveries: { [DELIVERY_ID]: "scheduled", "d-8": "scheduled" } });
+  });
+
+  it("each deadline fails its own delivery", () => {
+    givenProcess(fulfilment, [scheduled(PICK_UP_BY), scheduled(later, "d-8")])
+      .when(firedFor(DELIVERY_ID))
+      .then({ commands: [command(delivery, DELIVERY_ID, "fail", { reason: NOT_PICKED_UP })] })
+      .thenTimers([deadlineOf("d-8", later)]);
+    givenProcess(fulfilment, [scheduled(PICK_UP_BY), scheduled(later, "d-8"), failed])
+      .when(firedFor("d-8", later))
+      .then({ commands: [command(delivery, "d-8", "fail", { reason: NOT_PICKED_UP })] });
+  });
+
+  it("an order cancelled cancels every delivery still scheduled, and none already picked up", () => {
+    givenProcess(fulfilment, [scheduled(PICK_UP_BY), scheduled(later, "d-8"), scheduled(undefined, "d-9"), pickedUpOf("d-9")])
+      .when(orderCancelled)
+      .then({
+        commands: [command(delivery, DELIVERY_ID, "cancel", {}), command(delivery, "d-8", "cancel", {})],
+        timers: { cancel: [pickUpTimerId(DELIVERY_ID), pickUpTimerId("d-8")] },
+      })
+      .thenTimers([]);
+  });
+
+  it(`fails at once a delivery scheduled past ${MAX_OPEN_DELIVERIES} open ones, and keeps tracking the rest`, () => {
+    const open = Array.from({ length: MAX_OPEN_DELIVERIES }, (_, n) => scheduled(PICK_UP_BY, `d-open-${n}`));
+    givenProcess(fulfilment, open)
+      .when(scheduled(later, "d-extra"))
+      .then({ commands: [command(delivery, "d-extra", "fail", { reason: TOO_MANY_OPEN_DELIVERIES })] })
+      // Pending timers are listed by time, then id.
+      .thenTimers(open.map((_, n) => deadlineOf(`d-open-${n}`)).sort((a, b) => (a.id < b.id ? -1 : 1)));
+    // One that closes makes room again.
+    givenProcess(fulfilment, [...open, failedOf("d-open-0")])
+      .when(scheduled(later, "d-extra"))
+      .then({ timers: { set: [deadlineOf("d-extra", later)] } });
   });
 });
 
 describe("fulfilment: delivery picked up", () => {
-  it("delivered marks the order delivered", () => {
+  it("delivered marks the order delivered and stops tracking the delivery", () => {
     givenProcess(fulfilment, [scheduled(), pickedUp])
       .when(deliveredEvent)
       .then({ commands: [command(order, ORDER_ID, "mark-delivered", {})] })
-      .thenState({ orderCancelled: false, delivery: { id: DELIVERY_ID, status: "delivered" } });
+      .thenState({ orderCancelled: false, deliveries: {} });
   });
 
   it("an order cancelled after pick-up leaves the delivery alone", () => {
@@ -106,23 +152,31 @@ describe("fulfilment: delivery picked up", () => {
 
 describe("fulfilment: a deadline that fires after the instance moved on", () => {
   it("does nothing once the delivery was picked up", () => {
-    givenProcess(fulfilment, [scheduled(PICK_UP_BY), pickedUp])
-      .when({ ...pickUpTimer, at: PICK_UP_BY, payload: { deliveryId: DELIVERY_ID } })
-      .thenNothing();
+    givenProcess(fulfilment, [scheduled(PICK_UP_BY), pickedUp]).when(pickUpTimer).thenNothing();
   });
 
-  it("does nothing for an earlier delivery's deadline", () => {
-    // A second delivery without a deadline leaves the first one's pending.
+  it("does nothing for a delivery that already failed", () => {
     givenProcess(fulfilment, [scheduled(PICK_UP_BY), failed, scheduled(undefined, "d-9")])
-      .when({ ...pickUpTimer, at: PICK_UP_BY, payload: { deliveryId: DELIVERY_ID } })
+      .when(pickUpTimer)
       .thenNothing()
-      .thenState({ orderCancelled: false, delivery: { id: "d-9", status: "scheduled" } });
+      .thenState({ orderCancelled: false, deliveries: { "d-9": "scheduled" } });
   });
 
   it("does nothing once the order was cancelled and its delivery with it", () => {
-    givenProcess(fulfilment, [scheduled(PICK_UP_BY), orderCancelled, cancelledDelivery])
-      .when({ ...pickUpTimer, at: PICK_UP_BY, payload: { deliveryId: DELIVERY_ID } })
-      .thenNothing();
+    givenProcess(fulfilment, [scheduled(PICK_UP_BY), orderCancelled, cancelledDelivery]).when(pickUpTimer).thenNothing();
+  });
+});
+
+describe("fulfilment: an instance stored before each delivery was tracked", () => {
+  it("reads its one remembered delivery, so that delivery's old deadline still fails it", () => {
+    const stored = { orderCancelled: false, delivery: { id: DELIVERY_ID, status: "scheduled" } };
+    const state = FulfilmentState.parse(stored);
+    expect(state).toEqual({ orderCancelled: false, deliveries: { [DELIVERY_ID]: "scheduled" } });
+    // The old single timer ("pick-up-by", payload naming the delivery) is decided by its payload.
+    expect(fulfilment.decide(state, { type: "timer", id: "pick-up-by", at: PICK_UP_BY, payload: { deliveryId: DELIVERY_ID } }).commands).toEqual([
+      command(delivery, DELIVERY_ID, "fail", { reason: NOT_PICKED_UP }),
+    ]);
+    expect(FulfilmentState.parse({ orderCancelled: true, delivery: { id: DELIVERY_ID, status: "delivered" } })).toEqual({ orderCancelled: true, deliveries: {} });
   });
 });
 
@@ -131,6 +185,6 @@ describe("fulfilment: correlation", () => {
     givenProcess(fulfilment)
       .when({ type: "OrderShipped", aggregateId: ORDER_ID, data: { shippedAt: EARLIER } })
       .thenNothing()
-      .thenState({ orderCancelled: false, delivery: null });
+      .thenState({ orderCancelled: false, deliveries: {} });
   });
 });

@@ -83,6 +83,69 @@ describe("fulfilment on wrangler dev", () => {
     // The order itself stays placed: nothing shipped it.
     expect((await get(dev!, "/orders/fe-2")).body.status).toBe("placed");
   });
+
+  it("fails at once a delivery whose pickUpBy is at the epoch or in year 1", async () => {
+    const cases = [
+      { order: "fe-3", delivery: "fd-3", pickUpBy: "1970-01-01T00:00:00Z" },
+      { order: "fe-4", delivery: "fd-4", pickUpBy: "0001-01-01T00:00:00Z" },
+    ];
+    for (const c of cases) {
+      await post(dev!, `/commands/order/${c.order}/place`, PLACE(`c-${c.order}`));
+      await post(dev!, `/commands/delivery/${c.delivery}/schedule`, { orderId: c.order, address: "4 Main St", pickUpBy: c.pickUpBy });
+    }
+    for (const c of cases) {
+      const events = await eventually(() => deliveryEvents(dev!, c.delivery), (e) => e.length === 2, `${c.delivery} to fail`);
+      expect(events.map((e) => e.type)).toEqual(["DeliveryScheduled", "DeliveryFailed"]);
+      expect(events[1]!.data).toMatchObject({ reason: "not_picked_up" });
+    }
+  });
+
+  it("fails each of an order's two deliveries at its own deadline", async () => {
+    const first = new Date(Date.now() + 2_000).toISOString();
+    const second = new Date(Date.now() + 4_000).toISOString();
+    await post(dev!, "/commands/order/fe-5/place", PLACE("c-fe5"));
+    await post(dev!, "/commands/delivery/fd-5a/schedule", { orderId: "fe-5", address: "5 Main St", pickUpBy: first });
+    await post(dev!, "/commands/delivery/fd-5b/schedule", { orderId: "fe-5", address: "5 Main St", pickUpBy: second });
+
+    for (const id of ["fd-5a", "fd-5b"]) {
+      const events = await eventually(() => deliveryEvents(dev!, id), (e) => e.length === 2, `${id} to fail`);
+      expect(events[1]).toMatchObject({ type: "DeliveryFailed", data: { reason: "not_picked_up" } });
+    }
+    const [a, b] = await Promise.all([deliveryEvents(dev!, "fd-5a"), deliveryEvents(dev!, "fd-5b")]);
+    // Each at its own time: the second one not before its own deadline.
+    expect(Date.parse(String(b[1]!.data.failedAt))).toBeGreaterThanOrEqual(Date.parse(second));
+    expect(Date.parse(String(a[1]!.data.failedAt))).toBeGreaterThanOrEqual(Date.parse(first));
+    const instance = await eventually(
+      () => get(dev!, "/admin/process-managers/fulfilment/fe-5", ADMIN),
+      (r) => r.body.outbox?.length === 0 && r.body.timers?.length === 0,
+      "fe-5's timers and outbox to empty",
+    );
+    expect(instance.body.state).toEqual({ orderCancelled: false, deliveries: {} });
+  });
+
+  it("cancels every scheduled delivery of an order when the order is cancelled", async () => {
+    const later = new Date(Date.now() + 600_000).toISOString();
+    await post(dev!, "/commands/order/fe-6/place", PLACE("c-fe6"));
+    await post(dev!, "/commands/delivery/fd-6a/schedule", { orderId: "fe-6", address: "6 Main St", pickUpBy: later });
+    await post(dev!, "/commands/delivery/fd-6b/schedule", { orderId: "fe-6", address: "6 Main St", pickUpBy: later });
+    await eventually(
+      () => get(dev!, "/admin/process-managers/fulfilment/fe-6", ADMIN),
+      (r) => r.body.timers?.length === 2,
+      "both deadlines to be set",
+    );
+    await post(dev!, "/commands/order/fe-6/cancel", {});
+
+    for (const id of ["fd-6a", "fd-6b"]) {
+      const events = await eventually(() => deliveryEvents(dev!, id), (e) => e.length === 2, `${id} to be cancelled`);
+      expect(events.map((e) => e.type)).toEqual(["DeliveryScheduled", "DeliveryCancelled"]);
+    }
+    const instance = await eventually(
+      () => get(dev!, "/admin/process-managers/fulfilment/fe-6", ADMIN),
+      (r) => r.body.timers?.length === 0 && Object.keys(r.body.state?.deliveries ?? { x: 1 }).length === 0,
+      "fe-6's deadlines to be cancelled",
+    );
+    expect(instance.body.state).toEqual({ orderCancelled: true, deliveries: {} });
+  });
 });
 
 describe("a deadline across a wrangler dev restart", () => {
@@ -105,7 +168,7 @@ describe("a deadline across a wrangler dev restart", () => {
       (r) => r.status === 200 && r.body.timers.length === 1,
       "the deadline to be set",
     );
-    expect(instance.body.timers[0]).toMatchObject({ id: "pick-up-by", at: pickUpBy, payload: { deliveryId: "fdr-1" } });
+    expect(instance.body.timers[0]).toMatchObject({ id: "pick-up-by:fdr-1", at: pickUpBy, payload: { deliveryId: "fdr-1" } });
     expect((await deliveryEvents(dev, "fdr-1")).map((e) => e.type)).toEqual(["DeliveryScheduled"]);
     await dev.stop();
     dev = undefined;

@@ -194,11 +194,16 @@ export function createProcessManagerObjectClass<E extends object>(options: Proce
       void this.arm();
     }
 
-    /** Sets the alarm for the earliest due timer or outbox retry, or clears it when nothing waits. */
+    /**
+     * Sets the alarm for the earliest due timer or outbox retry, or clears it when nothing waits.
+     * Never below now: workerd does not run an alarm set at or before the epoch, so a timer due in
+     * the past (`pickUpBy` of 1970 or year 1) would stay pending forever and hold every later
+     * timer and outbox retry of the instance behind it.
+     */
     private async arm(): Promise<void> {
       const next = this.store.nextDue();
       if (next === undefined) await this.ctx.storage.deleteAlarm();
-      else await this.ctx.storage.setAlarm(next);
+      else await this.ctx.storage.setAlarm(Math.max(next, Date.now()));
     }
 
     /** The instance for a message: loaded once per wake, created in memory on its first message. */

@@ -8,8 +8,12 @@ import type { IssuedCommand } from "./issued-command.js";
 /** A process manager's name is part of its instances' object names and of its command ids. */
 export const PROCESS_MANAGER_NAME_PATTERN = /^[a-z][a-z0-9-]{0,63}$/;
 
-/** Timer ids are chosen by `decide` and appear in command ids and URLs: short, printable, no spaces. */
-export const TIMER_ID_PATTERN = /^[A-Za-z0-9._~:-]{1,64}$/;
+/**
+ * Timer ids are chosen by `decide` and appear in command ids and URLs: printable, no spaces, and
+ * long enough for a short prefix plus an aggregate id (128), so a manager can keep one timer per
+ * entity it follows (`pick-up-by:<deliveryId>`).
+ */
+export const TIMER_ID_PATTERN = /^[A-Za-z0-9._~:-]{1,160}$/;
 
 /**
  * One decision may send at most this many commands: they commit in one storage transaction with
