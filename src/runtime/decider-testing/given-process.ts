@@ -52,7 +52,7 @@ interface TestInstance {
  *
  * @example
  * givenProcess(fulfilment, [{ type: "DeliveryScheduled", aggregateId: "d-1", data: scheduled }])
- *   .when({ type: "timer", id: "pick-up-by" })
+ *   .when({ type: "timer", id: "pick-up-by:d-1" })
  *   .then({ commands: [command(delivery, "d-1", "fail", { reason: "not_picked_up" })] });
  */
 export function givenProcess<Q extends string, D extends string, Ev, S, P>(

@@ -39,7 +39,7 @@ export type ProcessManager<Q extends string = string, D extends string = string>
  * defineProcessManager({
  *   name: "fulfilment", queue: PROCESS_MANAGER_QUEUE, from: [order, delivery],
  *   correlate: (event) => event.type.startsWith("Order") ? event.aggregateId : event.data.orderId,
- *   state: FulfilmentState, timer: PickUpDeadline, initialState: () => ({ delivery: null }),
+ *   state: FulfilmentState, timer: PickUpDeadline, initialState: () => ({ orderCancelled: false, deliveries: {} }),
  *   evolve: (state, message) => …, decide: (state, message) => ({ commands: […], timers: { set: […] } }),
  * });
  */

@@ -68,6 +68,10 @@ const STEPS: readonly (readonly string[])[] = [
        PRIMARY KEY (rebuild_id, stream_id)) WITHOUT ROWID`,
     "CREATE INDEX IF NOT EXISTS rebuild_streams_pending ON rebuild_streams (rebuild_id, caught_up, queued_at)",
   ],
+  [
+    // The sweep asks, per stream behind, whether a dead letter of it waits for replay.
+    "CREATE INDEX IF NOT EXISTS dead_letters_by_stream ON dead_letters (projection, stream_id, version)",
+  ],
 ];
 
 /** The schema version this build of the runtime expects. */

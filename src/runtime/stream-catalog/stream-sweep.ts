@@ -26,8 +26,13 @@ export interface SweepReport {
  * Heals the streams `subscriber` stays behind on: for each head older than the grace period and
  * above its checkpoint, reads the head envelope from the aggregate and sends it to the
  * subscriber's own queue. The runner then heals the gap from the aggregate and applies it exactly
- * once, as for any late message. Streams with a recorded failure above their checkpoint are left
- * to the dead letters and their replay: re-sending them would only fail again.
+ * once, as for any late message.
+ *
+ * A stream is left alone while its message is still somewhere: a replayable dead letter above its
+ * checkpoint waits for the operator's replay, and a failure recorded within the grace period is a
+ * message still retrying. A failure older than that with no dead letter means the message was lost
+ * while retrying (a restart dropped the local queue, a dead-letter message was dropped): only a
+ * re-send heals the stream, so the sweep re-sends it like any other.
  */
 export async function sweepSubscriber(
   subscriber: Subscription,
@@ -43,8 +48,12 @@ export async function sweepSubscriber(
        LEFT JOIN projection_checkpoints c ON c.projection = ?1 AND c.stream_id = h.stream_id
        WHERE h.aggregate IN (${subscriber.aggregates.map((_, i) => `?${i + 4}`).join(",")})
          AND h.version > COALESCE(c.version, 0) AND h.recorded_at < ?2
+         AND NOT EXISTS (SELECT 1 FROM dead_letters d
+                         WHERE d.projection = ?1 AND d.stream_id = h.stream_id AND d.quarantined_at IS NULL
+                           AND d.version > COALESCE(c.version, 0))
          AND NOT EXISTS (SELECT 1 FROM projection_errors e
-                         WHERE e.projection = ?1 AND e.stream_id = h.stream_id AND e.version > COALESCE(c.version, 0))
+                         WHERE e.projection = ?1 AND e.stream_id = h.stream_id AND e.version > COALESCE(c.version, 0)
+                           AND e.failed_at >= ?2)
        ORDER BY h.recorded_at LIMIT ?3`,
     )
     .bind(subscriber.name, cutoff, MAX_STREAMS_SWEPT_PER_SUBSCRIBER, ...subscriber.aggregates)

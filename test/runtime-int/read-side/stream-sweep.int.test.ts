@@ -8,6 +8,7 @@ import { LogLines } from "../../support/log-lines";
 import { rows } from "../../support/read-model";
 import type { FixtureEnv } from "../../fixture/env";
 import { BALANCES, CREDITING, openAccount, SETTLEMENT, STATEMENT } from "../../fixture/support";
+import { balancesFaults } from "../../fixture/domain/balances";
 import { deliver, deliverInOrder } from "../../fixture/support/delivery";
 import { fixtureEnv } from "../../fixture/support/worker";
 import worker from "../../fixture/worker";
@@ -142,5 +143,69 @@ describe("the stream sweep", () => {
     // The statement, which follows accounts too, was swept all the same.
     expect(sent.map((s) => [s.queue, (s.body as { streamId: string }).streamId])).toEqual([[STATEMENT, stream]]);
     expect(logs.of("stream-sweep.resent")).toEqual([expect.objectContaining({ subscriber: "statement", streams: 1 })]);
+  });
+
+  it("heals a stream whose failing message was lost while retrying, and leaves one whose dead letter waits for replay", async () => {
+    const lost = "account/sw-4";
+    const parked = "account/sw-5";
+    const captured = new CapturedEvents();
+    await captured.install(lost, parked);
+    await runCommand(`${lost}/open`, openAccount("c-sw"));
+    await runCommand(`${parked}/open`, openAccount("c-sw"));
+    await runOutboxAlarms(lost, parked);
+    await deliver(STREAM_CATALOG, captured.sentTo(STREAM_CATALOG));
+    const [lostHead, parkedHead] = [lost, parked].map((stream) => captured.sentTo(BALANCES).find((e) => e.streamId === stream)!);
+
+    // Both fail on balances and their errors are recorded; both messages are asked to retry.
+    try {
+      for (const id of ["sw-4", "sw-5"]) {
+        balancesFaults.throwOnAccount = id;
+        const failed = await deliver(BALANCES, [id === "sw-4" ? lostHead : parkedHead]);
+        expect(failed.retried).toHaveLength(1);
+      }
+    } finally {
+      delete balancesFaults.throwOnAccount;
+    }
+    // sw-4's retry is lost (a restart dropped the local queue); sw-5's reached the dead-letter queue.
+    await deliver(`${BALANCES}-dlq`, [parkedHead]);
+    expect(await rows("SELECT stream_id FROM dead_letters WHERE projection = 'balances'")).toEqual([{ stream_id: parked }]);
+
+    const sweep = capturingSubscriberQueues();
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now() + SWEEP_GRACE_MS + 1_000, cron: "*/5 * * * *" }), sweep.env, createExecutionContext());
+    // Earlier tests of this file leave streams of their own behind: only these two are looked at.
+    const balancesSent = sweep.sent
+      .filter((s) => s.queue === BALANCES)
+      .map((s) => s.body as { streamId: string; version: number })
+      .filter((b) => b.streamId === lost || b.streamId === parked);
+    expect(balancesSent.map((b) => [b.streamId, b.version])).toEqual([[lost, 1]]);
+
+    // One run healed it: the re-sent head is applied, exactly once.
+    await deliverInOrder(BALANCES, balancesSent as never[]);
+    expect(await rows("SELECT id, version FROM fixture_balances WHERE id IN ('sw-4', 'sw-5') ORDER BY id")).toEqual([{ id: "sw-4", version: 1 }]);
+  });
+
+  it("leaves a stream whose message is still retrying (a failure within the grace period) to its retries", async () => {
+    const stream = "account/sw-6";
+    const captured = new CapturedEvents();
+    await captured.install(stream);
+    await runCommand(`${stream}/open`, openAccount("c-sw"));
+    await runOutboxAlarms(stream);
+    await deliver(STREAM_CATALOG, captured.sentTo(STREAM_CATALOG));
+    const head = captured.sentTo(BALANCES).find((e) => e.streamId === stream)!;
+    // The stream's head is old, but its message failed a moment ago and is between retries.
+    const failedAt = Date.now() + SWEEP_GRACE_MS;
+    balancesFaults.throwOnAccount = "sw-6";
+    try {
+      expect((await deliver(BALANCES, [head])).retried).toHaveLength(1);
+    } finally {
+      delete balancesFaults.throwOnAccount;
+    }
+    await fixtureEnv.READ_DB.prepare("UPDATE projection_errors SET failed_at = ? WHERE projection = 'balances' AND stream_id = ?")
+      .bind(new Date(failedAt).toISOString(), stream)
+      .run();
+
+    const sweep = capturingSubscriberQueues();
+    await worker.scheduled(createScheduledController({ scheduledTime: failedAt + 1_000, cron: "*/5 * * * *" }), sweep.env, createExecutionContext());
+    expect(sweep.sent.filter((s) => s.queue === BALANCES && (s.body as { streamId: string }).streamId === stream)).toEqual([]);
   });
 });
