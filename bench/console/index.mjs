@@ -1,6 +1,6 @@
 // What one console line costs under `wrangler dev`, against the same local dev server without an
-// inspector. The runtime writes a JSON line per command (B5 in docs/decisions.md); `wrangler dev`
-// enables the DevTools `Runtime` domain, so V8 turns every console call into a
+// inspector. The runtime writes a JSON line per command (O7 and B4 in docs/decisions.md);
+// `wrangler dev` enables the DevTools `Runtime` domain, so V8 turns every console call into a
 // `Runtime.consoleAPICalled` message that wrangler's inspector proxy and its Node process parse
 // again. The bench Worker (bench/console/worker.ts) writes N lines in one synchronous turn; each is
 // timed from outside against the same loop without the console call, which is subtracted.

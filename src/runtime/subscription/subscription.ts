@@ -28,7 +28,7 @@ export type HandlerMap<A, Context, Result> = {
  * What projections and process managers share: a name, a queue, and the aggregates whose
  * streams they follow. Subscription is per aggregate, not per event type: every event of a
  * followed stream reaches the queue, so per-stream checkpoints have no holes and a gap always
- * means a message still in flight (see docs/decisions.md).
+ * means a message still in flight (see D2 in docs/decisions.md).
  */
 export interface Subscription<Q extends string = string, D extends string = string> {
   readonly name: string;
