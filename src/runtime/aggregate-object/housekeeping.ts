@@ -1,3 +1,4 @@
+import type { AlarmJob } from "../durable-core/index.js";
 import type { EventStore, ParkedEvent } from "../event-store/index.js";
 import { describeError, writeLog } from "../observability/index.js";
 import { OUTBOX_RETRY_MAX_MS, reportParked, type OutboxRoute } from "../outbox/index.js";
@@ -6,19 +7,22 @@ import { envelopeOf, type StreamIdentity } from "./envelope-of.js";
 
 /** Parked events reported to D1 per alarm: bounds the alarm's subrequests. */
 const PARKED_REPORTS_PER_ALARM = 10;
+/** A parked event whose report failed is reported again this soon (as often as the outbox retries at most). */
+const PARKED_REPORT_RETRY_MS = OUTBOX_RETRY_MAX_MS;
 
 /** What {@link Housekeeping} has not asked SQLite yet. */
 const UNKNOWN = Symbol("unknown");
 
+/** The stream the object hosts and its queues, once it hosts one. */
+export type HostedRoutes = () => { readonly stream: StreamIdentity; readonly routes: readonly OutboxRoute[] } | undefined;
+
 /**
  * The object's own jobs on its alarm, besides the outbox: pruning the command log past its
- * retention window, and recording parked events in their subscribers' D1. The alarm is one per
- * object and shared with the outbox, which owns it while it has something to send; this sets it
- * only when the outbox hands it back.
+ * retention window, and recording parked events in their subscribers' D1. Due when the oldest
+ * command leaves the window, or when a parked event still waits to be reported.
  */
-export class Housekeeping {
-  /** Whether this wake already set the alarm for the next prune. */
-  armed = false;
+export class Housekeeping implements AlarmJob {
+  readonly name = "housekeeping";
   /**
    * When the oldest command in the log was recorded (undefined: the log is empty), once known.
    * Only a prune, or the first command of an empty log, changes it, so most alarms need not ask
@@ -27,11 +31,15 @@ export class Housekeeping {
   private oldest: string | undefined | typeof UNKNOWN;
   /** Whether a parked event may still wait to be reported: `unknown` until asked; only the outbox parks. */
   private unreported: boolean | typeof UNKNOWN;
+  /** A prune that left rows behind comes back this soon rather than at the next command's window. */
+  private pruneAgainAt: number | undefined;
+  /** When waiting reports are next tried, once something waits. */
+  private reportDue: number | undefined;
 
   constructor(
     private readonly store: EventStore,
-    private readonly storage: DurableObjectStorage,
     private readonly env: object,
+    private readonly hosted: HostedRoutes,
   ) {
     // An object that holds nothing yet has neither: a new aggregate's alarms ask SQLite nothing.
     const empty = store.isEmpty();
@@ -49,56 +57,54 @@ export class Housekeeping {
     this.unreported = true;
   }
 
-  /**
-   * Sets the alarm for the next job: when the oldest command leaves the window (not before
-   * `pruneAgainAt` when the last prune left more), sooner when a parked event still has to be
-   * reported; deletes it when there is none.
-   */
-  arm(pruneAgainAt?: number): void {
-    this.armed = true;
+  /** When the oldest command leaves the window (not before a prune's `again`), sooner when a parked event still has to be reported. */
+  nextDue(): number | undefined {
     const oldest = this.oldestCommandAt();
-    const dues = [oldest === undefined ? undefined : Math.max(pruneDueAt(oldest), pruneAgainAt ?? 0)];
-    if (this.mayHaveUnreported()) dues.push(Date.now() + OUTBOX_RETRY_MAX_MS);
-    const next = Math.min(...dues.filter((d): d is number => d !== undefined));
-    if (Number.isFinite(next)) void this.storage.setAlarm(next);
-    else void this.storage.deleteAlarm();
+    let next = oldest === undefined ? undefined : Math.max(pruneDueAt(oldest), this.pruneAgainAt ?? 0);
+    if (this.mayHaveUnreported()) {
+      this.reportDue ??= Date.now() + PARKED_REPORT_RETRY_MS;
+      next = next === undefined ? this.reportDue : Math.min(next, this.reportDue);
+    }
+    return next;
   }
 
-  /** One alarm's work, bounded; returns when the next alarm is due early (more left to prune). */
-  async run(stream: StreamIdentity, routes: readonly OutboxRoute[]): Promise<number | undefined> {
+  /** One alarm's work, bounded: a prune of at most COMMAND_LOG_PRUNE_ROWS, and a few reports. */
+  async run(now: number): Promise<void> {
     const oldest = this.oldestCommandAt();
-    let pruned = 0;
-    if (oldest !== undefined && pruneDueAt(oldest) <= Date.now()) {
-      pruned = this.store.pruneCommands(pruneCutoff(Date.now()), COMMAND_LOG_PRUNE_ROWS);
+    this.pruneAgainAt = undefined;
+    if (oldest !== undefined && pruneDueAt(oldest) <= now) {
+      const pruned = this.store.commands.prune(pruneCutoff(now), COMMAND_LOG_PRUNE_ROWS);
       this.oldest = UNKNOWN;
+      if (pruned === COMMAND_LOG_PRUNE_ROWS) this.pruneAgainAt = now + COMMAND_LOG_PRUNE_AGAIN_MS;
     }
-    if (this.unreported !== false) {
-      const waiting = this.store.unreportedParked(PARKED_REPORTS_PER_ALARM);
-      for (const parked of waiting) await this.report(stream, routes, parked);
+    const hosted = this.hosted();
+    if (this.unreported !== false && hosted) {
+      this.reportDue = undefined;
+      const waiting = this.store.outbox.unreported(PARKED_REPORTS_PER_ALARM);
+      for (const parked of waiting) await this.report(hosted.stream, hosted.routes, parked);
       // A report can fail and leave its event waiting: ask again when it matters.
       this.unreported = waiting.length === 0 ? false : UNKNOWN;
     }
-    return pruned === COMMAND_LOG_PRUNE_ROWS ? Date.now() + COMMAND_LOG_PRUNE_AGAIN_MS : undefined;
   }
 
   private oldestCommandAt(): string | undefined {
-    if (this.oldest === UNKNOWN) this.oldest = this.store.oldestCommandAt();
+    if (this.oldest === UNKNOWN) this.oldest = this.store.commands.oldestAt();
     return this.oldest;
   }
 
   private mayHaveUnreported(): boolean {
-    if (this.unreported === UNKNOWN) this.unreported = this.store.unreportedParked(1).length > 0;
+    if (this.unreported === UNKNOWN) this.unreported = this.store.outbox.unreported(1).length > 0;
     return this.unreported;
   }
 
   /** Records a parked event in its subscriber's D1; a failure is retried from the alarm. */
   async report(stream: StreamIdentity, routes: readonly OutboxRoute[], parked: ParkedEvent): Promise<void> {
     const route = routes.find((r) => r.queue === parked.queue);
-    const [event] = this.store.eventsAfter(parked.version - 1, parked.version, 1);
-    if (!route || !event) return this.store.markReported(parked.queue, parked.version);
+    const [event] = this.store.events.eventsAfter(parked.version - 1, parked.version, 1);
+    if (!route || !event) return this.store.outbox.markReported(parked.queue, parked.version);
     try {
       await reportParked(this.env, route, parked, envelopeOf(stream, event));
-      this.store.markReported(parked.queue, parked.version);
+      this.store.outbox.markReported(parked.queue, parked.version);
     } catch (error) {
       const text = describeError(error);
       writeLog("error", {

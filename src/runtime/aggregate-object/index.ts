@@ -5,8 +5,8 @@ export {
   type AggregateObjectClass,
   type AggregateObjectInstance,
   type AggregateObjectMembers,
-  type AggregateObjectOptions,
 } from "./aggregate-object.js";
+export { StreamHost, type AggregateObjectOptions } from "./stream-host.js";
 export { handleCommand, MAX_EVENT_BYTES, SPARSE_SNAPSHOT_INTERVALS, type CommandDecision, type CommandInput } from "./command-handler.js";
 export { COMMAND_LOG_RETENTION_MS, COMMAND_LOG_PRUNE_ROWS } from "./command-log.js";
 export { LIVE_REPLAY_PAGE, MAX_LIVE_SUBSCRIBERS } from "./live-subscriptions.js";

@@ -22,7 +22,7 @@ export interface WakeStats {
  */
 export function loadStream(store: EventStore, aggregate: AnyAggregate, id: string): { stream: LoadedStream; stats: WakeStats } {
   const streamId = streamIdOf(aggregate.name, id);
-  const stored = store.streamId();
+  const stored = store.events.streamId();
   if (stored !== undefined && stored !== streamId) throw new Error(`object of ${stored} was asked for ${streamId}`);
   const { state, version, stats } = foldUpTo(store, aggregate, Number.MAX_SAFE_INTEGER);
   return { stream: { aggregate, streamId, aggregateId: id, version, state }, stats };
@@ -41,12 +41,12 @@ export function foldable(aggregate: AnyAggregate, event: StoredEvent): FoldableE
 }
 
 function foldUpTo(store: EventStore, aggregate: AnyAggregate, until: number): { state: unknown; version: number; stats: WakeStats } {
-  const snapshot = store.snapshot(aggregate.stateSchema, until);
-  const events = store.eventsAfter(snapshot?.version ?? 0, until);
+  const snapshot = store.snapshots.latest(aggregate.stateSchema, until);
+  const events = store.events.eventsAfter(snapshot?.version ?? 0, until);
   const initial = snapshot?.state ?? aggregate.initialState();
   return {
     state: fold(aggregate, initial, events.map((e) => foldable(aggregate, e))),
     version: events.at(-1)?.version ?? snapshot?.version ?? 0,
-    stats: { snapshotVersion: snapshot?.version ?? 0, eventsFolded: events.length, rowsRead: store.rowsRead },
+    stats: { snapshotVersion: snapshot?.version ?? 0, eventsFolded: events.length, rowsRead: store.events.rowsRead },
   };
 }

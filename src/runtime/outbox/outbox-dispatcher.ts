@@ -1,3 +1,4 @@
+import { Backoff, SAFETY_ALARM_DELAY_MS, SingleFlight, type AlarmJob, type AlarmScheduler, type PassResult } from "../durable-core/index.js";
 import type { EventEnvelope } from "../envelope/index.js";
 import type { EventStore, OutboxCursor, ParkedEvent, StoredEvent } from "../event-store/index.js";
 
@@ -26,10 +27,11 @@ export const MAX_BATCH_MESSAGES = 100;
 /** Queues take at most 256 KB per `sendBatch`; the margin covers per-message framing. */
 export const MAX_BATCH_BYTES = 240 * 1024;
 /** If the object dies between commit and send, this alarm sends what it left behind. */
-export const OUTBOX_SAFETY_DELAY_MS = 5_000;
+export const OUTBOX_SAFETY_DELAY_MS = SAFETY_ALARM_DELAY_MS;
 /** Exponential backoff for failed sends: 250 ms, 500 ms, 1 s, … capped at one minute. */
 export const OUTBOX_RETRY_BASE_MS = 250;
 export const OUTBOX_RETRY_MAX_MS = 60_000;
+const OUTBOX_BACKOFF = new Backoff({ baseMs: OUTBOX_RETRY_BASE_MS, maxMs: OUTBOX_RETRY_MAX_MS });
 /**
  * A `sendBatch` answers in tens of milliseconds; one that has not answered in 15 s is treated as
  * failed, so a hung send cannot hold the queue's cursor (a send that did land is re-sent, and the
@@ -60,17 +62,41 @@ export interface OutboxHooks {
   onRetry(route: OutboxRoute, attempts: number, delayMs: number, error: unknown): void;
 }
 
+/** What an {@link OutboxDispatcher} is built from. */
+export interface OutboxDispatcherOptions {
+  readonly store: EventStore;
+  /** The object's one alarm, shared with its other jobs: the outbox's safety and retry alarms go through it. */
+  readonly scheduler: AlarmScheduler;
+  readonly routes: readonly OutboxRoute[];
+  readonly toEnvelope: (event: StoredEvent) => EventEnvelope;
+  readonly send: QueueSender;
+  readonly hooks: OutboxHooks;
+}
+
 /**
  * Moves committed events from the object's stream to every subscribed queue. The events table is
  * the outbox: each queue has a cursor (the last version it was sent) that advances only after a
  * successful `sendBatch`, so a crash or a failed send re-sends rather than loses. Re-sent events
  * are duplicates the projectors' checkpoints absorb.
+ *
+ * It is one of its object's alarm jobs: due at the safety time after a burst of commits began,
+ * or when a failed send's backoff ends.
  */
-export class OutboxDispatcher {
-  private running: Promise<void> | undefined;
-  private again = false;
-  private forceAgain = false;
-  private alarmArmed = false;
+export class OutboxDispatcher implements AlarmJob {
+  readonly name = "outbox";
+  /** Sends one batch; tests replace it to inject a failing producer. */
+  send: QueueSender;
+  /** How long one `sendBatch` may take; only tests shorten it (through the object's test seam). */
+  sendTimeoutMs = OUTBOX_SEND_TIMEOUT_MS;
+  private readonly store: EventStore;
+  private readonly scheduler: AlarmScheduler;
+  private readonly routes: readonly OutboxRoute[];
+  private readonly toEnvelope: (event: StoredEvent) => EventEnvelope;
+  private readonly hooks: OutboxHooks;
+  /** One run at a time; a request made during a run makes it pass again, forced if either was. */
+  private readonly sends = new SingleFlight<boolean>({ pass: (force) => this.pass(force), merge: (current, asked) => current || asked });
+  /** When the safety alarm this burst of commits asked for is due; undefined once it ran. */
+  private safetyDue: number | undefined;
   private backoffUntil = 0;
   /**
    * The queues' cursors, read from storage once and then written through: only this dispatcher
@@ -87,28 +113,25 @@ export class OutboxDispatcher {
    * it was just given; anything older, or a wake's backlog, is read from the events table.
    */
   private recent: Outgoing[] = [];
-  /** How long one `sendBatch` may take; only tests shorten it (through the object's test seam). */
-  sendTimeoutMs = OUTBOX_SEND_TIMEOUT_MS;
 
-  constructor(
-    private readonly store: EventStore,
-    private readonly storage: DurableObjectStorage,
-    private readonly routes: readonly OutboxRoute[],
-    private readonly toEnvelope: (event: StoredEvent) => EventEnvelope,
-    public send: QueueSender,
-    private readonly hooks: OutboxHooks,
-  ) {}
+  constructor(options: OutboxDispatcherOptions) {
+    this.store = options.store;
+    this.scheduler = options.scheduler;
+    this.routes = options.routes;
+    this.toEnvelope = options.toEnvelope;
+    this.send = options.send;
+    this.hooks = options.hooks;
+  }
 
   /**
    * Called in the same synchronous turn as the command's `transactionSync`, so the alarm is
-   * durable with the events it guards: no `await` separates the writes, and Durable Object storage
-   * commits the writes of one turn together (automatic write coalescing:
-   * https://developers.cloudflare.com/durable-objects/api/storage-api/).
+   * durable with the events it guards. The commits of a burst share one alarm; while a failed
+   * send waits for its retry, that alarm covers them.
    */
   armSafetyAlarm(): void {
-    if (this.alarmArmed || this.routes.length === 0) return;
-    this.alarmArmed = true;
-    void this.storage.setAlarm(Date.now() + OUTBOX_SAFETY_DELAY_MS);
+    if (this.routes.length === 0 || this.backoffUntil > 0) return;
+    this.safetyDue ??= Date.now() + OUTBOX_SAFETY_DELAY_MS;
+    this.scheduler.ensureBy(this.safetyDue);
   }
 
   /**
@@ -125,15 +148,27 @@ export class OutboxDispatcher {
     while (this.recent.length > MAX_BATCH_MESSAGES || (this.recent.length > 1 && bytes > MAX_BATCH_BYTES)) bytes -= this.recent.shift()!.bytes;
   }
 
-  /** Whether the outbox armed the alarm and still needs it (a safety or retry alarm). */
-  get owesAlarm(): boolean {
-    return this.alarmArmed;
-  }
-
   /** Whether every queue has been sent every event. */
   isCaughtUp(): boolean {
-    const version = this.store.version();
+    const version = this.store.events.version();
     return this.routes.every((route) => this.cursorOf(route.queue).version >= version);
+  }
+
+  /**
+   * When the outbox needs the alarm: when a failed send's backoff ends, else when this burst's
+   * safety alarm is due; at once after a wake that found events unsent (heads included).
+   */
+  nextDue(): number | undefined {
+    if (this.backoffUntil > 0) return this.backoffUntil;
+    if (this.safetyDue !== undefined) return this.safetyDue;
+    return this.isCaughtUp() ? undefined : Date.now();
+  }
+
+  /** The alarm: sends everything pending (the heads that wait for it too), then writes the cursors. */
+  async run(): Promise<void> {
+    this.safetyDue = undefined;
+    await this.dispatch(true);
+    this.saveCursors();
   }
 
   /**
@@ -143,48 +178,27 @@ export class OutboxDispatcher {
    * `force` (the alarm, a flush) sends regardless.
    */
   dispatch(force = false): Promise<void> {
-    if (!force && !this.running && Date.now() < this.backoffUntil) return Promise.resolve();
-    if (this.running) {
-      this.again = true;
-      // An alarm's dispatch that finds a run in flight must still send the heads that wait for it.
-      this.forceAgain ||= force;
-      return this.running;
+    if (!force && !this.sends.busy && Date.now() < this.backoffUntil) return Promise.resolve();
+    return this.sends.run(force);
+  }
+
+  /** One pass over every queue; a failure ends the run and hands the retry to the alarm. */
+  private async pass(force: boolean): Promise<PassResult> {
+    // A fault outside a send (reading the stream) counts against every queue: retried the same way.
+    const failures = await this.sendPending(force).catch((error: unknown) => new Map(this.routes.map((route) => [route, error])));
+    if (failures.size === 0) {
+      // Caught up, the alarm stays as it is: it fires within OUTBOX_SAFETY_DELAY_MS, finds nothing
+      // to send and the scheduler hands it to the object's other jobs. Clearing it here cost two
+      // alarm writes per command; the commands of a burst share one safety alarm instead.
+      this.backoffUntil = 0;
+      return "done";
     }
-    this.running = this.run(force).finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
-  }
-
-  /** The alarm fired: the platform deleted it, so the next command must arm a new one. */
-  onAlarm(): Promise<void> {
-    this.alarmArmed = false;
-    return this.dispatch(true);
-  }
-
-  private async run(force: boolean): Promise<void> {
-    let forced = force;
-    do {
-      this.again = false;
-      forced ||= this.forceAgain;
-      this.forceAgain = false;
-      // A fault outside a send (reading the stream) counts against every queue: retried the same way.
-      const failures = await this.sendPending(forced).catch((error: unknown) => new Map(this.routes.map((route) => [route, error])));
-      if (failures.size > 0) {
-        const attempts = Math.max(...this.routes.map((route) => this.cursorOf(route.queue).attempts), 1);
-        const delay = Math.min(OUTBOX_RETRY_BASE_MS * 2 ** (attempts - 1), OUTBOX_RETRY_MAX_MS);
-        for (const [route, error] of failures) this.hooks.onRetry(route, Math.max(this.cursorOf(route.queue).attempts, 1), delay, error);
-        this.alarmArmed = true;
-        this.backoffUntil = Date.now() + delay;
-        await this.storage.setAlarm(this.backoffUntil);
-        return;
-      }
-    } while (this.again);
-    this.backoffUntil = 0;
-    // Caught up, the alarm stays as it is: it fires within OUTBOX_SAFETY_DELAY_MS, finds nothing
-    // to send and hands itself back to the object's housekeeping then (`onAlarm`, then the object).
-    // Handing it back here cost two alarm writes per command; now the commands of a burst share
-    // one safety alarm, because `armSafetyAlarm` sees it still armed.
+    const attempts = Math.max(...this.routes.map((route) => this.cursorOf(route.queue).attempts), 1);
+    const delay = OUTBOX_BACKOFF.delayMs(attempts);
+    for (const [route, error] of failures) this.hooks.onRetry(route, Math.max(this.cursorOf(route.queue).attempts, 1), delay, error);
+    this.backoffUntil = Date.now() + delay;
+    this.scheduler.rearm();
+    return "stop";
   }
 
   /**
@@ -199,7 +213,7 @@ export class OutboxDispatcher {
       const routes = this.routes.filter((route) => !failures.has(route) && (force || !this.headWaits(route)));
       if (routes.length === 0) break;
       const from = Math.min(...routes.map((route) => this.cursorOf(route.queue).version));
-      if (from >= this.store.version()) break;
+      if (from >= this.store.events.version()) break;
       const window = this.windowAfter(from);
       if (window.length === 0) break;
       const deadline = sendDeadline(this.sendTimeoutMs);
@@ -223,10 +237,10 @@ export class OutboxDispatcher {
   private windowAfter(from: number): Outgoing[] {
     const first = this.recent[0]?.envelope.version;
     const last = this.recent[this.recent.length - 1]?.envelope.version;
-    if (first !== undefined && first <= from + 1 && last === this.store.version()) {
+    if (first !== undefined && first <= from + 1 && last === this.store.events.version()) {
       return this.recent.filter((o) => o.envelope.version > from);
     }
-    return this.store.eventsAfter(from, undefined, MAX_BATCH_MESSAGES).map((event): Outgoing => {
+    return this.store.events.eventsAfter(from, undefined, MAX_BATCH_MESSAGES).map((event): Outgoing => {
       const envelope = this.toEnvelope(event);
       return { envelope, bytes: byteLength(JSON.stringify(envelope)) };
     });
@@ -244,7 +258,7 @@ export class OutboxDispatcher {
     } catch (error) {
       // A failure is written at once: the attempts decide the backoff and when an event is parked.
       const failed = { version: cursor.version, attempts: cursor.attempts + 1 };
-      this.store.saveCursor(route.queue, failed);
+      this.store.outbox.saveCursor(route.queue, failed);
       this.setCursor(route.queue, failed);
       this.unsaved.delete(route.queue);
       if (batch.length > 1 || failed.attempts < OUTBOX_MAX_ATTEMPTS) throw error;
@@ -265,7 +279,7 @@ export class OutboxDispatcher {
    * allowed: every subscriber absorbs duplicates.
    */
   writeCursors(): void {
-    this.store.saveCursors([...this.unsaved].map((queue) => [queue, this.cursorOf(queue)] as const));
+    this.store.outbox.saveCursors([...this.unsaved].map((queue) => [queue, this.cursorOf(queue)] as const));
   }
 
   /** The cursors {@link writeCursors} wrote were committed. */
@@ -285,12 +299,12 @@ export class OutboxDispatcher {
   }
 
   private cursorOf(queue: string): OutboxCursor {
-    this.cursorCache ??= this.store.outboxCursors();
+    this.cursorCache ??= this.store.outbox.cursors();
     return this.cursorCache.get(queue) ?? NO_CURSOR;
   }
 
   private setCursor(queue: string, cursor: OutboxCursor): void {
-    this.cursorCache ??= this.store.outboxCursors();
+    this.cursorCache ??= this.store.outbox.cursors();
     this.cursorCache.set(queue, cursor);
   }
 
@@ -302,7 +316,7 @@ export class OutboxDispatcher {
       error: error instanceof Error ? error.message : String(error),
       parkedAt: new Date().toISOString(),
     };
-    this.store.park(parked);
+    this.store.outbox.park(parked);
     this.setCursor(route.queue, { version: Math.max(this.cursorOf(route.queue).version, version), attempts: 0 });
     this.unsaved.delete(route.queue);
     this.hooks.onParked(route, parked);

@@ -1,4 +1,5 @@
 import type { CommandOutcome, CommandRequest } from "../aggregate-protocol/index.js";
+import { Backoff, SAFETY_ALARM_DELAY_MS, SingleFlight, type PassResult } from "../durable-core/index.js";
 import { traceIdOf, type LogFields } from "../observability/index.js";
 import type { InstanceStore, OutboxEntry } from "./instance-store.js";
 
@@ -12,15 +13,14 @@ export type CommandSender = (request: CommandRequest) => Promise<CommandOutcome>
  */
 export const COMMAND_RETRY_BASE_MS = 1_000;
 export const COMMAND_RETRY_MAX_MS = 60_000;
+/** The pace of a failed send's retries, and of a timer whose decision threw. */
+export const COMMAND_BACKOFF = new Backoff({ baseMs: COMMAND_RETRY_BASE_MS, maxMs: COMMAND_RETRY_MAX_MS });
 
 /**
  * If the instance is evicted between committing a decision and sending its commands, the alarm
  * comes back this soon to send them.
  */
-export const COMMAND_SAFETY_DELAY_MS = 5_000;
-
-/** Delay before the `attempts`-th retry of a failed send or timer firing. */
-export const retryDelayMs = (attempts: number): number => Math.min(COMMAND_RETRY_BASE_MS * 2 ** Math.max(0, attempts - 1), COMMAND_RETRY_MAX_MS);
+export const COMMAND_SAFETY_DELAY_MS = SAFETY_ALARM_DELAY_MS;
 
 /** Where the outbox reports: its instance adds which instance it is before the line is written. */
 export type OutboxLog = (level: "warn" | "error", fields: LogFields) => void;
@@ -32,40 +32,29 @@ export type OutboxLog = (level: "warn" | "error", fields: LogFields) => void;
  * run, keeping the order, and the alarm retries with backoff.
  */
 export class CommandOutbox {
-  private running: Promise<void> | undefined;
-  private again = false;
+  /** One run at a time; a request made during a run makes it pass once more. */
+  private readonly sends = new SingleFlight<void>({ pass: () => this.pass(), merge: () => undefined });
 
   constructor(
     private readonly store: InstanceStore,
     public send: CommandSender,
     private readonly log: OutboxLog,
     /** Called after every run, to set the alarm for what still waits. */
-    private readonly onSettled: () => Promise<void>,
+    private readonly onSettled: () => void,
   ) {}
 
   /** Sends what is pending; a call while one runs makes it loop once more. Never throws. */
-  dispatch(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = this.run().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+  async dispatch(): Promise<void> {
+    await this.sends.run();
+    this.onSettled();
   }
 
-  private async run(): Promise<void> {
-    let failed = false;
-    do {
-      this.again = false;
-      for (const entry of this.store.outbox()) {
-        failed = !(await this.deliver(entry));
-        if (failed) break;
-      }
-      // After a failure the next try is the alarm's, at the backoff's pace, not the next caller's.
-    } while (this.again && !failed);
-    await this.onSettled();
+  /** One pass over the outbox, oldest first; after a failure the next try is the alarm's, at the backoff's pace. */
+  private async pass(): Promise<PassResult> {
+    for (const entry of this.store.outbox()) {
+      if (!(await this.deliver(entry))) return "stop";
+    }
+    return "done";
   }
 
   /** Sends one command; false when it failed and everything after it must wait. */
@@ -104,7 +93,7 @@ export class CommandOutbox {
 
   private failed(entry: OutboxEntry, error: string): void {
     const attempts = entry.attempts + 1;
-    const delay = retryDelayMs(attempts);
+    const delay = COMMAND_BACKOFF.delayMs(attempts);
     this.store.sendFailed(entry.seq, error, Date.now() + delay);
     this.log("warn", {
       event: "process-manager.command-retry",

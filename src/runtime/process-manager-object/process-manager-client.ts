@@ -1,5 +1,6 @@
 import type { EventEnvelope } from "../envelope/index.js";
-import type { ProcessManagerObjectInstance, ReceiveOutcome } from "./process-manager-object.js";
+import type { ReceiveOutcome } from "./instance-host.js";
+import type { ProcessManagerObjectInstance } from "./process-manager-object.js";
 import type { InstanceView } from "./instance-view.js";
 
 /** The Durable Object namespace binding every stateful process-manager instance lives in, unless the application names another. */

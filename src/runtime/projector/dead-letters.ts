@@ -1,3 +1,4 @@
+import { Backoff } from "../durable-core/index.js";
 import { describeError, formatLog, writeFormattedLog, writeLog } from "../observability/index.js";
 import { byteLength } from "../outbox/index.js";
 import type { Subscription } from "../subscription/index.js";
@@ -24,8 +25,7 @@ export const PARK_LAST_RESORT_ATTEMPT = 5;
  */
 export const MAX_LOGGED_BODY_BYTES_PER_INVOCATION = 192 * 1024;
 /** Backoff between attempts to park: 15 s, 30 s, 60 s, … capped at 5 minutes (a D1 outage, not a race). */
-const PARK_RETRY_BASE_SECONDS = 15;
-const PARK_RETRY_MAX_SECONDS = 300;
+const PARK_BACKOFF = new Backoff({ baseMs: 15_000, maxMs: 300_000 });
 
 /**
  * Consumes a subscriber's dead-letter queue: every parked message is written to D1 with the last
@@ -107,7 +107,7 @@ function insertParked(db: D1Database, subscriber: string, parked: Parked, now: s
 /** Retries with backoff, or once attempts run short, parks the message without its body. */
 async function parkingFailed(db: D1Database, subscriber: string, parked: Parked, now: string, error: unknown, log: { left: number }): Promise<void> {
   const { message } = parked;
-  const delaySeconds = Math.min(PARK_RETRY_BASE_SECONDS * 2 ** Math.max(0, message.attempts - 1), PARK_RETRY_MAX_SECONDS);
+  const delaySeconds = PARK_BACKOFF.delaySeconds(message.attempts);
   const reason = describeError(error);
   const about = { subscriber, messageId: message.id, attempts: message.attempts, delaySeconds };
   if (message.attempts < PARK_LAST_RESORT_ATTEMPT) {

@@ -1,5 +1,6 @@
 import type { AggregateClient } from "../aggregate-client/index.js";
 import { committedVersion } from "../consistency/index.js";
+import { Backoff } from "../durable-core/index.js";
 import { EventEnvelopeSchema, type EventEnvelope } from "../envelope/index.js";
 import { writeLog } from "../observability/index.js";
 import type { Subscription } from "../subscription/index.js";
@@ -106,9 +107,12 @@ export async function healGaps(work: GapWork, aggregates: AggregateClient, budge
   }
 }
 
-/** Delay before a failed message is tried again: 1 s, 2 s, 4 s … capped at 60 s. */
+/** The pace of a failed message's retries: 1 s, 2 s, 4 s … capped at 60 s. */
+const MESSAGE_BACKOFF = new Backoff({ baseMs: 1_000, maxMs: 60_000 });
+
+/** Delay before a failed message is tried again, from its attempts so far. */
 export function retryDelaySeconds(message: Message<unknown>): number {
-  return Math.min(2 ** Math.max(0, message.attempts - 1), 60);
+  return MESSAGE_BACKOFF.delaySeconds(message.attempts);
 }
 
 /** Acknowledges every message of a stream's work: applied, or already applied before. */

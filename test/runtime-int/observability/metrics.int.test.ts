@@ -148,7 +148,7 @@ describe("outbox metrics", () => {
     await runCommand("account/m-4/open", openAccount());
     await runCommand("account/m-4/deposit", { amount: 6 });
     const stub = aggregateStub(stream);
-    const cursor = () => runInDurableObject(stub, (instance) => instance.store.cursor(STATEMENT));
+    const cursor = () => runInDurableObject(stub, (instance) => instance.store.outbox.cursor(STATEMENT));
     for (let alarms = 0; alarms < 2 * OUTBOX_MAX_ATTEMPTS && (await cursor()) < 2; alarms++) await runDurableObjectAlarm(stub);
 
     const retries = points("outbox", (p) => p.blobs[3] === "retry" && p.blobs[4] === stream);

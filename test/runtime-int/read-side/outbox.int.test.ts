@@ -26,8 +26,8 @@ function outboxState(streamId: string, queues: readonly string[]) {
   return runInDurableObject(aggregateStub(streamId), async (instance, state) => {
     await instance[flushOutbox]();
     return {
-      version: instance.store.version(),
-      cursors: Object.fromEntries(queues.map((q) => [q, instance.store.cursor(q)])),
+      version: instance.store.events.version(),
+      cursors: Object.fromEntries(queues.map((q) => [q, instance.store.outbox.cursor(q)])),
       alarm: await state.storage.getAlarm(),
     };
   });
@@ -68,7 +68,7 @@ describe("outbox cursors", () => {
     await useQueueSender(stream, captured.sender);
     await runCommand("account/ob-cursors/open", { owner: "obc" });
     await runCommand("account/ob-cursors/deposit", { amount: 3 });
-    const stored = () => runInDurableObject(aggregateStub(stream), (instance) => instance.store.cursor(BALANCES));
+    const stored = () => runInDurableObject(aggregateStub(stream), (instance) => instance.store.outbox.cursor(BALANCES));
     // Both events were sent; storage has the first command's send, written by the second command.
     expect(captured.sentTo(BALANCES).map((e) => e.version)).toEqual([1, 2]);
     expect(await stored()).toBe(1);
@@ -118,7 +118,7 @@ describe("what the outbox sends", () => {
     await runCommand("account/ob-same/withdraw", { amount: 2 });
     await outboxState(stream, []);
     // The outbox had the events from their commits: no event row was read from SQLite.
-    expect(await runInDurableObject(aggregateStub(stream), (instance) => instance.store.rowsRead)).toBe(0);
+    expect(await runInDurableObject(aggregateStub(stream), (instance) => instance.store.events.rowsRead)).toBe(0);
 
     const stored = await readStream("account", "ob-same");
     expect(stored.body.events).toHaveLength(3);
@@ -267,7 +267,7 @@ describe("events too large for a queue message", () => {
     const response = await postCommand("account/ob-big/open", { owner: "obc", labels: ["savings"], padding: "x".repeat(64 * 1024) });
     expect(response.status).toBe(413);
     expect(await response.json()).toMatchObject({ error: "payload_too_large" });
-    expect(await runInDurableObject(aggregateStub(stream), (instance) => instance.store.version())).toBe(0);
+    expect(await runInDurableObject(aggregateStub(stream), (instance) => instance.store.events.version())).toBe(0);
     expect(captured.batches).toEqual([]);
   });
 
@@ -288,7 +288,7 @@ describe("events too large for a queue message", () => {
     expect(outcome).toMatchObject({ ok: false, status: 413, body: { error: "payload_too_large" } });
     const after = await runInDurableObject(aggregateStub(stream), async (instance) => {
       await instance[flushOutbox]();
-      return { version: instance.store.version(), command: instance.store.command("ob-meta-2") ?? null };
+      return { version: instance.store.events.version(), command: instance.store.commands.find("ob-meta-2") ?? null };
     });
     expect(after).toEqual({ version: 1, command: null });
     expect(captured.batches).toHaveLength(batchesBefore);

@@ -36,7 +36,7 @@ describe("outbox parking", () => {
     await runCommand("account/park-1/deposit", { amount: 7 });
 
     const stub = aggregateStub(stream);
-    const cursor = () => runInDurableObject(stub, (instance) => instance.store.cursor(STATEMENT));
+    const cursor = () => runInDurableObject(stub, (instance) => instance.store.outbox.cursor(STATEMENT));
     // Each alarm is one more attempt; the backoff's own alarms may add some in between.
     for (let alarms = 0; alarms < 2 * OUTBOX_MAX_ATTEMPTS && (await cursor()) < 3; alarms++) await runDurableObjectAlarm(stub);
 
@@ -44,9 +44,9 @@ describe("outbox parking", () => {
     expect(refused).toBeGreaterThanOrEqual(OUTBOX_MAX_ATTEMPTS);
     expect(captured.streamSentTo(STATEMENT, stream).map((e) => e.version)).toEqual([1, 3]);
     expect(new Set(captured.streamSentTo(BALANCES, stream).map((e) => e.version))).toEqual(new Set([1, 2, 3]));
-    const parkedInObject = await runInDurableObject(stub, (instance) => instance.store.parked(STATEMENT));
+    const parkedInObject = await runInDurableObject(stub, (instance) => instance.store.outbox.parked(STATEMENT));
     expect(parkedInObject).toMatchObject([{ queue: STATEMENT, version: 2, attempts: OUTBOX_MAX_ATTEMPTS, error: expect.stringContaining("too large") }]);
-    expect(await runInDurableObject(stub, (instance) => instance.store.parked(BALANCES))).toEqual([]);
+    expect(await runInDurableObject(stub, (instance) => instance.store.outbox.parked(BALANCES))).toEqual([]);
 
     // Recorded in the subscriber's D1 (the report may still be in flight: the alarm retries it).
     const parkedRows = () => env.READ_DB.prepare("SELECT queue, stream_id, version, type FROM outbox_parked WHERE stream_id = ?").bind(stream).all();
@@ -60,7 +60,7 @@ describe("outbox parking", () => {
     // The queue is healthy again for everything after it.
     await runCommand("account/park-1/deposit", { amount: 8 });
     await runInDurableObject(stub, async (instance) => {
-      for (let i = 0; i < 5 && instance.store.cursor(STATEMENT) < 4; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      for (let i = 0; i < 5 && instance.store.outbox.cursor(STATEMENT) < 4; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     });
     expect(captured.streamSentTo(STATEMENT, stream).map((e) => e.version)).toEqual([1, 3, 4]);
   });
@@ -83,14 +83,14 @@ describe("outbox send timeout", () => {
 
     const stub = aggregateStub(stream);
     await vi.waitFor(
-      async () => expect(await runInDurableObject(stub, (instance) => instance.store.attempts(BALANCES))).toBeGreaterThanOrEqual(1),
+      async () => expect(await runInDurableObject(stub, (instance) => instance.store.outbox.attempts(BALANCES))).toBeGreaterThanOrEqual(1),
       { timeout: 5_000 },
     );
-    expect(await runInDurableObject(stub, (instance) => instance.store.cursor(BALANCES))).toBe(0);
+    expect(await runInDurableObject(stub, (instance) => instance.store.outbox.cursor(BALANCES))).toBe(0);
 
     hanging = false;
     await runDurableObjectAlarm(stub);
-    await vi.waitFor(async () => expect(await runInDurableObject(stub, (instance) => instance.store.cursor(BALANCES))).toBe(1), { timeout: 5_000 });
+    await vi.waitFor(async () => expect(await runInDurableObject(stub, (instance) => instance.store.outbox.cursor(BALANCES))).toBe(1), { timeout: 5_000 });
     expect(captured.streamSentTo(BALANCES, stream).map((e) => e.version)).toEqual([1]);
   });
 });

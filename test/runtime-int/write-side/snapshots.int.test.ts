@@ -21,7 +21,7 @@ async function buildStream(id: string, length: number): Promise<void> {
     const outcomes = await Promise.all(batch);
     expect(outcomes.every((o) => o.ok)).toBe(true);
   }
-  expect(await runInDurableObject(stub, (instance) => instance.store.version())).toBe(length);
+  expect(await runInDurableObject(stub, (instance) => instance.store.events.version())).toBe(length);
 }
 
 /** The state after `version` events of {@link buildStream}: one deposit of 1 per event after the opening. */

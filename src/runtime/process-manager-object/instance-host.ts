@@ -1,0 +1,241 @@
+import type { CommandRequest } from "../aggregate-protocol/index.js";
+import { AggregateClient } from "../aggregate-client/index.js";
+import { runtimeActor } from "../auth/index.js";
+import { AlarmScheduler, type AlarmJob } from "../durable-core/index.js";
+import type { EventEnvelope } from "../envelope/index.js";
+import { RUNTIME_COMMAND_ID_PREFIX } from "../ids/index.js";
+import { continueTrace, writeLog, type LogFields } from "../observability/index.js";
+import { MAX_TIMERS_PER_INSTANCE, type AnyProcessMessage, type StatefulProcessManager, type TimerFired } from "../process-manager/index.js";
+import { COMMAND_BACKOFF, COMMAND_SAFETY_DELAY_MS, CommandOutbox, type CommandSender } from "./command-outbox.js";
+import { InstanceStore, type MessageSummary, type TimerCause } from "./instance-store.js";
+import type { InstanceView } from "./instance-view.js";
+
+/** What the process-manager object needs to know about the application it hosts. */
+export interface ProcessManagerObjectOptions {
+  readonly managers: ReadonlyMap<string, StatefulProcessManager>;
+  /** The Durable Object namespace binding of the aggregates its commands go to. */
+  readonly aggregatesBinding: string;
+}
+
+/** What an instance did with an event. */
+export type ReceiveOutcome = "decided" | "duplicate";
+
+/** The instance this object hosts, in memory. */
+interface HostedInstance {
+  readonly manager: StatefulProcessManager;
+  readonly key: string;
+  state: unknown;
+  stored: boolean;
+}
+
+/**
+ * Deterministic id of the `index`-th command a message causes in one instance, in the runtime's
+ * reserved namespace: `edge-cqrs:pm:<manager>:<key>:<eventId>:<n>` for an event,
+ * `…:<key>:timer:<timerId>@<at ms>:<n>` for a timer. A redelivered event or a re-run firing
+ * issues the same ids, which the aggregate deduplicates.
+ */
+export function instanceCommandId(manager: string, key: string, cause: string, index: number): string {
+  return `${RUNTIME_COMMAND_ID_PREFIX}pm:${manager}:${key}:${cause}:${index}`;
+}
+
+/**
+ * Everything one process-manager object does, behind its Durable Object shell: it hosts one
+ * instance (`"<manager>/<key>"`). Each message (an event forwarded by the manager's queue
+ * consumer, or a timer from the alarm) is decided on in one storage transaction that writes the
+ * state, the stream's high-water mark or the fired timer's deletion, the new timers and the
+ * commands to send; the outbox then sends the commands, and the alarm retries what it could not.
+ * Its one alarm job is the instance's earliest due timer or outbox retry.
+ */
+export class InstanceHost implements AlarmJob {
+  readonly name = "instance";
+  private readonly store: InstanceStore;
+  private readonly outbox: CommandOutbox;
+  private readonly scheduler: AlarmScheduler;
+  private hosted: HostedInstance | undefined;
+
+  constructor(
+    private readonly ctx: DurableObjectState,
+    env: object,
+    private readonly options: ProcessManagerObjectOptions,
+  ) {
+    this.store = new InstanceStore(ctx.storage.sql, (work) => ctx.storage.transactionSync(work));
+    this.scheduler = new AlarmScheduler(ctx.storage);
+    this.scheduler.register(this);
+    const send: CommandSender = (request) => AggregateClient.fromEnv(env, options.aggregatesBinding).execute(request);
+    this.outbox = new CommandOutbox(this.store, send, (level, fields) => this.log(level, fields), () => this.scheduler.rearm());
+    // Resume sending what an eviction or crash interrupted, without waiting for the alarm.
+    if (this.store.outbox().length > 0) void this.outbox.dispatch();
+  }
+
+  /**
+   * Decides on one event of a followed stream, unless this instance already decided on that
+   * stream at this version or later (a redelivery, or an event the consumer re-sent after a crash).
+   * Answers once the decision is committed and its commands were tried once: a send that failed
+   * is the alarm's to retry, and does not fail the event.
+   */
+  async receive(managerName: string, key: string, event: EventEnvelope): Promise<ReceiveOutcome> {
+    const hosted = this.host(managerName, key);
+    if (event.version <= this.store.mark(event.streamId)) return "duplicate";
+    const summary: MessageSummary = { kind: "event", type: event.type, eventId: event.eventId, streamId: event.streamId, version: event.version };
+    this.decideOn(hosted, event, summary, { correlationId: event.metadata.correlationId, messageId: event.eventId, ...(event.metadata.traceparent !== undefined && { traceparent: event.metadata.traceparent }) }, event.eventId, {
+      mark: { streamId: event.streamId, version: event.version },
+    });
+    if (this.store.outbox().length > 0) await this.outbox.dispatch();
+    return "decided";
+  }
+
+  /** The instance's state, timers, outbox and recent decisions; null when it never received a message. */
+  async inspect(): Promise<InstanceView | null> {
+    const stored = this.store.load();
+    if (!stored) return null;
+    const view = (request: CommandRequest) => ({ commandId: request.commandId, aggregate: request.aggregate, id: request.id, command: request.command, payload: request.payload });
+    return {
+      manager: stored.manager,
+      key: stored.key,
+      state: stored.state,
+      messages: stored.messages,
+      streams: this.store.marks(),
+      timers: this.store.timers().map((t) => ({ id: t.id, at: new Date(t.at).toISOString(), payload: t.payload, attempts: t.attempts, lastError: t.lastError })),
+      outbox: this.store.outbox().map((e) => ({ ...view(e.request), attempts: e.attempts, nextAttemptAt: new Date(e.due).toISOString(), lastError: e.lastError })),
+      rejected: this.store.rejections().map((r) => ({
+        ...view(r.request),
+        status: r.status,
+        error: r.body.error,
+        message: r.body.message,
+        reason: typeof r.body.reason === "string" ? r.body.reason : null,
+        rejectedAt: r.rejectedAt,
+      })),
+      decisions: this.store.decisions(),
+    };
+  }
+
+  /** The alarm: the instance's job runs when its earliest timer or outbox retry is due. */
+  async alarm(): Promise<void> {
+    if (!this.storedInstance()) return;
+    await this.scheduler.fire();
+  }
+
+  /** When the earliest timer or outbox retry is due; undefined when nothing waits. */
+  nextDue(): number | undefined {
+    return this.store.nextDue();
+  }
+
+  /** Fires the timers whose time has come, earliest first, then sends what the outbox owes. */
+  async run(now: number): Promise<void> {
+    const hosted = this.storedInstance();
+    if (!hosted) return;
+    for (const timer of this.store.dueTimers(now)) {
+      const message: TimerFired<unknown> = { type: "timer", id: timer.id, at: new Date(timer.at).toISOString(), payload: timer.payload };
+      try {
+        this.decideOn(hosted, message, { kind: "timer", id: timer.id, at: message.at }, timer.cause, `timer:${timer.id}@${timer.at}`, { firedTimer: timer.id });
+      } catch (error) {
+        // Kept, not dropped: a firing whose decision fails is tried again, and shown meanwhile.
+        const text = error instanceof Error ? error.message : String(error);
+        const delay = COMMAND_BACKOFF.delayMs(timer.attempts + 1);
+        this.store.timerFailed(timer.id, text, Date.now() + delay);
+        this.log("error", {
+          event: "process-manager.timer-failed",
+          msg: `timer ${timer.id} failed (attempt ${timer.attempts + 1}), retrying in ${delay} ms: ${text}`,
+          timerId: timer.id,
+          attempts: timer.attempts + 1,
+          delayMs: delay,
+          error: text,
+        });
+      }
+    }
+    await this.outbox.dispatch();
+  }
+
+  /** Replaces how commands are sent: the fault-injection seam for tests. */
+  useCommandSender(sender: CommandSender): void {
+    this.outbox.send = sender;
+  }
+
+  /**
+   * One decision, in one turn: decide on the state before the message, fold the message in,
+   * and commit everything together; then send. Throws (committing nothing) when the manager's
+   * code does, so the message is tried again.
+   */
+  private decideOn(
+    hosted: HostedInstance,
+    message: AnyProcessMessage,
+    summary: MessageSummary,
+    cause: TimerCause,
+    causeId: string,
+    consumed: { mark?: { streamId: string; version: number }; firedTimer?: string },
+  ): void {
+    const { manager, key } = hosted;
+    const decision = manager.decide(hosted.state, message);
+    const state = manager.evolve(hosted.state, message);
+    const commands: CommandRequest[] = decision.commands.map((issued, index) => ({
+      aggregate: issued.aggregate,
+      id: issued.id,
+      command: issued.command,
+      payload: issued.payload,
+      commandId: instanceCommandId(manager.name, key, causeId, index),
+      correlationId: cause.correlationId,
+      causationId: causeId,
+      actor: runtimeActor(`process-manager:${manager.name}`),
+      // The cause's trace goes on: same trace id, a new span for each command it causes.
+      traceparent: continueTrace(cause.traceparent).traceparent,
+    }));
+    const now = Date.now();
+    try {
+      this.ctx.storage.transactionSync(() => {
+        if (!hosted.stored) this.store.create(manager.name, key, hosted.state, new Date(now).toISOString());
+        this.store.write({
+          state,
+          message: summary,
+          ...consumed,
+          commands,
+          cancel: decision.timers.cancel,
+          set: decision.timers.set,
+          cause,
+          sendDue: now + COMMAND_SAFETY_DELAY_MS,
+          now: new Date(now).toISOString(),
+        });
+        const timers = this.store.timerCount();
+        if (timers > MAX_TIMERS_PER_INSTANCE) throw new Error(`${manager.name}/${key} would hold ${timers} timers; at most ${MAX_TIMERS_PER_INSTANCE}`);
+      });
+    } catch (error) {
+      if (!hosted.stored) this.store.recheck();
+      throw error;
+    }
+    if (!hosted.stored) this.store.created();
+    hosted.stored = true;
+    hosted.state = state;
+    // Set in the same turn as the commit, so it is durable with the commands and timers it guards.
+    this.scheduler.rearm();
+  }
+
+  /** The instance for a message: loaded once per wake, created in memory on its first message. */
+  private host(managerName: string, key: string): HostedInstance {
+    const hosted = this.hosted ?? this.storedInstance();
+    if (hosted) {
+      if (hosted.manager.name !== managerName || hosted.key !== key) throw new Error(`object of ${hosted.manager.name}/${hosted.key} was asked for ${managerName}/${key}`);
+      return hosted;
+    }
+    const manager = this.options.managers.get(managerName);
+    if (!manager) throw new Error(`no stateful process manager named ${managerName}`);
+    this.hosted = { manager, key, state: manager.initialState(), stored: false };
+    return this.hosted;
+  }
+
+  /** The instance this object already holds; undefined for one that never received a message. */
+  private storedInstance(): HostedInstance | undefined {
+    if (this.hosted) return this.hosted;
+    const stored = this.store.load();
+    if (!stored) return undefined;
+    const manager = this.options.managers.get(stored.manager);
+    if (!manager) throw new Error(`instance ${stored.manager}/${stored.key} belongs to no registered stateful process manager`);
+    this.hosted = { manager, key: stored.key, state: manager.checkState(stored.state), stored: true };
+    return this.hosted;
+  }
+
+  /** A line about this instance: its manager (as `subscriber`, like the manager's queue lines) and key, and the instance in the sentence. */
+  private log(level: "warn" | "error", { event, msg, ...rest }: LogFields): void {
+    const subscriber = this.hosted?.manager.name;
+    const key = this.hosted?.key;
+    writeLog(level, { event, msg: `process manager ${subscriber ?? "?"}/${key ?? "?"}: ${msg}`, subscriber, key, ...rest });
+  }
+}
