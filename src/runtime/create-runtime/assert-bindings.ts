@@ -20,8 +20,8 @@ const isInEnv = (r: Requirement): r is InEnv => r.kind in PRESENT;
  * the first request.
  */
 export function missingBindings(env: object, manifest: Manifest): string[] {
-  const checked = checkedByManifest.get(manifest) ?? new WeakMap<object, string[]>();
-  checkedByManifest.set(manifest, checked);
+  let checked = checkedByManifest.get(manifest);
+  if (!checked) checkedByManifest.set(manifest, (checked = new WeakMap()));
   const cached = checked.get(env);
   if (cached) return cached;
   const bindings = env as Record<string, unknown>;
