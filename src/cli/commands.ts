@@ -1,3 +1,4 @@
+import { bindingsCommand } from "./bindings/index.js";
 import { checkCommand } from "./check/index.js";
 import type { Command } from "./command.js";
 import { initCommand } from "./init/index.js";
@@ -12,6 +13,7 @@ export const COMMANDS: readonly Command[] = [
   // `init` first: it is the first command a new user runs.
   initCommand,
   checkCommand,
+  bindingsCommand,
   migrateCommand,
   resetCommand,
 ];

@@ -27,6 +27,14 @@ export { HttpError, type ErrorBody, type ErrorCode, type IssueBody } from "./err
 export { defineQuery, type QueryConfig, type QueryInput, type QueryRoute } from "./http/index.js";
 export { AGGREGATE_ID_PATTERN, streamIdOf } from "./ids/index.js";
 export {
+  manifestOf,
+  STREAM_CATALOG_BINDING,
+  STREAM_CATALOG_QUEUE,
+  type Manifest,
+  type ManifestOptions,
+  type Requirement,
+} from "./manifest/index.js";
+export {
   command,
   defineProcessManager,
   type IssuedCommand,
@@ -60,10 +68,5 @@ export {
   type ProjectionStatements,
 } from "./projection/index.js";
 export { MAX_JOBS_PER_STEP, MAX_REBUILD_READ_ATTEMPTS, REBUILD_JOB_GRACE_MS, REBUILD_STALL_MS, type RebuildStatus } from "./rebuild/index.js";
-export {
-  MAX_STREAMS_SWEPT_PER_SUBSCRIBER,
-  STREAM_CATALOG_BINDING,
-  STREAM_CATALOG_QUEUE,
-  SWEEP_GRACE_MS,
-} from "./stream-catalog/index.js";
+export { MAX_STREAMS_SWEPT_PER_SUBSCRIBER, SWEEP_GRACE_MS } from "./stream-catalog/index.js";
 export type { EnvelopeOf, QueueRef } from "./subscription/index.js";

@@ -2,17 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync, cpSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkProject, renderFix, STREAM_CATALOG_BINDING, STREAM_CATALOG_QUEUE, type Problem, type ProblemCode } from "../../src/cli/check/index.js";
-import {
-  loadApplication,
-  readLocalSecretNames,
-  readProjectConfig,
-  type ApplicationDescriptor,
-} from "../../src/cli/project/index.js";
-import { STREAM_CATALOG_BINDING as RUNTIME_CATALOG_BINDING, STREAM_CATALOG_QUEUE as RUNTIME_CATALOG_QUEUE } from "../../src/runtime/stream-catalog/index.js";
+import { checkProject, renderFix, type Problem, type ProblemCode } from "../../src/cli/check/index.js";
+import { loadApplication, readLocalSecretNames, readProjectConfig } from "../../src/cli/project/index.js";
+import { manifestOf, type ApplicationShape } from "../../src/runtime/manifest/index.js";
 import { applyTomlFix, CONFIGS, configFixture, FIXTURE_APP, FIXTURES, readText, REPO } from "./support.js";
 
-let application: ApplicationDescriptor;
+let application: ApplicationShape;
 let scratch: string;
 
 beforeAll(async () => {
@@ -29,7 +24,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 /** The problems `check` finds in a configuration file, read by wrangler, against an application. */
 async function problemsIn(configPath: string, app = application): Promise<Problem[]> {
   const config = await readProjectConfig({ cwd: REPO, configPath }, { hideWarnings: true });
-  return checkProject({ config, application: app, localSecrets: readLocalSecretNames(dirname(configPath)), localMigrations: [] });
+  return checkProject({ config, manifest: manifestOf(app), localSecrets: readLocalSecretNames(dirname(configPath)), localMigrations: [] });
 }
 
 /**
@@ -72,10 +67,6 @@ describe("edge-cqrs check on a configuration that serves the application", () =>
 });
 
 describe("edge-cqrs check: the stream catalog and its sweep", () => {
-  it("names the runtime's own catalog queue and binding", () => {
-    expect([STREAM_CATALOG_QUEUE, STREAM_CATALOG_BINDING]).toEqual([RUNTIME_CATALOG_QUEUE, RUNTIME_CATALOG_BINDING]);
-  });
-
   it("reports a missing catalog producer with the block that declares it", async () => {
     const problem = await expectOnlyAndFixable("stream-catalog-producer-missing", "stream-catalog-producer-missing");
     expect(problem.message).toContain("STREAM_CATALOG_QUEUE");
@@ -94,7 +85,7 @@ describe("edge-cqrs check: the stream catalog and its sweep", () => {
 
 describe("edge-cqrs check: the metrics dataset", () => {
   it("reports the Analytics Engine binding the application names for metrics when the configuration lacks it, with the block that declares it", async () => {
-    const withMetrics = { ...application, metricsBinding: "METRICS" };
+    const withMetrics = { ...application, bindings: { metrics: "METRICS" } };
     const problems = await problemsIn(configFixture("valid"), withMetrics);
     expect(problems).toMatchObject([
       { code: "metrics-binding-missing", severity: "error", fix: { kind: "add", section: "analytics_engine_datasets", entry: { binding: "METRICS" } } },
@@ -108,13 +99,13 @@ describe("edge-cqrs check: the metrics dataset", () => {
   });
 
   it("asks for nothing when the application names no metrics binding", async () => {
-    expect(application.metricsBinding).toBeUndefined();
+    expect(application.bindings?.metrics).toBeUndefined();
     expect(await problemsIn(configFixture("valid"))).toEqual([]);
   });
 
   it("finds the runtime fixture's dataset, named by its application", async () => {
     const fixture = await loadApplication(join(REPO, "test/fixture/application.ts"));
-    expect(fixture.metricsBinding).toBe("METRICS");
+    expect(fixture.bindings?.metrics).toBe("METRICS");
     const problems = await problemsIn(join(REPO, "test/fixture/wrangler.toml"), fixture);
     expect(problems.filter((p) => p.severity === "error")).toEqual([]);
   }, 30_000);
@@ -127,7 +118,7 @@ describe("edge-cqrs check: the aggregates' Durable Object", () => {
   });
 
   it("honours the binding name the application chooses", async () => {
-    const renamed = { ...application, aggregatesBinding: "LOANS" };
+    const renamed = { ...application, bindings: { aggregates: "LOANS" } };
     const problems = await problemsIn(configFixture("valid"), renamed);
     expect(problems.map((p) => p.code)).toEqual(["aggregates-binding-missing", "aggregates-binding-stray"]);
   });
@@ -148,7 +139,7 @@ describe("edge-cqrs check: the aggregates' Durable Object", () => {
 });
 
 describe("edge-cqrs check: the process managers' Durable Object", () => {
-  const stateful = () => ({ ...application, statefulManagers: ["overdue-reminders"] });
+  const stateful = (): ApplicationShape => ({ ...application, processManagers: application.processManagers?.map((m) => ({ ...m, stateful: true })) });
 
   it("asks for nothing while no process manager is stateful", async () => {
     expect(await problemsIn(configFixture("valid"))).toEqual([]);
@@ -224,9 +215,9 @@ describe("edge-cqrs check: queue consumers and dead-letter queues", () => {
   });
 
   it("warns, without failing, when a definition has no dead-letter queue", async () => {
-    const withoutDlq: ApplicationDescriptor = {
+    const withoutDlq: ApplicationShape = {
       ...application,
-      subscribers: application.subscribers.map((s) => (s.kind === "process manager" ? { ...s, queue: { name: s.queue.name, binding: s.queue.binding } } : s)),
+      processManagers: application.processManagers?.map((m) => ({ ...m, queue: { name: m.queue.name, binding: m.queue.binding } })),
     };
     const problems = await problemsIn(configFixture("valid"), withoutDlq);
     // The config still consumes overdue-reminders-dlq and routes to it, which no definition owns now.

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CliError } from "../../src/cli/cli-error.js";
-import { DEFAULT_AGGREGATES_BINDING, loadApplication, resolveAppModule } from "../../src/cli/project/index.js";
+import { loadApplication, resolveAppModule } from "../../src/cli/project/index.js";
+import { DEFAULT_AGGREGATES_BINDING, manifestOf } from "../../src/runtime/manifest/index.js";
 import { FIXTURE_APP } from "./support.js";
 
 let dir: string;
@@ -28,40 +29,33 @@ async function loadError(path: string): Promise<CliError> {
 }
 
 describe("loading the application's definitions", () => {
-  it("bundles a TypeScript module that imports cloudflare:workers and describes what it needs", async () => {
-    expect(await loadApplication(FIXTURE_APP)).toEqual({
-      aggregates: ["loan"],
-      aggregatesBinding: DEFAULT_AGGREGATES_BINDING,
-      subscribers: [
+  it("bundles a TypeScript module that imports cloudflare:workers and reads what decides its bindings", async () => {
+    const application = await loadApplication(FIXTURE_APP);
+    expect(application).toMatchObject({
+      aggregates: [{ name: "loan" }],
+      projections: [
         {
-          kind: "projection",
           name: "loans-by-member",
           database: "READ_DB",
           queue: { name: "loans-by-member", binding: "LOANS_BY_MEMBER_QUEUE", deadLetterQueue: "loans-by-member-dlq" },
         },
+      ],
+      processManagers: [
         {
-          kind: "process manager",
           name: "overdue-reminders",
           database: "READ_DB",
           queue: { name: "overdue-reminders", binding: "OVERDUE_REMINDERS_QUEUE", deadLetterQueue: "overdue-reminders-dlq" },
         },
       ],
-      statefulManagers: [],
-      processManagersBinding: "PROCESS_MANAGERS",
-      outgoingProducers: [],
     });
+    expect(manifestOf(application).find((r) => r.kind === "durable-object-namespace")?.name).toBe(DEFAULT_AGGREGATES_BINDING);
   });
 
   it("takes the default export and the application's own aggregates binding", async () => {
     const path = moduleFile("app.ts", `export default { title: "t", version: "1", aggregates: [{ name: "loan" }], bindings: { aggregates: "LOANS" } };`);
-    expect(await loadApplication(path)).toEqual({
-      aggregates: ["loan"],
-      aggregatesBinding: "LOANS",
-      subscribers: [],
-      statefulManagers: [],
-      processManagersBinding: "PROCESS_MANAGERS",
-      outgoingProducers: [],
-    });
+    const application = await loadApplication(path);
+    expect(application).toMatchObject({ aggregates: [{ name: "loan" }], bindings: { aggregates: "LOANS" } });
+    expect(manifestOf(application).filter((r) => r.kind === "durable-object-namespace").map((r) => r.name)).toEqual(["LOANS"]);
   });
 
   it("fails clearly when the module exports no application", async () => {

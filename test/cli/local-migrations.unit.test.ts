@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkProject } from "../../src/cli/check/index.js";
 import { main } from "../../src/cli/main.js";
+import { manifestOf } from "../../src/runtime/manifest/index.js";
 import { loadApplication, readLocalMigrationState, readProjectConfig, runWrangler, type ReadProjectConfig } from "../../src/cli/project/index.js";
 import { CONFIGS, configFixture, FIXTURE_APP } from "./support.js";
 
@@ -32,7 +33,7 @@ describe("local D1 migrations", () => {
 
     const problems = checkProject({
       config,
-      application: await loadApplication(FIXTURE_APP),
+      manifest: manifestOf(await loadApplication(FIXTURE_APP)),
       localSecrets: ["API_TOKEN", "ADMIN_TOKEN"],
       localMigrations: [state],
     });

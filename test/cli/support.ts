@@ -3,7 +3,8 @@
 import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { block, type Fix } from "../../src/cli/check/index.js";
+import type { Fix } from "../../src/cli/check/index.js";
+import { renderBlock } from "../../src/runtime/manifest/index.js";
 
 export const REPO = fileURLToPath(new URL("../..", import.meta.url));
 export const FIXTURES = fileURLToPath(new URL("./fixtures", import.meta.url));
@@ -21,7 +22,7 @@ export function configFixture(name: string, extension = "toml"): string {
  */
 export function applyTomlFix(text: string, fix: Fix): string {
   if (fix.kind !== "add" && fix.kind !== "replace" && fix.kind !== "remove") throw new Error(`${fix.kind} is not a configuration edit`);
-  const rendered = block(fix.section, fix.entry, "toml");
+  const rendered = renderBlock(fix.section, fix.entry, "toml");
   if (fix.kind === "add") return `${text.trimEnd()}\n\n${rendered}\n`;
   const [key, value] = Object.entries(fix.entry)[0] ?? [];
   const identity = `${key} = ${JSON.stringify(value)}`;

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { basename, dirname, relative, resolve } from "node:path";
+import { manifestOf, requirementsOf, type Manifest } from "../../runtime/manifest/index.js";
 import { EXIT_OK, EXIT_PROBLEM } from "../cli-error.js";
 import { parseCommandArgs, type Command } from "../command.js";
 import {
@@ -7,11 +8,12 @@ import {
   loadApplication,
   localStateDir,
   migrationsDirOf,
+  plural,
   readLocalMigrationState,
   readLocalSecretNames,
   readProjectConfig,
   resolveAppModule,
-  type ApplicationDescriptor,
+  summarizeApplication,
   type LocalMigrationState,
   type ReadProjectConfig,
 } from "../project/index.js";
@@ -65,18 +67,19 @@ export const checkCommand: Command = {
     const projectDir = dirname(config.userConfigPath);
     const appModule = resolveAppModule(projectDir, values.app === undefined ? undefined : resolve(cwd, values.app));
     const application = await loadApplication(appModule);
+    const manifest = manifestOf(application);
     const stateDir = localStateDir({ persistTo: values["persist-to"], configPath: config.userConfigPath, cwd });
     const hasLocalState = existsSync(stateDir);
-    const localMigrations = await readLocalMigrations(config, application, { env: values.env, persistTo: values["persist-to"], cwd, hasLocalState });
+    const localMigrations = await readLocalMigrations(config, manifest, { env: values.env, persistTo: values["persist-to"], cwd, hasLocalState });
     const problems = checkProject({
       config,
-      application,
+      manifest,
       localSecrets: readLocalSecretNames(projectDir, values.env),
       localMigrations,
     });
 
     const configFile = relative(cwd, config.userConfigPath) || basename(config.userConfigPath);
-    context.out(`edge-cqrs check: ${configFile} against ${relative(cwd, appModule)} (${describe(application)})\n`);
+    context.out(`edge-cqrs check: ${configFile} against ${relative(cwd, appModule)} (${summarizeApplication(application)})\n`);
     for (const problem of problems) context.out(`${formatProblem(problem, config, configFile)}\n`);
     if (!hasLocalState) {
       context.out(`note: no local state in ${relative(cwd, stateDir) || stateDir} yet, so local D1 migrations were not compared; \`edge-cqrs migrate\` applies them\n`);
@@ -92,10 +95,10 @@ export const checkCommand: Command = {
  */
 async function readLocalMigrations(
   config: ReadProjectConfig,
-  application: ApplicationDescriptor,
+  manifest: Manifest,
   { hasLocalState, ...options }: { env?: string | undefined; persistTo?: string | undefined; cwd: string; hasLocalState: boolean },
 ): Promise<LocalMigrationState[]> {
-  const used = new Set(application.subscribers.map((s) => s.database));
+  const used = new Set(requirementsOf(manifest, "d1-database").map((d) => d.name));
   const databases = config.d1_databases.filter((d) => used.has(d.binding));
   const states: LocalMigrationState[] = [];
   for (const database of databases) {
@@ -127,19 +130,4 @@ function summary(problems: readonly Problem[], configFile: string): string {
   return errors === 0
     ? `ok: ${configFile} provides everything the application needs (${counted})`
     : `${counted}: ${configFile} does not provide everything the application needs yet`;
-}
-
-function describe(application: ApplicationDescriptor): string {
-  const count = (kind: ApplicationDescriptor["subscribers"][number]["kind"]) => application.subscribers.filter((s) => s.kind === kind).length;
-  const publishers = count("publisher");
-  return [
-    plural(application.aggregates.length, "aggregate"),
-    plural(count("projection"), "projection"),
-    plural(count("process manager"), "process manager"),
-    ...(publishers > 0 ? [plural(publishers, "publisher")] : []),
-  ].join(", ");
-}
-
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }

@@ -1,37 +1,28 @@
-import type { ApplicationDescriptor, D1DatabaseConfig, LocalMigrationState, ProjectConfig } from "../project/index.js";
+import { DEFAULT_MIGRATIONS_DIR, requirementsOf, type Manifest } from "../../runtime/manifest/index.js";
+import type { D1DatabaseConfig, LocalMigrationState, ProjectConfig } from "../project/index.js";
 import { error, type Problem } from "./problem.js";
 
-/** wrangler's own default for `migrations_dir`: suggesting it keeps every existing migration where it is. */
-export const DEFAULT_MIGRATIONS_DIR = "migrations";
-
-/** The D1 bindings the application's projections and process managers write to, each with a migrations_dir. */
-export function checkD1Bindings(config: ProjectConfig, app: ApplicationDescriptor): Problem[] {
+/** The D1 bindings the application's projections, process managers and publishers write to, each with a migrations_dir. */
+export function checkD1Bindings(config: ProjectConfig, manifest: Manifest): Problem[] {
   const problems: Problem[] = [];
-  const users = new Map<string, string[]>();
-  for (const s of app.subscribers) users.set(s.database, [...(users.get(s.database) ?? []), s.name]);
-
-  for (const [binding, names] of users) {
-    const database = config.d1_databases.find((d) => d.binding === binding);
+  for (const required of requirementsOf(manifest, "d1-database")) {
+    const database = config.d1_databases.find((d) => d.binding === required.name);
+    const { section, entry } = required.block;
     if (!database) {
       problems.push(
-        error("d1-binding-missing", `D1 binding ${binding} is missing: ${names.join(", ")} keep their views and checkpoints in it`, {
+        error("d1-binding-missing", `D1 binding ${required.name} is missing: ${required.users.map((u) => u.name).join(", ")} keep their views and checkpoints in it`, {
           kind: "add",
-          section: "d1_databases",
-          entry: {
-            binding,
-            database_name: databaseNameFor(binding),
-            database_id: "00000000-0000-0000-0000-000000000000",
-            migrations_dir: DEFAULT_MIGRATIONS_DIR,
-          },
-          note: `Any database_id works locally; before deploying, run \`npx wrangler d1 create ${databaseNameFor(binding)}\` and put the id it prints here.`,
+          section,
+          entry,
+          ...(required.note === undefined ? {} : { note: required.note }),
         }),
       );
     } else if (database.migrations_dir === undefined) {
       problems.push(
         error(
           "d1-migrations-dir-missing",
-          `D1 binding ${binding} has no migrations_dir: say where its migrations live, so \`edge-cqrs migrate\` and \`wrangler d1 migrations apply\` find them`,
-          { kind: "replace", section: "d1_databases", entry: { ...databaseEntry(database), migrations_dir: DEFAULT_MIGRATIONS_DIR } },
+          `D1 binding ${required.name} has no migrations_dir: say where its migrations live, so \`edge-cqrs migrate\` and \`wrangler d1 migrations apply\` find them`,
+          { kind: "replace", section, entry: { ...databaseEntry(database), migrations_dir: DEFAULT_MIGRATIONS_DIR } },
         ),
       );
     }
@@ -65,11 +56,6 @@ export function checkLocalMigrations(states: readonly LocalMigrationState[]): Pr
 
 function assertNever(value: never): never {
   throw new Error(`unexpected local migration state ${JSON.stringify(value)}`);
-}
-
-/** `READ_DB` → `read-db`: a database name in the style `wrangler d1 create` expects. */
-function databaseNameFor(binding: string): string {
-  return binding.toLowerCase().replace(/_/g, "-");
 }
 
 /** The D1 settings wrangler knows; anything else in the file stays out of a printed fix. */

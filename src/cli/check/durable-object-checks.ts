@@ -1,35 +1,35 @@
-import type { ApplicationDescriptor, DurableObjectMigrationConfig, ProjectConfig } from "../project/index.js";
-import { error, type Problem } from "./problem.js";
-
-/** The class name a new project exports for the aggregates (`export class AggregateObject extends runtime.AggregateObject {}`). */
-export const DEFAULT_AGGREGATE_CLASS = "AggregateObject";
+import { requirementsOf, type DurableObjectMigrationRequirement, type DurableObjectNamespaceRequirement, type Manifest } from "../../runtime/manifest/index.js";
+import type { DurableObjectMigrationConfig, ProjectConfig } from "../project/index.js";
+import { error, type Fix, type Problem } from "./problem.js";
 
 /**
  * The aggregates' Durable Object: bound under the application's name, bound once, and declared by
  * a `new_sqlite_classes` migration. The runtime stores every stream in the object's SQLite
  * storage, which a KV-backed class (`new_classes`) does not have.
  */
-export function checkDurableObjects(config: ProjectConfig, app: ApplicationDescriptor): Problem[] {
+export function checkDurableObjects(config: ProjectConfig, manifest: Manifest): Problem[] {
+  const [namespace, migration] = durableObjectOf(manifest, "aggregates");
+  if (!namespace || !migration) return [];
   const problems: Problem[] = [];
   const bindings = config.durable_objects.bindings;
-  const binding = bindings.find((b) => b.name === app.aggregatesBinding);
-  const className = binding?.class_name ?? DEFAULT_AGGREGATE_CLASS;
+  const binding = bindings.find((b) => b.name === namespace.name);
+  const className = binding?.class_name ?? namespace.className;
 
   if (!binding) {
     problems.push(
       error(
         "aggregates-binding-missing",
-        `Durable Object binding ${app.aggregatesBinding} is missing: the runtime reaches every aggregate (${app.aggregates.join(", ")}) through it`,
-        { kind: "add", section: "durable_objects.bindings", entry: { name: app.aggregatesBinding, class_name: className } },
+        `Durable Object binding ${namespace.name} is missing: the runtime reaches every aggregate (${namespace.of.join(", ")}) through it`,
+        { kind: "add", section: namespace.block.section, entry: namespace.block.entry },
       ),
     );
   }
-  for (const stray of bindings.filter((b) => b.name !== app.aggregatesBinding && b.class_name === className)) {
+  for (const stray of bindings.filter((b) => b.name !== namespace.name && b.class_name === className)) {
     problems.push(
       error(
         "aggregates-binding-stray",
-        `Durable Object binding ${stray.name} binds the aggregates' class ${className}, but the application uses ${app.aggregatesBinding}: ` +
-          `remove it${binding ? "" : ` (or rename it to ${app.aggregatesBinding})`}`,
+        `Durable Object binding ${stray.name} binds the aggregates' class ${className}, but the application uses ${namespace.name}: ` +
+          `remove it${binding ? "" : ` (or rename it to ${namespace.name})`}`,
         { kind: "remove", section: "durable_objects.bindings", entry: { name: stray.name, class_name: stray.class_name } },
       ),
     );
@@ -43,22 +43,22 @@ export function checkDurableObjects(config: ProjectConfig, app: ApplicationDescr
       error(
         "aggregates-class-without-migration",
         `Durable Object class ${className} has no migration: declare it with new_sqlite_classes so its objects get SQLite storage`,
-        { kind: "add", section: "migrations", entry: { tag: nextMigrationTag(config.migrations), new_sqlite_classes: [className] } },
+        newMigration(config, migration, className),
       ),
     );
   } else if (storage.backend === "kv") {
-    const migration = storage.declaredBy;
+    const declaredBy = storage.declaredBy;
     problems.push(
       error(
         "aggregates-class-not-sqlite",
-        `Durable Object class ${className} is declared in new_classes (key-value storage) by migration ${migration.tag}; the runtime needs SQLite storage (new_sqlite_classes)`,
+        `Durable Object class ${className} is declared in new_classes (key-value storage) by migration ${declaredBy.tag}; the runtime needs SQLite storage (new_sqlite_classes)`,
         {
           kind: "replace",
           section: "migrations",
-          entry: sqliteInstead(migration, className),
+          entry: sqliteInstead(declaredBy, className),
           note:
-            `If ${className} was never deployed, change migration ${migration.tag} as shown (keep any renamed_classes). A deployed key-value class cannot become ` +
-            `SQLite-backed: export the aggregates under a new class name, bind ${app.aggregatesBinding} to it and declare it in a new migration with new_sqlite_classes.`,
+            `If ${className} was never deployed, change migration ${declaredBy.tag} as shown (keep any renamed_classes). A deployed key-value class cannot become ` +
+            `SQLite-backed: export the aggregates under a new class name, bind ${namespace.name} to it and declare it in a new migration with new_sqlite_classes.`,
         },
       ),
     );
@@ -66,31 +66,29 @@ export function checkDurableObjects(config: ProjectConfig, app: ApplicationDescr
   return problems;
 }
 
-/** The class name a project exports for stateful process-manager instances (`export class ProcessManagerObject extends runtime.ProcessManagerObject {}`). */
-export const DEFAULT_PROCESS_MANAGER_CLASS = "ProcessManagerObject";
-
 /**
  * The Durable Object of stateful process-manager instances, when the application has any: bound
  * under the application's name and declared by a `new_sqlite_classes` migration (an instance keeps
  * its state, timers and outbox in SQLite).
  */
-export function checkProcessManagerObjects(config: ProjectConfig, app: ApplicationDescriptor): Problem[] {
-  if (app.statefulManagers.length === 0) return [];
-  const binding = config.durable_objects.bindings.find((b) => b.name === app.processManagersBinding);
-  const className = binding?.class_name ?? DEFAULT_PROCESS_MANAGER_CLASS;
+export function checkProcessManagerObjects(config: ProjectConfig, manifest: Manifest): Problem[] {
+  const [namespace, migration] = durableObjectOf(manifest, "process managers");
+  if (!namespace || !migration) return [];
+  const binding = config.durable_objects.bindings.find((b) => b.name === namespace.name);
+  const className = binding?.class_name ?? namespace.className;
   if (!binding) {
     return [
       error(
         "process-managers-binding-missing",
-        `Durable Object binding ${app.processManagersBinding} is missing: every instance of the stateful process managers (${app.statefulManagers.join(", ")}) lives in it`,
-        { kind: "add", section: "durable_objects.bindings", entry: { name: app.processManagersBinding, class_name: className } },
+        `Durable Object binding ${namespace.name} is missing: every instance of the stateful process managers (${namespace.of.join(", ")}) lives in it`,
+        { kind: "add", section: namespace.block.section, entry: namespace.block.entry },
       ),
-      ...(classStorage(config.migrations).has(className) ? [] : [withoutMigration(config, className)]),
+      ...(classStorage(config.migrations).has(className) ? [] : [withoutMigration(config, migration, className)]),
     ];
   }
   if (binding.script_name !== undefined) return [];
   const storage = classStorage(config.migrations).get(className);
-  if (storage === undefined) return [withoutMigration(config, className)];
+  if (storage === undefined) return [withoutMigration(config, migration, className)];
   if (storage.backend === "kv") {
     return [
       error(
@@ -103,12 +101,32 @@ export function checkProcessManagerObjects(config: ProjectConfig, app: Applicati
   return [];
 }
 
-function withoutMigration(config: ProjectConfig, className: string): Problem {
+function withoutMigration(config: ProjectConfig, migration: DurableObjectMigrationRequirement, className: string): Problem {
   return error(
     "process-managers-class-without-migration",
     `Durable Object class ${className} has no migration: declare it with new_sqlite_classes so process-manager instances get SQLite storage`,
-    { kind: "add", section: "migrations", entry: { tag: nextMigrationTag(config.migrations), new_sqlite_classes: [className] } },
+    newMigration(config, migration, className),
   );
+}
+
+/** The namespace the manifest asks for what `hosts`, and the migration that creates its class; none when the application needs none. */
+function durableObjectOf(
+  manifest: Manifest,
+  hosts: DurableObjectNamespaceRequirement["hosts"],
+): [DurableObjectNamespaceRequirement | undefined, DurableObjectMigrationRequirement | undefined] {
+  return [
+    requirementsOf(manifest, "durable-object-namespace").find((r) => r.hosts === hosts),
+    requirementsOf(manifest, "durable-object-migration").find((r) => r.hosts === hosts),
+  ];
+}
+
+/**
+ * The manifest's migration with the tag this configuration's next migration takes, for the class
+ * the configuration actually binds (which may not be the one a new project exports).
+ */
+function newMigration(config: ProjectConfig, migration: DurableObjectMigrationRequirement, className: string): Fix {
+  const entry = { ...migration.block.entry, tag: nextMigrationTag(config.migrations), new_sqlite_classes: [className] };
+  return { kind: "add", section: migration.block.section, entry };
 }
 
 interface ClassStorage {

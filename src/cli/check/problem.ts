@@ -1,8 +1,4 @@
-/** A table array of the wrangler configuration that a fix adds to, replaces in or removes from. */
-export type ConfigSection = "durable_objects.bindings" | "migrations" | "queues.producers" | "queues.consumers" | "d1_databases" | "analytics_engine_datasets";
-
-/** One entry of a configuration table array, as it is written in the file. */
-export type ConfigEntry = Readonly<Record<string, string | number | readonly string[]>>;
+import type { ConfigEntry, ConfigSection } from "../../runtime/manifest/index.js";
 
 /** What the user does about a problem: edit one block of the configuration, edit .dev.vars, or run a command. */
 export type Fix =

@@ -1,7 +1,7 @@
-import type { ApplicationDescriptor, ProjectConfig } from "../project/index.js";
-import { checkConsumer, consumerEntry, describe } from "./consumer-checks.js";
-import { error, type Problem } from "./problem.js";
-import { STREAM_CATALOG_BINDING, STREAM_CATALOG_QUEUE } from "./stream-catalog-checks.js";
+import { requirementsOf, type Manifest, type QueueProducerRequirement, type SubscriberRef } from "../../runtime/manifest/index.js";
+import type { ProjectConfig, QueueProducerConfig } from "../project/index.js";
+import { checkConsumer, consumerEntry } from "./consumer-checks.js";
+import { error, type Problem, type ProblemCode } from "./problem.js";
 
 /**
  * One producer and one consumer per subscriber queue, with the definition's dead-letter queue,
@@ -9,45 +9,33 @@ import { STREAM_CATALOG_BINDING, STREAM_CATALOG_QUEUE } from "./stream-catalog-c
  * application does not use: the runtime's queue handler answers every consumer of the Worker
  * and throws on a queue no projection or process manager owns.
  */
-export function checkQueues(config: ProjectConfig, app: ApplicationDescriptor): Problem[] {
+export function checkQueues(config: ProjectConfig, manifest: Manifest): Problem[] {
   const producers = config.queues.producers ?? [];
   const consumers = config.queues.consumers ?? [];
+  const requiredProducers = requirementsOf(manifest, "queue-producer");
+  const requiredConsumers = requirementsOf(manifest, "queue-consumer");
+  const deadLetterConsumers = requirementsOf(manifest, "dead-letter-consumer");
   const problems: Problem[] = [];
 
-  for (const s of app.subscribers) {
-    const producer = producers.find((p) => p.binding === s.queue.binding);
-    if (!producer) {
-      problems.push(
-        error("queue-producer-missing", `queue producer ${s.queue.binding} is missing: the outbox cannot send events to ${describe(s)}`, {
-          kind: "add",
-          section: "queues.producers",
-          entry: { binding: s.queue.binding, queue: s.queue.name },
-        }),
-      );
-    } else if (producer.queue !== s.queue.name) {
-      problems.push(
-        error(
-          "queue-producer-wrong-queue",
-          `queue producer ${s.queue.binding} sends to queue ${producer.queue}, but ${describe(s)} consumes ${s.queue.name}`,
-          { kind: "replace", section: "queues.producers", entry: { binding: s.queue.binding, queue: s.queue.name } },
-        ),
-      );
-    }
-    problems.push(...checkConsumer(s, consumers));
+  for (const required of requiredConsumers.filter((r) => r.role === "subscriber")) {
+    const producer = requiredProducers.find((p) => p.role === "subscriber" && sameSubscriber(p.subscriber, required.subscriber));
+    if (producer) problems.push(...checkProducer(producer, producers, { code: "queue-producer-missing", consequence: `the outbox cannot send events to ${producer.neededBy}` }));
+    const deadLetter = deadLetterConsumers.find((d) => sameSubscriber(d.subscriber, required.subscriber));
+    problems.push(...checkConsumer(required, deadLetter, consumers));
   }
 
-  for (const binding of app.outgoingProducers.filter((b) => !producers.some((p) => p.binding === b))) {
+  for (const required of requiredProducers.filter((r) => r.role === "integration events" && !producers.some((p) => p.binding === r.name))) {
     problems.push(
-      error("queue-producer-missing", `queue producer ${binding} is missing: a publisher sends its CloudEvents through it`, {
+      error("queue-producer-missing", `queue producer ${required.name} is missing: a publisher sends its CloudEvents through it`, {
         kind: "add",
-        section: "queues.producers",
-        entry: { binding, queue: "<the integration-events queue>" },
+        section: required.block.section,
+        entry: required.block.entry,
       }),
     );
   }
 
   // The stream catalog's queue is the runtime's own (checked in stream-catalog-checks), never stray.
-  const bindings = new Set([...app.subscribers.map((s) => s.queue.binding), ...app.outgoingProducers, STREAM_CATALOG_BINDING]);
+  const bindings = new Set(requiredProducers.map((r) => r.name));
   for (const stray of producers.filter((p) => !bindings.has(p.binding))) {
     problems.push(
       error("queue-producer-stray", `queue producer ${stray.binding} (queue ${stray.queue}) belongs to no projection, process manager or publisher of the application`, {
@@ -57,7 +45,7 @@ export function checkQueues(config: ProjectConfig, app: ApplicationDescriptor): 
       }),
     );
   }
-  const owned = new Set([STREAM_CATALOG_QUEUE, ...app.subscribers.flatMap((s) => [s.queue.name, ...(s.queue.deadLetterQueue ? [s.queue.deadLetterQueue] : [])])]);
+  const owned = new Set([...requiredConsumers, ...deadLetterConsumers].map((r) => r.name));
   for (const stray of consumers.filter((c) => !owned.has(c.queue))) {
     problems.push(
       error(
@@ -68,4 +56,28 @@ export function checkQueues(config: ProjectConfig, app: ApplicationDescriptor): 
     );
   }
   return problems;
+}
+
+/** The producer the manifest requires: missing (reported with `missing`'s code and consequence), or sending to another queue. */
+export function checkProducer(
+  required: QueueProducerRequirement,
+  producers: readonly QueueProducerConfig[],
+  missing: { readonly code: ProblemCode; readonly consequence: string },
+): Problem[] {
+  const producer = producers.find((p) => p.binding === required.name);
+  const fix = { section: required.block.section, entry: required.block.entry };
+  if (!producer) return [error(missing.code, `queue producer ${required.name} is missing: ${missing.consequence}`, { kind: "add", ...fix })];
+  if (required.queue !== undefined && producer.queue !== required.queue) {
+    return [
+      error("queue-producer-wrong-queue", `queue producer ${required.name} sends to queue ${producer.queue}, but ${required.neededBy} consumes ${required.queue}`, {
+        kind: "replace",
+        ...fix,
+      }),
+    ];
+  }
+  return [];
+}
+
+function sameSubscriber(a: SubscriberRef | undefined, b: SubscriberRef | undefined): boolean {
+  return a !== undefined && b !== undefined && a.kind === b.kind && a.name === b.name;
 }

@@ -1,79 +1,44 @@
-import type { ApplicationDescriptor, ProjectConfig } from "../project/index.js";
-import { consumerEntry } from "./consumer-checks.js";
+import { requirementsOf, type Manifest } from "../../runtime/manifest/index.js";
+import type { ProjectConfig } from "../project/index.js";
+import { checkSettings, consumerEntry } from "./consumer-checks.js";
 import { error, warning, type Problem } from "./problem.js";
+import { checkProducer } from "./queue-checks.js";
 
 /**
- * The runtime's own queue: every aggregate's outbox sends each stream's head to it, and the
- * runtime consumes it into the stream catalog. Same names as the runtime's `STREAM_CATALOG_QUEUE`
- * and `STREAM_CATALOG_BINDING` (a unit test keeps them equal; the CLI does not load the runtime).
+ * The stream catalog's producer and consumer, and the cron trigger of the sweep: the manifest
+ * requires them as soon as the application has a subscriber (the catalog lives in the
+ * subscribers' databases).
  */
-export const STREAM_CATALOG_QUEUE = "stream-catalog";
-export const STREAM_CATALOG_BINDING = "STREAM_CATALOG_QUEUE";
-
-/**
- * Settings for the catalog's consumer: it is off the read-your-write path, so it waits up to a
- * second to fill batches (fewer D1 writes), and it retries longer than a subscriber because it has
- * no dead-letter queue (a lost head is repaired by the stream's next command).
- */
-export const STREAM_CATALOG_CONSUMER = { queue: STREAM_CATALOG_QUEUE, max_batch_size: 100, max_batch_timeout: 1, max_retries: 10, retry_delay: 5 } as const;
-
-/** The schedule suggested for the sweep of streams left behind. */
-export const SUGGESTED_SWEEP_CRON = "*/5 * * * *";
-
-const REQUIRED_SETTINGS = ["max_batch_size", "max_batch_timeout", "max_retries"] as const;
-
-/**
- * The stream catalog's producer and consumer, and the cron trigger of the sweep: required as soon
- * as the application has a subscriber (the catalog lives in the subscribers' databases).
- */
-export function checkStreamCatalog(config: ProjectConfig, app: ApplicationDescriptor): Problem[] {
-  if (app.subscribers.length === 0) return [];
+export function checkStreamCatalog(config: ProjectConfig, manifest: Manifest): Problem[] {
   const problems: Problem[] = [];
-  const producer = (config.queues.producers ?? []).find((p) => p.binding === STREAM_CATALOG_BINDING);
-  const entry = { binding: STREAM_CATALOG_BINDING, queue: STREAM_CATALOG_QUEUE };
-  if (!producer) {
+  for (const required of requirementsOf(manifest, "queue-producer").filter((r) => r.role === "stream catalog")) {
     problems.push(
-      error("stream-catalog-producer-missing", `queue producer ${STREAM_CATALOG_BINDING} is missing: the outbox cannot record streams in the stream catalog`, {
-        kind: "add",
-        section: "queues.producers",
-        entry,
-      }),
-    );
-  } else if (producer.queue !== STREAM_CATALOG_QUEUE) {
-    problems.push(
-      error("queue-producer-wrong-queue", `queue producer ${STREAM_CATALOG_BINDING} sends to queue ${producer.queue}, but the stream catalog consumes ${STREAM_CATALOG_QUEUE}`, {
-        kind: "replace",
-        section: "queues.producers",
-        entry,
+      ...checkProducer(required, config.queues.producers ?? [], {
+        code: "stream-catalog-producer-missing",
+        consequence: "the outbox cannot record streams in the stream catalog",
       }),
     );
   }
-  const consumer = (config.queues.consumers ?? []).find((c) => c.queue === STREAM_CATALOG_QUEUE);
-  if (!consumer) {
-    problems.push(
-      error("stream-catalog-consumer-missing", `queue consumer for ${STREAM_CATALOG_QUEUE} is missing: no stream ever reaches the stream catalog`, {
-        kind: "add",
-        section: "queues.consumers",
-        entry: { ...STREAM_CATALOG_CONSUMER },
-      }),
-    );
-  } else {
-    const implicit = REQUIRED_SETTINGS.filter((key) => consumer[key] === undefined);
-    if (implicit.length > 0) {
+  for (const required of requirementsOf(manifest, "queue-consumer").filter((r) => r.role === "stream catalog")) {
+    const consumer = (config.queues.consumers ?? []).find((c) => c.queue === required.name);
+    if (!consumer) {
       problems.push(
-        error(
-          "queue-consumer-settings-implicit",
-          `queue consumer for ${STREAM_CATALOG_QUEUE} leaves ${implicit.join(", ")} to the defaults, which differ between wrangler dev and production`,
-          { kind: "replace", section: "queues.consumers", entry: { ...STREAM_CATALOG_CONSUMER, ...consumerEntry(consumer), ...Object.fromEntries(implicit.map((k) => [k, STREAM_CATALOG_CONSUMER[k]])) } },
-        ),
+        error("stream-catalog-consumer-missing", `queue consumer for ${required.name} is missing: no stream ever reaches the stream catalog`, {
+          kind: "add",
+          section: required.block.section,
+          entry: required.block.entry,
+        }),
       );
+    } else {
+      problems.push(...checkSettings(consumer, { ...required.block.entry, ...consumerEntry(consumer) }));
     }
   }
-  if ((config.triggers?.crons ?? []).length === 0) {
+  for (const cron of requirementsOf(manifest, "cron-trigger")) {
+    if ((config.triggers?.crons ?? []).length > 0) continue;
     problems.push(
       warning(
         "stream-sweep-cron-missing",
-        `no cron trigger: streams a lost message left behind are never swept. Add [triggers] crons = ["${SUGGESTED_SWEEP_CRON}"] and export the runtime's scheduled handler`,
+        `no cron trigger: streams a lost message left behind are never swept. Add [triggers] crons = ["${cron.name}"] and export the runtime's scheduled handler`,
       ),
     );
   }

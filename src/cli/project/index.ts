@@ -1,4 +1,4 @@
-export { DEFAULT_AGGREGATES_BINDING, describeApplication, InvalidApplicationError, type ApplicationDescriptor, type SubscriberDescriptor } from "./application-descriptor.js";
+export { plural, summarizeApplication } from "./application-summary.js";
 export { DEFAULT_APP_MODULE, loadApplication, resolveAppModule } from "./load-application.js";
 export { readLocalMigrationState, migrationFiles, migrationsDirOf, unappliedFromListing, type LocalMigrationState } from "./local-migrations.js";
 export { dotenvNames, readLocalSecretNames } from "./local-secrets.js";

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Plugin } from "esbuild";
+import { InvalidApplicationError, parseApplication, type ApplicationShape } from "../../runtime/manifest/index.js";
 import { projectError, usageError } from "../cli-error.js";
-import { describeApplication, InvalidApplicationError, type ApplicationDescriptor } from "./application-descriptor.js";
 
 /** Where a project keeps its application definitions unless `--app` or package.json says otherwise. */
 export const DEFAULT_APP_MODULE = "src/app/index.ts";
@@ -31,12 +31,12 @@ function appFromPackageJson(projectDir: string): string | undefined {
 }
 
 /**
- * Loads the application's definitions from its TypeScript module and describes what they need
- * from the configuration. Node 20 cannot import TypeScript, so the module is bundled with esbuild
+ * Loads the application's definitions from its TypeScript module, read as far as its bindings go
+ * (`manifestOf` says what they need from the configuration). Node 20 cannot import TypeScript, so the module is bundled with esbuild
  * into a temporary .mjs first; the Workers-only `cloudflare:*` modules are stubbed, since
  * definitions only need to be built, never run.
  */
-export async function loadApplication(modulePath: string): Promise<ApplicationDescriptor> {
+export async function loadApplication(modulePath: string): Promise<ApplicationShape> {
   const outDir = mkdtempSync(join(tmpdir(), "edge-cqrs-app-"));
   try {
     const outfile = await bundle(modulePath, join(outDir, "application.mjs"));
@@ -70,14 +70,14 @@ async function importModule(outfile: string, modulePath: string): Promise<Record
   });
 }
 
-/** The module's `application` export, or its default export, described; a clear error when it is neither. */
-function applicationIn(loaded: Record<string, unknown>, modulePath: string): ApplicationDescriptor {
+/** The module's `application` export, or its default export; a clear error when it is neither. */
+function applicationIn(loaded: Record<string, unknown>, modulePath: string): ApplicationShape {
   const application = loaded.application ?? loaded.default;
   if (application === undefined) {
     throw projectError(`${modulePath} exports no application: export the object createRuntime takes as \`application\` (or as the default export)`);
   }
   try {
-    return describeApplication(application);
+    return parseApplication(application);
   } catch (cause) {
     if (cause instanceof InvalidApplicationError) throw projectError(`${modulePath}: ${cause.message}`);
     throw cause;

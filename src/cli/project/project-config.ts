@@ -1,3 +1,7 @@
+import type { ConfigFormat } from "../../runtime/manifest/index.js";
+
+export type { ConfigFormat };
+
 /**
  * The part of a wrangler configuration the command-line tool reads, as wrangler's own reader
  * (`unstable_readConfig`) returns it. Written out structurally so the checks are plain functions
@@ -60,9 +64,6 @@ export interface D1DatabaseConfig {
   readonly migrations_table?: string | undefined;
   readonly [setting: string]: unknown;
 }
-
-/** How the user's configuration file is written, which decides how a fix block is printed. */
-export type ConfigFormat = "toml" | "json";
 
 /** JSON for wrangler.json and wrangler.jsonc, TOML for wrangler.toml (and when no file is known). */
 export function configFormatOf(config: Pick<ProjectConfig, "userConfigPath">): ConfigFormat {

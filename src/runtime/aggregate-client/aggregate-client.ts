@@ -1,9 +1,7 @@
 import type { AggregateObjectInstance, CommandOutcome, CommandRequest, StreamPage, StreamReadRequest } from "../aggregate-object/index.js";
 import type { EventEnvelope } from "../envelope/index.js";
 import { streamIdOf } from "../ids/index.js";
-
-/** The Durable Object namespace binding every aggregate instance lives in, unless the application names another. */
-export const AGGREGATES_BINDING = "AGGREGATES";
+import { DEFAULT_AGGREGATES_BINDING } from "../manifest/index.js";
 
 /** Largest page one stream read returns: bounds the RPC payload and the object's work. */
 export const MAX_STREAM_PAGE = 1000;
@@ -16,7 +14,7 @@ export class AggregateClient {
   constructor(private readonly namespace: DurableObjectNamespace<AggregateObjectInstance>) {}
 
   /** Finds the namespace binding in `env`, failing loudly when wrangler.toml lacks it. */
-  static fromEnv(env: object, binding: string = AGGREGATES_BINDING): AggregateClient {
+  static fromEnv(env: object, binding: string = DEFAULT_AGGREGATES_BINDING): AggregateClient {
     const namespace = (env as Record<string, unknown>)[binding];
     if (!namespace || typeof (namespace as DurableObjectNamespace).idFromName !== "function") {
       throw new Error(`Durable Object binding ${binding} is missing: declare it in wrangler.toml`);

@@ -1,1 +1,1 @@
-export { AggregateClient, AGGREGATES_BINDING, MAX_STREAM_PAGE } from "./aggregate-client.js";
+export { AggregateClient, MAX_STREAM_PAGE } from "./aggregate-client.js";

@@ -12,6 +12,7 @@ import { AlarmScheduler } from "../durable-core/index.js";
 import type { ErrorBody } from "../errors/index.js";
 import { EventStore } from "../event-store/index.js";
 import { newId } from "../ids/index.js";
+import { producerBlocks, type Manifest } from "../manifest/index.js";
 import { adoptTrace, Metrics, reportCommand, reportOutboxParked, reportOutboxRetry, writeLog, type OutboxSend } from "../observability/index.js";
 import { bindingQueueSender, OutboxDispatcher, type OutboxRoute, type QueueSender } from "../outbox/index.js";
 import { handleCommand, refused, type CommandCommit } from "./command-handler.js";
@@ -29,6 +30,8 @@ export interface AggregateObjectOptions {
   readonly aggregates: ReadonlyMap<string, AnyAggregate>;
   /** The queues every event of an aggregate is fanned out to. */
   routesFor(aggregate: string): readonly OutboxRoute[];
+  /** What the application needs from the Worker: the blocks a refused command names come from it. */
+  readonly manifest: Manifest;
   /** The Analytics Engine binding the application writes metrics to (`bindings.metrics`), if any. */
   readonly metricsBinding?: string;
   /** Share of traces whose info log lines are written (`RuntimeOptions.logs.sampleRate`). */
@@ -175,7 +178,7 @@ export class StreamHost {
     // the command instead, naming the block to add, and store nothing.
     const unbound = hosted.routes.filter((route) => !isQueueProducer(this.env, route.binding));
     if (unbound.length > 0) {
-      const blocks = unbound.map((r) => `[[queues.producers]]\nbinding = "${r.binding}"\nqueue = "${r.queue}"`);
+      const blocks = producerBlocks(this.options.manifest, unbound.map((r) => r.binding));
       writeLog("error", {
         event: "config.producers-missing",
         msg: `${hosted.stream.streamId}: queue producer bindings missing from wrangler.toml:\n${blocks.join("\n")}`,

@@ -1,3 +1,4 @@
+import { DEFAULT_TOKEN_SECRETS } from "../manifest/index.js";
 import type { Actor } from "./actor.js";
 import type { Authenticate, Authentication } from "./authentication.js";
 
@@ -20,8 +21,8 @@ export type SecretName<E> = { [K in keyof E]-?: E[K] extends string ? K : never 
  * createRuntime(application, { auth: bearerTokens<Env>({ api: "CLIENT_TOKEN", admin: "OPS_TOKEN" }) });
  */
 export function bearerTokens<E>(bindings?: BearerTokenBindings<E>): Authentication<E> {
-  const api = bindings?.api ?? "API_TOKEN";
-  const admin = bindings?.admin ?? "ADMIN_TOKEN";
+  const api = bindings?.api ?? DEFAULT_TOKEN_SECRETS.api;
+  const admin = bindings?.admin ?? DEFAULT_TOKEN_SECRETS.admin;
   return { api: tokenCheck<E>(api, { id: "api" }), admin: tokenCheck<E>(admin, { id: "admin" }) };
 }
 

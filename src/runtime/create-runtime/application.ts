@@ -1,5 +1,6 @@
 import type { AnyAggregate } from "../aggregate/index.js";
 import type { QueryRoute } from "../http/index.js";
+import type { DEFAULT_AGGREGATES_BINDING } from "../manifest/index.js";
 import type { ProcessManager } from "../process-manager/index.js";
 import type { Projection } from "../projection/index.js";
 import type { Publisher } from "../publisher/index.js";
@@ -15,11 +16,6 @@ export type D1Binding = { prepare(...args: never[]): unknown; batch(...args: nev
 export type DurableObjectBinding = { idFromName(name: string): unknown };
 /** What a Workers Analytics Engine dataset binding looks like (`AnalyticsEngineDataset`). */
 export type AnalyticsEngineBinding = { writeDataPoint(...args: never[]): unknown };
-
-/** The Durable Object namespace the aggregates live in when the application names none. */
-export const DEFAULT_AGGREGATES_BINDING = "AGGREGATES";
-/** The Durable Object namespace stateful process-manager instances live in when the application names none. */
-export const DEFAULT_PROCESS_MANAGERS_BINDING = "PROCESS_MANAGERS";
 
 interface ApplicationDefinitions<E> {
   readonly title: string;

@@ -1,91 +1,43 @@
-import { STREAM_CATALOG_BINDING, STREAM_CATALOG_QUEUE } from "../stream-catalog/index.js";
-import type { Subscription } from "../subscription/index.js";
+import { requirementsOf, type Manifest, type Requirement } from "../manifest/index.js";
 
-/** One binding the application needs, with the wrangler.toml block that declares it. */
-export interface RequiredBinding {
-  readonly name: string;
-  readonly kind: "durable-object" | "d1" | "queue-producer" | "secret";
-  /** Which definition needs it, for the message. */
-  readonly neededBy: string;
-  readonly block: string;
-}
+/** The requirements a Worker's `env` shows: a binding of the right kind, or a secret's value. */
+type InEnv = Extract<Requirement, { kind: "durable-object-namespace" | "d1-database" | "queue-producer" | "secret" }>;
 
-/** Every binding an application's definitions need, as its Worker sees them. */
-export function requiredBindings(
-  aggregatesBinding: string,
-  subscribers: readonly Subscription[],
-  secrets: readonly string[],
-  streamCatalog = false,
-  processManagers?: { readonly binding: string; readonly managers: readonly string[] },
-): RequiredBinding[] {
-  const required: RequiredBinding[] = [
-    {
-      name: aggregatesBinding,
-      kind: "durable-object",
-      neededBy: "the aggregates",
-      block: `[[durable_objects.bindings]]\nname = "${aggregatesBinding}"\nclass_name = "AggregateObject"`,
-    },
-  ];
-  if (processManagers && processManagers.managers.length > 0) {
-    required.push({
-      name: processManagers.binding,
-      kind: "durable-object",
-      neededBy: `the stateful process managers (${processManagers.managers.join(", ")})`,
-      block: `[[durable_objects.bindings]]\nname = "${processManagers.binding}"\nclass_name = "ProcessManagerObject"\n\n[[migrations]]\ntag = "…"\nnew_sqlite_classes = ["ProcessManagerObject"]`,
-    });
-  }
-  for (const s of subscribers) {
-    required.push({
-      name: s.database,
-      kind: "d1",
-      neededBy: s.name,
-      block: `[[d1_databases]]\nbinding = "${s.database}"\ndatabase_name = "…"\ndatabase_id = "…"\nmigrations_dir = "…"`,
-    });
-    required.push({
-      name: s.queue.binding,
-      kind: "queue-producer",
-      neededBy: s.name,
-      block: `[[queues.producers]]\nbinding = "${s.queue.binding}"\nqueue = "${s.queue.name}"`,
-    });
-  }
-  if (streamCatalog) {
-    required.push({
-      name: STREAM_CATALOG_BINDING,
-      kind: "queue-producer",
-      neededBy: "the stream catalog",
-      block: `[[queues.producers]]\nbinding = "${STREAM_CATALOG_BINDING}"\nqueue = "${STREAM_CATALOG_QUEUE}"`,
-    });
-  }
-  for (const secret of secrets) {
-    required.push({ name: secret, kind: "secret", neededBy: "authentication", block: `${secret}=… in .dev.vars; \`wrangler secret put ${secret}\` in production` });
-  }
-  return required;
-}
-
-const PRESENT: Record<RequiredBinding["kind"], (value: unknown) => boolean> = {
-  "durable-object": (value) => typeof (value as DurableObjectNamespace | undefined)?.idFromName === "function",
-  d1: (value) => typeof (value as D1Database | undefined)?.batch === "function",
+// Consumers, migrations and the cron are not in `env`; a missing metrics dataset only stops the
+// metrics, which the runtime says once in its log, and must not fail every request.
+const PRESENT: { readonly [K in InEnv["kind"]]: (value: unknown) => boolean } = {
+  "durable-object-namespace": (value) => typeof (value as DurableObjectNamespace | undefined)?.idFromName === "function",
+  "d1-database": (value) => typeof (value as D1Database | undefined)?.batch === "function",
   "queue-producer": (value) => typeof (value as Queue | undefined)?.sendBatch === "function",
   secret: (value) => typeof value === "string" && value.length > 0,
 };
 
+const isInEnv = (r: Requirement): r is InEnv => r.kind in PRESENT;
+
 /**
- * What `env` lacks of `required`, each problem naming the binding, who needs it and the block to
- * add. Checked once per env object, so the hot path pays a WeakMap lookup after the first request.
+ * What `env` lacks of `manifest`, each problem naming the binding, who needs it and the block to
+ * add. Checked once per env object and manifest, so the hot path pays two WeakMap lookups after
+ * the first request.
  */
-export function missingBindings(env: object, required: readonly RequiredBinding[]): string[] {
+export function missingBindings(env: object, manifest: Manifest): string[] {
+  let checked = checkedByManifest.get(manifest);
+  if (!checked) checkedByManifest.set(manifest, (checked = new WeakMap()));
   const cached = checked.get(env);
   if (cached) return cached;
   const bindings = env as Record<string, unknown>;
-  const problems: string[] = [];
-  const reported = new Set<string>();
-  for (const r of required) {
-    if (reported.has(r.name) || PRESENT[r.kind](bindings[r.name])) continue;
-    reported.add(r.name);
-    problems.push(`${r.kind} binding ${r.name} (needed by ${r.neededBy}) is missing; add to wrangler.toml:\n${r.block}`);
-  }
+  const missing = manifest.filter(isInEnv).filter((r) => !PRESENT[r.kind](bindings[r.name]));
+  // Two definitions sending through one producer binding are one missing binding.
+  const problems = [...new Map(missing.map((r) => [r.name, r])).values()].map((r) => `${r.kind} ${r.name} (needed by ${r.neededBy}) is missing; ${howToAdd(r, manifest)}`);
   checked.set(env, problems);
   return problems;
 }
 
-const checked = new WeakMap<object, string[]>();
+// Per manifest: two runtimes in one Worker (an authentication of their own, say) need different bindings of the same env.
+const checkedByManifest = new WeakMap<Manifest, WeakMap<object, string[]>>();
+
+function howToAdd(r: InEnv, manifest: Manifest): string {
+  if (r.kind === "secret") return `${r.devVars} in .dev.vars; \`${r.command}\` in production`;
+  // A namespace missing from a Worker usually means its class was never declared either.
+  const migrations = r.kind === "durable-object-namespace" ? requirementsOf(manifest, "durable-object-migration").filter((m) => m.hosts === r.hosts) : [];
+  return `add to wrangler.toml:\n${[r.block, ...migrations.map((m) => m.block)].map((b) => b.toml).join("\n\n")}`;
+}

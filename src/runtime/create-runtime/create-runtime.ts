@@ -9,15 +9,16 @@ import { createProcessManagerObjectClass, ProcessManagerClient, type ProcessMana
 import { HttpError } from "../errors/index.js";
 import { describeError, Metrics, writeLog } from "../observability/index.js";
 import { createHttpApp, type RuntimeVariables } from "../http/index.js";
+import { DEFAULT_AGGREGATES_BINDING, DEFAULT_PROCESS_MANAGERS_BINDING, manifestOf, STREAM_CATALOG_QUEUE } from "../manifest/index.js";
 import type { OutboxRoute } from "../outbox/index.js";
 import type { Projection } from "../projection/index.js";
 import { createQueueHandler } from "../projector/index.js";
 import { assertDistinctCloudEvents } from "../publisher/index.js";
 import { rebuildQueue, rebuildQueueWork, reconcileProjection, reportReconcileFailed } from "../rebuild/index.js";
 import { runtimeDatabase } from "../runtime-tables/index.js";
-import { readLag, recordHeads, STREAM_CATALOG_QUEUE, STREAM_CATALOG_ROUTE, sweepSubscriber } from "../stream-catalog/index.js";
-import { DEFAULT_AGGREGATES_BINDING, DEFAULT_PROCESS_MANAGERS_BINDING, type AnyApplication, type Application } from "./application.js";
-import { missingBindings, requiredBindings } from "./assert-bindings.js";
+import { readLag, recordHeads, STREAM_CATALOG_ROUTE, sweepSubscriber } from "../stream-catalog/index.js";
+import type { AnyApplication, Application } from "./application.js";
+import { missingBindings } from "./assert-bindings.js";
 
 /** How the runtime serves an application; every option has a default. */
 export interface RuntimeOptions<E extends object> {
@@ -125,10 +126,7 @@ export function createRuntime<E extends object>(application: Application<E>, opt
   const processManagersBinding = app.bindings?.processManagers ?? DEFAULT_PROCESS_MANAGERS_BINDING;
   const instancesOf = (env: object) => ProcessManagerClient.fromEnv(env, processManagersBinding);
   // Bearer secrets are only required when the default authentication reads them.
-  const required = requiredBindings(aggregatesBinding, followers, options.auth ? [] : ["API_TOKEN", "ADMIN_TOKEN"], catalogRoutes.length > 0, {
-    binding: processManagersBinding,
-    managers: [...statefulManagers.keys()],
-  });
+  const manifest = manifestOf(app, options.auth ? { secrets: [] } : {});
   const metricsBinding = app.bindings?.metrics;
   const http = createHttpApp<E>({
     title: app.title,
@@ -147,6 +145,7 @@ export function createRuntime<E extends object>(application: Application<E>, opt
   const AggregateObject = createAggregateObjectClass<E>({
     aggregates,
     routesFor: (name) => routes.get(name) ?? [],
+    manifest,
     ...(metricsBinding !== undefined && { metricsBinding }),
     logSampleRate,
   });
@@ -157,7 +156,7 @@ export function createRuntime<E extends object>(application: Application<E>, opt
     ProcessManagerObject,
     http,
     async fetch(request, env, ctx) {
-      const problems = missingBindings(env, required);
+      const problems = missingBindings(env, manifest);
       if (problems.length > 0 && !UNGUARDED_PATHS.includes(new URL(request.url).pathname.slice(basePath.length))) {
         writeLog("error", { event: "config.incomplete", msg: `edge-cqrs configuration is incomplete:\n${problems.join("\n")}`, problems });
         const error = new HttpError(500, "misconfigured", `the Worker's configuration is incomplete: ${problems.join("; ")}`, { problems });

@@ -2,7 +2,7 @@ export { COMMAND_BACKOFF, COMMAND_RETRY_BASE_MS, COMMAND_RETRY_MAX_MS, COMMAND_S
 export { MAX_DECISIONS_KEPT, MAX_REJECTIONS_KEPT, type MessageSummary } from "./instance-store.js";
 export { INSTANCE_SCHEMA_VERSION } from "./instance-schema.js";
 export type { CommandView, InstanceView } from "./instance-view.js";
-export { instanceName, PROCESS_MANAGERS_BINDING, ProcessManagerClient } from "./process-manager-client.js";
+export { instanceName, ProcessManagerClient } from "./process-manager-client.js";
 export { InstanceHost, instanceCommandId, type ProcessManagerObjectOptions, type ReceiveOutcome } from "./instance-host.js";
 export {
   createProcessManagerObjectClass,

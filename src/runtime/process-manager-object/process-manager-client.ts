@@ -1,10 +1,8 @@
 import type { EventEnvelope } from "../envelope/index.js";
+import { DEFAULT_PROCESS_MANAGERS_BINDING } from "../manifest/index.js";
 import type { ReceiveOutcome } from "./instance-host.js";
 import type { ProcessManagerObjectInstance } from "./process-manager-object.js";
 import type { InstanceView } from "./instance-view.js";
-
-/** The Durable Object namespace binding every stateful process-manager instance lives in, unless the application names another. */
-export const PROCESS_MANAGERS_BINDING = "PROCESS_MANAGERS";
 
 /** The object name of one instance: `"<manager>/<key>"`. */
 export const instanceName = (manager: string, key: string): string => `${manager}/${key}`;
@@ -14,7 +12,7 @@ export class ProcessManagerClient {
   constructor(private readonly namespace: DurableObjectNamespace<ProcessManagerObjectInstance>) {}
 
   /** Finds the namespace binding in `env`, failing loudly when wrangler.toml lacks it. */
-  static fromEnv(env: object, binding: string = PROCESS_MANAGERS_BINDING): ProcessManagerClient {
+  static fromEnv(env: object, binding: string = DEFAULT_PROCESS_MANAGERS_BINDING): ProcessManagerClient {
     const namespace = (env as Record<string, unknown>)[binding];
     if (!namespace || typeof (namespace as DurableObjectNamespace).idFromName !== "function") {
       throw new Error(`Durable Object binding ${binding} (stateful process managers) is missing: declare it in wrangler.toml`);

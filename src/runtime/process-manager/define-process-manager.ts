@@ -1,8 +1,8 @@
 import type { z } from "zod";
 import type { AnyAggregate } from "../aggregate/index.js";
 import type { EventEnvelope } from "../envelope/index.js";
+import { DEFAULT_READ_DATABASE } from "../manifest/index.js";
 import { ownEntry } from "../own-entry/index.js";
-import { DEFAULT_READ_DATABASE } from "../projection/index.js";
 import { aggregateNames, type EventsFrom, type HandlerMap, type QueueRef, type Subscription } from "../subscription/index.js";
 import type { IssuedCommand } from "./issued-command.js";
 import { statefulProcessManager, type StatefulProcessManager, type StatefulProcessManagerConfig, type TypedStatefulProcessManager } from "./stateful.js";

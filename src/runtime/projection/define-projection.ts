@@ -1,5 +1,6 @@
 import type { AnyAggregate } from "../aggregate/index.js";
 import type { EventEnvelope } from "../envelope/index.js";
+import { DEFAULT_READ_DATABASE } from "../manifest/index.js";
 import { ownEntry } from "../own-entry/index.js";
 import { aggregateNames, type HandlerMap, type QueueRef, type Subscription } from "../subscription/index.js";
 
@@ -52,9 +53,6 @@ export interface Projection<Q extends string = string, D extends string = string
 const TABLE_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 /** Appended to a declared table's name for its shadow copy during a rebuild. */
 export const SHADOW_TABLE_SUFFIX = "__rebuild";
-
-/** D1 binding used when a projection names none. */
-export const DEFAULT_READ_DATABASE = "READ_DB" as const;
 
 /**
  * Defines a read model fed from the streams of `from`. Handlers are typed per event: the

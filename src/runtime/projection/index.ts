@@ -1,6 +1,5 @@
 export {
   defineProjection,
-  DEFAULT_READ_DATABASE,
   SHADOW_TABLE_SUFFIX,
   type Projection,
   type ProjectionConfig,

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { AnyAggregate } from "../aggregate/index.js";
 import type { EventEnvelope } from "../envelope/index.js";
-import { DEFAULT_READ_DATABASE } from "../projection/index.js";
+import { DEFAULT_READ_DATABASE } from "../manifest/index.js";
 import { aggregateNames, type EnvelopeOf, type EventsFrom, type QueueRef, type Subscription } from "../subscription/index.js";
 import { CLOUD_EVENT_CONTENT_TYPE, CLOUDEVENTS_SPEC_VERSION, cloudEventSchema, type CloudEvent } from "./cloud-event.js";
 

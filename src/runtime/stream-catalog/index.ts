@@ -1,3 +1,3 @@
 export { readLag, type Lag } from "./lag.js";
-export { recordHeads, STREAM_CATALOG_BINDING, STREAM_CATALOG_QUEUE, STREAM_CATALOG_ROUTE } from "./stream-catalog.js";
+export { recordHeads, STREAM_CATALOG_ROUTE } from "./stream-catalog.js";
 export { MAX_STREAMS_SWEPT_PER_SUBSCRIBER, SWEEP_GRACE_MS, sweepSubscriber, type SweepReport } from "./stream-sweep.js";

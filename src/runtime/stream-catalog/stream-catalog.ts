@@ -1,14 +1,7 @@
 import type { EventEnvelope } from "../envelope/index.js";
+import { STREAM_CATALOG_BINDING, STREAM_CATALOG_QUEUE } from "../manifest/index.js";
 import { writeLog } from "../observability/index.js";
 import type { OutboxRoute } from "../outbox/index.js";
-
-/**
- * The queue every aggregate's outbox also feeds, so every stream reaches the catalog, followed or
- * not. The runtime consumes it itself; its name and producer binding are fixed so `edge-cqrs check`
- * and every Worker agree on them without configuration.
- */
-export const STREAM_CATALOG_QUEUE = "stream-catalog";
-export const STREAM_CATALOG_BINDING = "STREAM_CATALOG_QUEUE";
 
 /**
  * The outbox route of the catalog: heads only, one message per send instead of one per event, and

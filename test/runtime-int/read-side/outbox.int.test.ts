@@ -6,7 +6,7 @@ import { MAX_BATCH_MESSAGES, OUTBOX_SAFETY_DELAY_MS, type QueueSender } from "..
 import { postCommand, runCommand } from "../../support/api-client";
 import { aggregateStub, CapturedEvents, useQueueSender } from "../../support/captured-events";
 import { BALANCES, CREDITING, STATEMENT } from "../../fixture/support";
-import { STREAM_CATALOG_QUEUE as STREAM_CATALOG } from "../../../src/runtime/stream-catalog";
+import { STREAM_CATALOG_QUEUE as STREAM_CATALOG } from "../../../src/runtime/manifest";
 import { readStream } from "../../support/http";
 
 /** A queue that is down: counts the attempts, sends nothing. */

@@ -1,0 +1,1 @@
+export { bindingsCommand } from "./bindings-command.js";
