@@ -1,8 +1,7 @@
-import { basename, dirname, relative, resolve } from "node:path";
-import { manifestOf } from "../../runtime/manifest/index.js";
+import { basename, relative } from "node:path";
 import { EXIT_OK } from "../cli-error.js";
 import { parseCommandArgs, type Command } from "../command.js";
-import { configFormatOf, loadApplication, readProjectConfig, resolveAppModule, summarizeApplication } from "../project/index.js";
+import { configFormatOf, readProjectApplication, summarizeApplication } from "../project/index.js";
 import { createCommands } from "./create-commands.js";
 import { requirementBlocks, requirementsTable } from "./requirements-table.js";
 
@@ -40,11 +39,7 @@ export const bindingsCommand: Command = {
   async run(args, context) {
     const { values } = parseCommandArgs("bindings", args, OPTIONS);
     const { cwd } = context;
-    const config = await readProjectConfig({ cwd, configPath: values.config, env: values.env }, { hideWarnings: true });
-    // As for `check`: the application belongs to the project beside the configuration.
-    const appModule = resolveAppModule(dirname(config.userConfigPath), values.app === undefined ? undefined : resolve(cwd, values.app));
-    const application = await loadApplication(appModule);
-    const manifest = manifestOf(application);
+    const { config, appModule, application, manifest } = await readProjectApplication({ cwd, configPath: values.config, appPath: values.app, env: values.env, hideWarnings: true });
     const configFile = relative(cwd, config.userConfigPath) || basename(config.userConfigPath);
 
     context.out(`edge-cqrs bindings: what ${relative(cwd, appModule)} needs from ${configFile} (${summarizeApplication(application)})\n`);

@@ -1,18 +1,16 @@
 import { existsSync } from "node:fs";
-import { basename, dirname, relative, resolve } from "node:path";
-import { manifestOf, requirementsOf, type Manifest } from "../../runtime/manifest/index.js";
+import { basename, relative } from "node:path";
+import { requirementsOf, type Manifest } from "../../runtime/manifest/index.js";
 import { EXIT_OK, EXIT_PROBLEM } from "../cli-error.js";
 import { parseCommandArgs, type Command } from "../command.js";
 import {
   configFormatOf,
-  loadApplication,
   localStateDir,
   migrationsDirOf,
   plural,
   readLocalMigrationState,
   readLocalSecretNames,
-  readProjectConfig,
-  resolveAppModule,
+  readProjectApplication,
   summarizeApplication,
   type LocalMigrationState,
   type ReadProjectConfig,
@@ -61,13 +59,7 @@ export const checkCommand: Command = {
   async run(args, context) {
     const { values } = parseCommandArgs("check", args, OPTIONS);
     const { cwd } = context;
-    const config = await readProjectConfig({ cwd, configPath: values.config, env: values.env });
-    // The application module and package.json belong to the project beside the configuration,
-    // so `check` run from a subdirectory finds them; --app is a path the user typed, from cwd.
-    const projectDir = dirname(config.userConfigPath);
-    const appModule = resolveAppModule(projectDir, values.app === undefined ? undefined : resolve(cwd, values.app));
-    const application = await loadApplication(appModule);
-    const manifest = manifestOf(application);
+    const { config, projectDir, appModule, application, manifest } = await readProjectApplication({ cwd, configPath: values.config, appPath: values.app, env: values.env });
     const stateDir = localStateDir({ persistTo: values["persist-to"], configPath: config.userConfigPath, cwd });
     const hasLocalState = existsSync(stateDir);
     const localMigrations = await readLocalMigrations(config, manifest, { env: values.env, persistTo: values["persist-to"], cwd, hasLocalState });
