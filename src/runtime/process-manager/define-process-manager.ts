@@ -47,7 +47,7 @@ export function defineProcessManager<
   A extends AnyAggregate,
   const Q extends string,
   S extends z.ZodType,
-  T extends z.ZodType,
+  T extends z.ZodType = z.ZodNever,
   const D extends string = typeof DEFAULT_READ_DATABASE,
 >(config: StatefulProcessManagerConfig<A, Q, D, S, T>): TypedStatefulProcessManager<Q, D, EventsFrom<A>, z.output<S>, z.output<T>>;
 export function defineProcessManager<A extends AnyAggregate, const Q extends string, const D extends string = typeof DEFAULT_READ_DATABASE>(

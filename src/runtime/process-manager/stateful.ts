@@ -68,8 +68,8 @@ export interface StatefulProcessManagerConfig<A extends AnyAggregate, Q extends 
   correlate(event: EnvelopeOf<EventsFrom<A>>): string | undefined;
   /** The state's schema: checked after every `evolve` and when an instance wakes. */
   readonly state: S;
-  /** The schema of its timers' payloads. */
-  readonly timer: T;
+  /** The schema of its timers' payloads. A manager that sets no timers leaves it out. */
+  readonly timer?: T;
   initialState(): z.output<S>;
   evolve(state: z.output<S>, message: ProcessMessage<A, z.output<T>>): z.output<S>;
   decide(state: z.output<S>, message: ProcessMessage<A, z.output<T>>): ProcessDecision<z.input<T>>;
@@ -138,7 +138,7 @@ export function statefulProcessManager<A extends AnyAggregate, Q extends string,
   };
 }
 
-function checkDecision(manager: string, timerSchema: z.ZodType, decision: ProcessDecision<unknown>): CheckedDecision {
+function checkDecision(manager: string, timerSchema: z.ZodType | undefined, decision: ProcessDecision<unknown>): CheckedDecision {
   const commands = decision.commands ?? [];
   if (commands.length > MAX_COMMANDS_PER_DECISION) {
     throw new Error(`process manager ${manager}: one decision sent ${commands.length} commands; at most ${MAX_COMMANDS_PER_DECISION}`);
@@ -147,6 +147,7 @@ function checkDecision(manager: string, timerSchema: z.ZodType, decision: Proces
     if (!TIMER_ID_PATTERN.test(timer.id)) throw new Error(`process manager ${manager}: timer id "${timer.id}" must match ${TIMER_ID_PATTERN}`);
     const at = Date.parse(timer.at);
     if (!Number.isFinite(at)) throw new Error(`process manager ${manager}: timer ${timer.id} is set for "${timer.at}", which is not an ISO-8601 instant`);
+    if (timerSchema === undefined) throw new Error(`process manager ${manager}: it sets timer ${timer.id} but declares no \`timer\` schema for their payloads`);
     const payload = timerSchema.safeParse(timer.payload);
     if (!payload.success) throw new Error(`process manager ${manager}: timer ${timer.id}'s payload fails its schema: ${payload.error.message}`);
     return { id: timer.id, at, payload: payload.data };
