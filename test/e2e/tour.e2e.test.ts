@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWranglerDev, type WranglerDev } from "../../scripts/wrangler-dev.mjs";
 
@@ -133,10 +134,13 @@ describe("the README tour, over HTTP against wrangler dev", () => {
     expect(events[2]?.metadata.causationId).toBe(pickedUp.events[0]?.eventId);
   });
 
-  it("7. refuses a request without a token", async () => {
+  it("7. refuses a request without a token, with the body the README shows", async () => {
     const { status, body } = await get(`/orders/${ORDER_ID}`, null);
     expect(status).toBe(401);
-    expect(body.error).toBe("unauthorized");
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const shown = readme.match(new RegExp(`^curl -s localhost:8787/orders/${ORDER_ID} +# (\\{.*\\})$`, "m"))?.[1];
+    expect(shown, "the README's step 7 line").toBeDefined();
+    expect(body).toEqual(JSON.parse(shown!));
   });
 
   it("8. serves the OpenAPI document without a token", async () => {
