@@ -12,4 +12,5 @@ const run = (args) => {
 
 const devArgs = process.argv.slice(2);
 run(["d1", "migrations", "apply", "READ_DB", "--local", ...migrationArgsFor(devArgs)]);
-run(["dev", ...devArgs]);
+// --test-scheduled serves /__scheduled, so the sweep can be run by hand (docs/operations.md).
+run(["dev", "--test-scheduled", ...devArgs]);

@@ -1,6 +1,7 @@
 import { bindingsCommand } from "./bindings/index.js";
 import { checkCommand } from "./check/index.js";
 import type { Command } from "./command.js";
+import { devVarsCommand } from "./dev-vars/index.js";
 import { initCommand } from "./init/index.js";
 import { migrateCommand } from "./migrate/index.js";
 import { resetCommand } from "./reset/index.js";
@@ -14,6 +15,7 @@ export const COMMANDS: readonly Command[] = [
   initCommand,
   checkCommand,
   bindingsCommand,
+  devVarsCommand,
   migrateCommand,
   resetCommand,
 ];

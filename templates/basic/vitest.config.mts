@@ -7,6 +7,9 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations("migrations");
   return {
     test: {
+      // The runtime writes a JSON line per command and per projector batch: quiet by default, so a
+      // test run shows only warnings, errors and failures. EDGE_CQRS_TEST_LOGS=1 npm test shows them all.
+      onConsoleLog: (log: string) => process.env.EDGE_CQRS_TEST_LOGS === "1" || !log.startsWith('{"level":"info"'),
       projects: [
         { test: { name: "unit", environment: "node", include: ["test/**/*.unit.test.ts"] } },
         {

@@ -5,5 +5,5 @@ export { dotenvNames, readLocalSecretNames } from "./local-secrets.js";
 export { DEFAULT_STATE_DIR, localStateDir } from "./local-state.js";
 export { readProjectApplication, type ProjectApplication } from "./project-application.js";
 export * from "./project-config.js";
-export { readProjectConfig, type ConfigLocation, type ReadProjectConfig } from "./read-config.js";
+export { findConfig, readProjectConfig, type ConfigLocation, type ReadProjectConfig } from "./read-config.js";
 export { runWrangler, type WranglerResult } from "./wrangler-process.js";

@@ -42,7 +42,7 @@ export async function readProjectConfig(location: ConfigLocation, { hideWarnings
  * one, and in it wrangler.json, then wrangler.jsonc, then wrangler.toml. Looked up here rather
  * than by wrangler, whose search starts at the process's working directory.
  */
-function findConfig(dir: string): string | undefined {
+export function findConfig(dir: string): string | undefined {
   for (let current = resolve(dir); ; current = dirname(current)) {
     const found = ["wrangler.json", "wrangler.jsonc", "wrangler.toml"].map((name) => join(current, name)).find((path) => existsSync(path));
     if (found !== undefined) return found;

@@ -1,0 +1,1 @@
+export { devVarsCommand } from "./dev-vars-command.js";
