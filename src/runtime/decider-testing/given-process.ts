@@ -2,6 +2,7 @@ import type { EventEnvelope, EventMetadata } from "../envelope/index.js";
 import type { AnyProcessMessage, CheckedDecision, IssuedCommand, TimerFired, TimerToSet, TypedStatefulProcessManager } from "../process-manager/index.js";
 import { deepEqual } from "./deep-equal.js";
 import { TEST_COMMAND_METADATA } from "./given.js";
+import { fromCaller, reportedAtCaller } from "./reported-at-caller.js";
 
 /** An event as a process-manager test writes it: its type and data, and the id of the aggregate it happened to. */
 export type TestEvent<Ev> = Ev extends { readonly type: infer T; readonly data: infer D }
@@ -61,13 +62,17 @@ export function givenProcess<Q extends string, D extends string, Ev, S, P>(
 ) {
   const instance: TestInstance = { key: undefined, state: manager.initialState(), timers: new Map(), versions: new Map(), events: 0 };
   const erased = manager as unknown as AnyTypedManager;
-  for (const message of history) apply(erased, instance, message as LooseMessage);
-  return {
+  try {
+    for (const message of history) apply(erased, instance, message as LooseMessage);
+  } catch (error) {
+    throw fromCaller(error, givenProcess);
+  }
+  return reportedAtCaller({
     when(message: TestMessage<Ev, P>): ProcessOutcome<S, P> {
       const decision = apply(erased, instance, message as LooseMessage);
       return outcome<S, P>(decision, instance);
     },
-  };
+  });
 }
 
 type AnyTypedManager = TypedStatefulProcessManager<string, string, unknown, unknown, unknown>;
@@ -146,7 +151,7 @@ function outcome<S, P>(decision: CheckedDecision, instance: TestInstance): Proce
     commands: decision.commands,
     timers: { set: decision.timers.set.map((t) => ({ id: t.id, at: instant(t.at), payload: t.payload })), cancel: decision.timers.cancel },
   };
-  const self: ProcessOutcome<S, P> = {
+  const self: ProcessOutcome<S, P> = reportedAtCaller({
     then(expected) {
       const wanted = {
         commands: expected.commands ?? [],
@@ -168,7 +173,7 @@ function outcome<S, P>(decision: CheckedDecision, instance: TestInstance): Proce
       if (!deepEqual(pending, wanted)) throw new Error(`pending timers differ\nexpected: ${JSON.stringify(wanted)}\nactual:   ${JSON.stringify(pending)}`);
       return self;
     },
-  };
+  });
   return self;
 }
 

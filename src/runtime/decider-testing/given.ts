@@ -12,6 +12,7 @@ import {
 import { issuesOf, type IssueBody } from "../errors/index.js";
 import { ownEntry } from "../own-entry/index.js";
 import { deepEqual } from "./deep-equal.js";
+import { reportedAtCaller } from "./reported-at-caller.js";
 
 /** Metadata the kit gives a command unless the test says otherwise: fixed, so results are repeatable. */
 export const TEST_COMMAND_METADATA: CommandMetadata = {
@@ -56,7 +57,7 @@ export function given<N extends string, S, C extends SchemaMap, E extends Schema
   aggregate: AggregateDefinition<N, S, C, E>,
   history: readonly EventOf<E>[] = [],
 ) {
-  return {
+  return reportedAtCaller({
     /**
      * Asserts the command's payload fails its schema, as the runtime would answer 400
      * `invalid_command`; returns the issues for finer assertions.
@@ -98,7 +99,7 @@ export function given<N extends string, S, C extends SchemaMap, E extends Schema
       }
       return outcome<S, E>(erased, state, events, rejection);
     },
-  };
+  });
 }
 
 function outcome<S, E extends SchemaMap>(
@@ -107,7 +108,7 @@ function outcome<S, E extends SchemaMap>(
   events: readonly EventOf<E>[] | undefined,
   rejection: CommandRejected | undefined,
 ): DecisionOutcome<S, E> {
-  const self: DecisionOutcome<S, E> = {
+  const self: DecisionOutcome<S, E> = reportedAtCaller({
     then(expected) {
       if (rejection) throw new Error(`expected events, but the command was rejected: ${rejection.reason}`);
       if (!deepEqual(events, expected)) {
@@ -129,6 +130,6 @@ function outcome<S, E extends SchemaMap>(
       }
       return self;
     },
-  };
+  });
   return self;
 }
