@@ -1,5 +1,5 @@
 import type { AggregateClient } from "../aggregate-client/index.js";
-import { forgetCommitted, rememberCommitted } from "../consistency/index.js";
+import type { CommittedCheckpoints } from "../consistency/index.js";
 import { writeLog, type BatchReport } from "../observability/index.js";
 import type { Projection } from "../projection/index.js";
 import { CatchUpBudget, settleCaughtUp, type Requeue } from "./catch-up.js";
@@ -46,7 +46,7 @@ interface ReadyStream {
 /** What a live batch knows of its projection's rebuild: the one running, if any. */
 export interface RebuildCheck {
   readonly rebuildId: string | undefined;
-  /** Set when "none runs" came from this isolate's memory: a statement that aborts the batch if one started since. */
+  /** Set when "none runs" came from this runtime's memory: a statement that aborts the batch if one started since. */
   readonly guard: D1PreparedStatement | undefined;
 }
 
@@ -62,14 +62,25 @@ export interface LiveRebuild {
 /** Looks up whether a rebuild runs, for the streams of a batch; `trustMemory` false forces a read. */
 export type LiveRebuildOf = (streamIds: readonly string[], trustMemory: boolean) => Promise<LiveRebuild | undefined>;
 
-/** What one invocation shares across its passes over a batch. */
-interface Run {
+/** A batch of queue messages to apply to one projection, and what it takes. */
+export interface ProjectionBatch {
   readonly projection: Projection;
+  /** The batch's event messages (a rebuild's are not among them). */
+  readonly messages: readonly Message<unknown>[];
   readonly db: D1Database;
+  /** Where gaps are read from. */
   readonly aggregates: AggregateClient;
+  /** Sends a long catch-up's next step to the projection's own queue; none without its producer binding. */
   readonly requeue: Requeue | undefined;
   readonly report: BatchReport;
-  readonly rebuildOf: LiveRebuildOf | undefined;
+  /** Whether a rebuild runs, whose shadow gets the live events too; none when the projection cannot be rebuilt. */
+  readonly rebuildOf?: LiveRebuildOf | undefined;
+  /** The checkpoints this runtime committed: planned from, and told of every commit. */
+  readonly committed: CommittedCheckpoints;
+}
+
+/** What one invocation shares across its passes over a batch. */
+interface Run extends Omit<ProjectionBatch, "messages"> {
   readonly budget: CatchUpBudget;
   readonly stats: RideAlong;
 }
@@ -81,29 +92,21 @@ interface Run {
  * longer catch-up continues through `requeue`). A failing stream is retried on its own and never
  * holds up the others.
  *
- * Checkpoints this isolate committed itself, and a projection it last saw with no rebuild running,
- * are taken from memory: a batch on streams this isolate keeps applying is one D1 round trip, its
+ * Checkpoints this runtime committed itself, and a projection it last saw with no rebuild running,
+ * are taken from memory: a batch on streams this runtime keeps applying is one D1 round trip, its
  * write. The write's guards check what memory said; when they abort it, the streams are planned
  * again from D1.
  */
-export async function runProjection(
-  projection: Projection,
-  messages: readonly Message<unknown>[],
-  db: D1Database,
-  aggregates: AggregateClient,
-  requeue: Requeue | undefined,
-  report: BatchReport,
-  rebuildOf?: LiveRebuildOf,
-): Promise<void> {
-  const stats = new RideAlong(batchLagStatement(db, projection.name, messages));
-  const run: Run = { projection, db, aggregates, requeue, report, rebuildOf, budget: new CatchUpBudget(), stats };
+export async function runProjection({ messages, ...batch }: ProjectionBatch): Promise<void> {
+  const stats = new RideAlong(batchLagStatement(batch.db, batch.projection.name, messages));
+  const run: Run = { ...batch, budget: new CatchUpBudget(), stats };
   await applyMessages(run, messages, true);
-  await stats.alone(projection.name);
+  await stats.alone(batch.projection.name);
 }
 
 async function applyMessages(run: Run, messages: readonly Message<unknown>[], trustMemory: boolean): Promise<void> {
   const { projection, db, report } = run;
-  const { work, malformed, foreign, fromMemory } = await planStreamWork(db, projection, messages, trustMemory);
+  const { work, malformed, foreign, fromMemory } = await planStreamWork({ db, subscriber: projection, messages, committed: trustMemory ? run.committed : undefined });
   report.planned(work);
   settleUnowned(projection.name, foreign, malformed);
   const pending = work.filter((w) => w.target > w.checkpoint);
@@ -138,7 +141,7 @@ async function applyMessages(run: Run, messages: readonly Message<unknown>[], tr
     try {
       const transactions = group.flatMap((r) => r.transactions);
       await run.stats.carry(statementsOf(db, projection.name, transactions, true, guard), (statements) => db.batch(statements));
-      announce(projection, transactions);
+      announce(run, transactions);
       applied = true;
     } catch {
       if (planAgain) {
@@ -155,7 +158,7 @@ async function applyMessages(run: Run, messages: readonly Message<unknown>[], tr
 
 /** Plans streams again from D1 alone, after a write planned from memory was refused. */
 async function replan(run: Run, streams: readonly ReadyStream[]): Promise<void> {
-  forgetCommitted(run.projection.database, run.projection.name, streams.map((r) => r.work.streamId));
+  run.committed.forget(run.projection.database, run.projection.name, streams.map((r) => r.work.streamId));
   await applyMessages(run, streams.flatMap((r) => r.work.messages), false);
 }
 
@@ -170,7 +173,7 @@ async function applyAlone(run: Run, ready: ReadyStream, guard: D1PreparedStateme
   try {
     for (const transaction of ready.transactions) {
       await run.stats.carry(statementsOf(db, projection.name, [transaction], true, guard), (statements) => db.batch(statements));
-      announce(projection, [transaction]);
+      announce(run, [transaction]);
       committed++;
     }
   } catch (error) {
@@ -178,7 +181,7 @@ async function applyAlone(run: Run, ready: ReadyStream, guard: D1PreparedStateme
       await planAgain();
       return;
     }
-    if (!(await applyWithoutShadow(projection, db, ready, committed))) {
+    if (!(await applyWithoutShadow(run, ready, committed))) {
       await fail(projection, db, ready.work, error, run.report);
       return;
     }
@@ -191,12 +194,13 @@ async function applyAlone(run: Run, ready: ReadyStream, guard: D1PreparedStateme
  * the shadow's statements in them, the rest is applied without them. The shadow then lags on this
  * stream, and the rebuild's own job for it catches up (or fails the rebuild, if its handler does).
  */
-async function applyWithoutShadow(projection: Projection, db: D1Database, ready: ReadyStream, committed: number): Promise<boolean> {
+async function applyWithoutShadow(run: Run, ready: ReadyStream, committed: number): Promise<boolean> {
+  const { projection, db } = run;
   if (!ready.transactions.some((t) => t.shadow.length > 0)) return false;
   try {
     for (const transaction of ready.transactions.slice(committed)) {
       await db.batch(statementsOf(db, projection.name, [transaction], false));
-      announce(projection, [transaction]);
+      announce(run, [transaction]);
     }
   } catch {
     return false;
@@ -210,9 +214,9 @@ async function applyWithoutShadow(projection: Projection, db: D1Database, ready:
   return true;
 }
 
-/** Tells consistency waits in this isolate that these checkpoints are committed: call only after the D1 batch succeeded. */
-function announce(projection: Projection, transactions: readonly Transaction[]): void {
-  rememberCommitted(projection.database, projection.name, transactions.map((t) => ({ streamId: t.move.streamId, version: t.move.next })));
+/** Tells this runtime's consistency waits that these checkpoints are committed: call only after the D1 batch succeeded. */
+function announce({ committed, projection }: Run, transactions: readonly Transaction[]): void {
+  committed.remember(projection.database, projection.name, transactions.map((t) => ({ streamId: t.move.streamId, version: t.move.next })));
 }
 
 /**

@@ -1,10 +1,10 @@
 import type { AggregateClient } from "../aggregate-client/index.js";
-import { BatchReport, Metrics, writeLog } from "../observability/index.js";
+import { BatchReport, writeLog } from "../observability/index.js";
 import type { ProcessManager } from "../process-manager/index.js";
 import type { ProcessManagerClient } from "../process-manager-object/index.js";
 import type { Projection } from "../projection/index.js";
 import type { Publisher } from "../publisher/index.js";
-import { runtimeDatabase } from "../runtime-tables/index.js";
+import type { RuntimeContext } from "../runtime-context/index.js";
 import { CATCH_UP_REQUEUE_DELAY_SECONDS, type Requeue } from "./catch-up.js";
 import { recordBatchLag } from "./checkpoints.js";
 import { parkDeadLetters } from "./dead-letters.js";
@@ -23,7 +23,7 @@ export interface ProjectionQueueWork {
   owns(body: unknown): boolean;
   /** Runs after the batch's events; settles every message it is given. */
   run(projection: Projection, messages: readonly Message<unknown>[], db: D1Database, aggregates: AggregateClient, env: object): Promise<void>;
-  /** Runs before each batch of the projection's events; must be cheap after its first call in an isolate, and never throw. */
+  /** Runs before each batch of the projection's events; must be cheap after its first call in a runtime, and never throw. */
   beforeBatch(projection: Projection, db: D1Database, env: object): Promise<void>;
   /** The projection's running rebuild, if any, asked at the start of each batch; from memory unless `trustMemory` is false (see {@link RebuildCheck}). */
   runningRebuild(projection: Projection, db: D1Database, trustMemory: boolean): Promise<RebuildCheck>;
@@ -40,9 +40,9 @@ export function createQueueHandler(
   subscribers: readonly Subscriber[],
   clientOf: (env: object) => AggregateClient,
   instancesOf: (env: object) => ProcessManagerClient,
-  options: { readonly metricsBinding?: string | undefined; readonly projectionWork?: ProjectionQueueWork | undefined; readonly logSampleRate?: number } = {},
+  options: { readonly context: RuntimeContext; readonly projectionWork?: ProjectionQueueWork | undefined },
 ) {
-  const { metricsBinding, projectionWork, logSampleRate } = options;
+  const { context, projectionWork } = options;
   const byQueue = new Map<string, Subscriber>();
   const byDeadLetterQueue = new Map<string, Subscriber>();
   for (const s of subscribers) {
@@ -55,8 +55,8 @@ export function createQueueHandler(
     const parked = byDeadLetterQueue.get(batch.queue);
     const owner = subscriber ?? parked;
     if (!owner) throw new Error(`no projection or process manager consumes queue ${batch.queue}`);
-    const db = await runtimeDatabase(env, owner.database, owner.name);
-    const metrics = Metrics.from(env, metricsBinding);
+    const db = await context.tables.database(env, owner.database, owner.name);
+    const metrics = context.metrics.of(env);
     if (parked) {
       writeLog("warn", {
         event: "dead-letters.received",
@@ -67,17 +67,21 @@ export function createQueueHandler(
       metrics.deadLetters(parked.name, batch.messages.length);
       return parkDeadLetters(parked, batch, db);
     }
-    const report = new BatchReport(owner, batch, metrics, logSampleRate);
+    const report = new BatchReport(owner, batch, metrics, context.logSampleRate);
     // A rebuild's messages share the projection's queue; everything else in the batch is an event.
     const events = owner.kind === "projection" && projectionWork ? batch.messages.filter((m) => !projectionWork.owns(m.body)) : batch.messages;
     try {
       // A publisher needs no aggregate object: a Worker deployed for it binds only its queues and D1.
       if (owner.kind === "publisher") await runPublisher(owner, batch, db, env, report);
-      else if (owner.kind === "process-manager") await runProcessManager(owner, batch, db, clientOf(env), requeueTo(env, owner), () => instancesOf(env), report);
+      else if (owner.kind === "process-manager") {
+        const { committed } = context;
+        await runProcessManager({ manager: owner, batch, db, aggregates: clientOf(env), requeue: requeueTo(env, owner), instances: () => instancesOf(env), report, committed });
+      }
       else {
         await projectionWork?.beforeBatch(owner, db, env);
         const rebuildOf = projectionWork && rebuildOfBatch(projectionWork, owner, db);
-        await runProjection(owner, events, db, clientOf(env), requeueTo(env, owner), report, rebuildOf);
+        const { committed } = context;
+        await runProjection({ projection: owner, messages: events, db, aggregates: clientOf(env), requeue: requeueTo(env, owner), report, rebuildOf, committed });
         if (projectionWork && events.length < batch.messages.length) {
           await projectionWork.run(owner, batch.messages.filter((m) => projectionWork.owns(m.body)), db, clientOf(env), env);
         }

@@ -2,31 +2,27 @@ import type { AggregateClient } from "../aggregate-client/index.js";
 import { describeError, writeLog } from "../observability/index.js";
 import type { Projection } from "../projection/index.js";
 import type { ProjectionQueueWork } from "../projector/index.js";
+import type { RebuildMemory } from "../runtime-context/index.js";
 import { liveShadowWrites, runningRebuild } from "./live-shadow.js";
 import { isRebuildMessage, rebuildQueue, RebuildMessageSchema, type RebuildQueue, type StreamJob } from "./rebuild-messages.js";
 import { runRebuildStep } from "./rebuild-step.js";
 import { reconcileProjection, reportReconcileFailed } from "./reconcile.js";
 import { runStreamJobs } from "./stream-job.js";
 
-/** Projections reconciled in this isolate, per database: the check runs before the first batch only. */
-const reconciled = new WeakMap<D1Database, Set<string>>();
-
 /**
  * A rebuild's share of a projection's queue: its step and stream-job messages, a running rebuild's
  * shadow as a second destination of live events, and the check of the projection's state before
- * its first batch in each isolate (a deploy that bumped a version starts its rebuild without
+ * its first batch in each runtime (a deploy that bumped a version starts its rebuild without
  * waiting for the cron trigger; a new projection is recorded as new, for the cron to backfill).
+ * `memory` is the runtime's: which projections it last found idle, and which it checked already.
  */
-export const rebuildQueueWork: ProjectionQueueWork = {
+export const rebuildQueueWork = (memory: RebuildMemory): ProjectionQueueWork => ({
   owns: isRebuildMessage,
-  runningRebuild,
+  runningRebuild: (projection, db, trustMemory) => runningRebuild(memory, projection, db, trustMemory),
   shadowWrites: liveShadowWrites,
 
   async beforeBatch(projection, db, env) {
-    const done = reconciled.get(db) ?? new Set<string>();
-    reconciled.set(db, done);
-    if (done.has(projection.name)) return;
-    done.add(projection.name);
+    if (!memory.firstCheck(db, projection.name)) return;
     const queue = producerOf(env, projection);
     if (!queue) return;
     // The live events of the batch must never fail with a rebuild's bookkeeping.
@@ -47,7 +43,7 @@ export const rebuildQueueWork: ProjectionQueueWork = {
     }
     await runRebuildMessages(projection, messages, db, aggregates, queue);
   },
-};
+});
 
 async function runRebuildMessages(projection: Projection, messages: readonly Message<unknown>[], db: D1Database, aggregates: AggregateClient, queue: RebuildQueue) {
   const steps = new Map<string, Message<unknown>[]>();

@@ -13,7 +13,7 @@ export const REBUILD_STALL_MS = 60_000;
 
 /**
  * Brings a projection's stored state in line with its definition, cheaply (one or two reads): run
- * by the cron trigger and, with `firstSeen` false, before a projection's first batch in each isolate.
+ * by the cron trigger and, with `firstSeen` false, before a projection's first batch in each runtime.
  * - No state yet: a projection whose checkpoints exist was running before it had state, and is
  *   recorded at its declared version; so is one whose aggregates have no stream in the catalog
  *   (nothing to backfill). Otherwise it is new over existing history: the cron trigger starts its
