@@ -6,10 +6,12 @@ import { RUNTIME_COMMAND_ID_PREFIX } from "../ids/index.js";
 import { continueTrace, traceIdOf, writeLog, type BatchReport } from "../observability/index.js";
 import type { ProcessManager, StatelessProcessManager } from "../process-manager/index.js";
 import type { ProcessManagerClient } from "../process-manager-object/index.js";
-import { CatchUpBudget, settleCaughtUp, type Requeue } from "./catch-up.js";
+import type { RuntimeContext } from "../runtime-context/index.js";
+import { CatchUpBudget, requeueTo, settleCaughtUp, type Requeue } from "./catch-up.js";
 import { advanceCheckpoints, batchLagStatement, catalogStreams, recordFailure } from "./checkpoints.js";
 import { RideAlong } from "./ride-along.js";
 import { ackAll, eventRuns, healGaps, planStreamWork, retryDelaySeconds, settleUnowned } from "./stream-work.js";
+import { SubscriberConsumer, type SubscriberBatch } from "./subscriber-consumer.js";
 
 /**
  * Runs a process manager over a batch: per stream, in version order, each event's commands are
@@ -137,5 +139,33 @@ async function act(manager: StatelessProcessManager, event: EventEnvelope, aggre
         traceId: traceIdOf(event.metadata.traceparent),
       });
     }
+  }
+}
+
+/** What a process manager's consumer is made of. */
+export interface ProcessManagerConsumerOptions {
+  readonly manager: ProcessManager;
+  readonly context: RuntimeContext;
+  /** Reaches the aggregates' Durable Objects: a stateless manager's commands, and gaps to heal. */
+  clientOf(env: object): AggregateClient;
+  /** Reaches a stateful manager's instances. */
+  instancesOf(env: object): ProcessManagerClient;
+}
+
+/** Consumes a process manager's queue, stateless or stateful, through {@link runProcessManager}. */
+export class ProcessManagerConsumer extends SubscriberConsumer<ProcessManager> {
+  private readonly clientOf: (env: object) => AggregateClient;
+  private readonly instancesOf: (env: object) => ProcessManagerClient;
+
+  constructor({ manager, context, clientOf, instancesOf }: ProcessManagerConsumerOptions) {
+    super(manager, context);
+    this.clientOf = clientOf;
+    this.instancesOf = instancesOf;
+  }
+
+  protected async apply({ batch, db, env, report }: SubscriberBatch): Promise<void> {
+    const manager = this.subscriber;
+    const { committed } = this.context;
+    await runProcessManager({ manager, batch, db, aggregates: this.clientOf(env), requeue: requeueTo(env, manager), instances: () => this.instancesOf(env), report, committed });
   }
 }

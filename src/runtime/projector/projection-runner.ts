@@ -2,10 +2,13 @@ import type { AggregateClient } from "../aggregate-client/index.js";
 import type { CommittedCheckpoints } from "../consistency/index.js";
 import { writeLog, type BatchReport } from "../observability/index.js";
 import type { Projection } from "../projection/index.js";
-import { CatchUpBudget, settleCaughtUp, type Requeue } from "./catch-up.js";
+import type { RuntimeContext } from "../runtime-context/index.js";
+import { CatchUpBudget, requeueTo, settleCaughtUp, type Requeue } from "./catch-up.js";
 import { RideAlong } from "./ride-along.js";
 import { advanceCheckpoints, batchLagStatement, catalogStreams, recordFailure, type CheckpointMove } from "./checkpoints.js";
+import { rebuildOfBatch, type ProjectionQueueWork } from "./projection-queue-work.js";
 import { ackAll, eventRuns, healGaps, planStreamWork, retryDelaySeconds, settleUnowned, type EventRun, type StreamWork } from "./stream-work.js";
+import { SubscriberConsumer, type SubscriberBatch } from "./subscriber-consumer.js";
 
 /**
  * A second destination for live events while a projection is rebuilt: the runner adds its
@@ -277,4 +280,39 @@ async function fail(projection: Projection, db: D1Database, work: StreamWork, er
   report.failed(work.streamId, work.checkpoint + 1, work.target, error, work.events);
   await recordFailure(db, projection.name, work.streamId, work.checkpoint + 1, error);
   for (const message of work.messages) message.retry({ delaySeconds: retryDelaySeconds(message) });
+}
+
+/** What a projection's consumer is made of. */
+export interface ProjectionConsumerOptions {
+  readonly projection: Projection;
+  readonly context: RuntimeContext;
+  /** Reaches the aggregates' Durable Objects, to heal gaps. */
+  clientOf(env: object): AggregateClient;
+  /** A rebuild's share of the queue; none when the runtime rebuilds nothing. */
+  readonly work?: ProjectionQueueWork | undefined;
+}
+
+/** Consumes a projection's queue: its events through {@link runProjection}, its rebuild's messages through the rebuild's work. */
+export class ProjectionConsumer extends SubscriberConsumer<Projection> {
+  private readonly clientOf: (env: object) => AggregateClient;
+  private readonly work: ProjectionQueueWork | undefined;
+
+  constructor({ projection, context, clientOf, work }: ProjectionConsumerOptions) {
+    super(projection, context);
+    this.clientOf = clientOf;
+    this.work = work;
+  }
+
+  protected async apply({ batch, db, env, report }: SubscriberBatch): Promise<void> {
+    const { subscriber: projection, work } = this;
+    // A rebuild's messages share the projection's queue; everything else in the batch is an event.
+    const events = work ? batch.messages.filter((m) => !work.owns(m.body)) : batch.messages;
+    await work?.beforeBatch(projection, db, env);
+    const rebuildOf = work && rebuildOfBatch(work, projection, db);
+    const { committed } = this.context;
+    await runProjection({ projection, messages: events, db, aggregates: this.clientOf(env), requeue: requeueTo(env, projection), report, rebuildOf, committed });
+    if (work && events.length < batch.messages.length) {
+      await work.run(projection, batch.messages.filter((m) => work.owns(m.body)), db, this.clientOf(env), env);
+    }
+  }
 }

@@ -1,9 +1,11 @@
 import { EventEnvelopeSchema } from "../envelope/index.js";
-import { BatchReport, Metrics } from "../observability/index.js";
+import type { BatchReport } from "../observability/index.js";
 import { byteLength, sendBatches } from "../outbox/index.js";
 import type { CloudEvent, Publisher } from "../publisher/index.js";
-import { recordFailure } from "./checkpoints.js";
+import type { RuntimeContext } from "../runtime-context/index.js";
+import { recordBatchLag, recordFailure } from "./checkpoints.js";
 import { reportMalformed, retryDelaySeconds } from "./stream-work.js";
+import { SubscriberConsumer, type SubscriberBatch } from "./subscriber-consumer.js";
 
 /**
  * Queues carry at most 128 KB per message; the margin covers framing. Public data is usually a
@@ -34,7 +36,7 @@ export async function runPublisher(
   batch: MessageBatch<unknown>,
   db: D1Database,
   env: object,
-  report = new BatchReport(publisher, batch, Metrics.none),
+  report: BatchReport,
 ): Promise<void> {
   const integration = integrationQueueOf(publisher, env);
   const outgoing = new Map<string, Outgoing>();
@@ -98,4 +100,24 @@ async function fail(
   for (const [streamId, version] of firstPerStream) report.failed(streamId, version, version, error);
   await Promise.all([...firstPerStream].map(([streamId, version]) => recordFailure(db, publisher.name, streamId, version, error)));
   for (const message of failed.flatMap((f) => f.messages)) message.retry({ delaySeconds: retryDelaySeconds(message) });
+}
+
+/**
+ * Consumes a publisher's queue through {@link runPublisher}. A publisher needs no aggregate object:
+ * a Worker deployed for it binds only its queues and D1.
+ */
+export class PublisherConsumer extends SubscriberConsumer<Publisher> {
+  constructor({ publisher, context }: { readonly publisher: Publisher; readonly context: RuntimeContext }) {
+    super(publisher, context);
+  }
+
+  protected async apply({ batch, db, env, report }: SubscriberBatch): Promise<void> {
+    await runPublisher(this.subscriber, batch, db, env, report);
+  }
+
+  // Projections and process managers record their batch's lag within their own D1 writes; a
+  // publisher writes none, so its lag is a write of its own.
+  protected override async finished(batch: MessageBatch<unknown>, db: D1Database): Promise<void> {
+    await recordBatchLag(db, this.subscriber.name, batch.messages);
+  }
 }
