@@ -109,7 +109,7 @@ describe("BatchReport", () => {
       { streamId: "a/1", checkpoint: 1, target: 4, messages: messages.slice(0, 4), events: [event(2, t(2)), event(3, t(3)), event(4, t(4))] },
       { streamId: "a/2", checkpoint: 0, target: 9, messages: messages.slice(4), events: [] },
     ]);
-    report.failed("a/2", 1, 9, new Error("boom"));
+    report.failed({ streamId: "a/2", fromVersion: 1, toVersion: 9, error: new Error("boom") });
     report.finish();
 
     // A failed stream gets an error line of its own at once; the batch line is then a warning.

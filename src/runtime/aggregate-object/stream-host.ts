@@ -282,10 +282,10 @@ export class StreamHost {
       hooks: {
         onParked: (route, parked) => {
           this.housekeeping.parked();
-          reportOutboxParked(this.metrics, sendOf(stream, route), parked.version, parked.attempts, parked.error);
+          reportOutboxParked({ metrics: this.metrics, send: sendOf(stream, route), version: parked.version, attempts: parked.attempts, error: parked.error });
           void this.housekeeping.report(stream, routes, parked);
         },
-        onRetry: (route, attempts, delayMs, error) => reportOutboxRetry(this.metrics, sendOf(stream, route), attempts, delayMs, error),
+        onRetry: (route, attempts, delayMs, error) => reportOutboxRetry({ metrics: this.metrics, send: sendOf(stream, route), attempts, delayMs, error }),
       },
     });
     if (this.sendTimeoutMs !== undefined) dispatcher.sendTimeoutMs = this.sendTimeoutMs;

@@ -86,8 +86,8 @@ async function runMessages(run: ManagerRun, messages: readonly Message<unknown>[
           await runMessages(run, w.messages, false);
           return;
         }
-        report.failed(w.streamId, w.checkpoint + 1, w.target, error, w.events);
-        await recordFailure(db, manager.name, w.streamId, w.checkpoint + 1, error);
+        report.failed({ streamId: w.streamId, fromVersion: w.checkpoint + 1, toVersion: w.target, error, events: w.events });
+        await recordFailure({ db, subscriber: manager.name, streamId: w.streamId, version: w.checkpoint + 1, error });
         for (const message of w.messages) message.retry({ delaySeconds: retryDelaySeconds(message) });
         return;
       }

@@ -2,6 +2,15 @@ import type { AggregateClient } from "../aggregate-client/index.js";
 import type { Projection } from "../projection/index.js";
 import type { LiveRebuildOf, RebuildCheck, ShadowWrites } from "./projection-runner.js";
 
+/** Messages of a projection's queue that are its queue work's, not events. */
+export interface ProjectionWorkBatch {
+  readonly projection: Projection;
+  readonly messages: readonly Message<unknown>[];
+  readonly db: D1Database;
+  readonly aggregates: AggregateClient;
+  readonly env: object;
+}
+
 /**
  * Work a projection's queue carries besides events (a rebuild's messages), plugged in by the
  * runtime so this module does not depend on it.
@@ -10,7 +19,7 @@ export interface ProjectionQueueWork {
   /** Whether a message body is this work's rather than an event envelope. */
   owns(body: unknown): boolean;
   /** Runs after the batch's events; settles every message it is given. */
-  run(projection: Projection, messages: readonly Message<unknown>[], db: D1Database, aggregates: AggregateClient, env: object): Promise<void>;
+  run(batch: ProjectionWorkBatch): Promise<void>;
   /** Runs before each batch of the projection's events; must be cheap after its first call in a runtime, and never throw. */
   beforeBatch(projection: Projection, db: D1Database, env: object): Promise<void>;
   /** The projection's running rebuild, if any, asked at the start of each batch; from memory unless `trustMemory` is false (see {@link RebuildCheck}). */

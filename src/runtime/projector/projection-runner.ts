@@ -125,7 +125,7 @@ async function applyMessages(run: Run, messages: readonly Message<unknown>[], tr
         if (w.events.length === 0) deferred.push(w);
         else ready.push(prepare(projection, db, w, rebuild?.writes));
       } catch (error) {
-        await fail(projection, db, w, error, report);
+        await fail(run, w, error);
       }
     }),
   );
@@ -143,7 +143,7 @@ async function applyMessages(run: Run, messages: readonly Message<unknown>[], tr
     let applied = false;
     try {
       const transactions = group.flatMap((r) => r.transactions);
-      await run.stats.carry(statementsOf(db, projection.name, transactions, true, guard), (statements) => db.batch(statements));
+      await run.stats.carry(statementsOf({ db, projection: projection.name, transactions, withShadow: true, guard }), (statements) => db.batch(statements));
       announce(run, transactions);
       applied = true;
     } catch {
@@ -175,7 +175,7 @@ async function applyAlone(run: Run, ready: ReadyStream, guard: D1PreparedStateme
   let committed = 0;
   try {
     for (const transaction of ready.transactions) {
-      await run.stats.carry(statementsOf(db, projection.name, [transaction], true, guard), (statements) => db.batch(statements));
+      await run.stats.carry(statementsOf({ db, projection: projection.name, transactions: [transaction], withShadow: true, guard }), (statements) => db.batch(statements));
       announce(run, [transaction]);
       committed++;
     }
@@ -185,7 +185,7 @@ async function applyAlone(run: Run, ready: ReadyStream, guard: D1PreparedStateme
       return;
     }
     if (!(await applyWithoutShadow(run, ready, committed))) {
-      await fail(projection, db, ready.work, error, run.report);
+      await fail(run, ready.work, error);
       return;
     }
   }
@@ -202,7 +202,7 @@ async function applyWithoutShadow(run: Run, ready: ReadyStream, committed: numbe
   if (!ready.transactions.some((t) => t.shadow.length > 0)) return false;
   try {
     for (const transaction of ready.transactions.slice(committed)) {
-      await db.batch(statementsOf(db, projection.name, [transaction], false));
+      await db.batch(statementsOf({ db, projection: projection.name, transactions: [transaction], withShadow: false }));
       announce(run, [transaction]);
     }
   } catch {
@@ -222,18 +222,23 @@ function announce({ committed, projection }: Run, transactions: readonly Transac
   committed.remember(projection.database, projection.name, transactions.map((t) => ({ streamId: t.move.streamId, version: t.move.next })));
 }
 
+/** Transactions of a projection to write in one D1 batch. */
+interface BatchStatements {
+  readonly db: D1Database;
+  readonly projection: string;
+  readonly transactions: readonly Transaction[];
+  /** Whether a running rebuild's statements go in too. */
+  readonly withShadow: boolean;
+  /** Aborts the batch should a rebuild have started since "none runs" was remembered. */
+  readonly guard?: D1PreparedStatement | undefined;
+}
+
 /**
  * One D1 batch for transactions of different streams (at most one each): the guard and the
  * checkpoints first, all in a few statements, so that a lost race aborts the batch before any
  * view statement runs; then the catalog's new streams, then each run's view statements in order.
  */
-function statementsOf(
-  db: D1Database,
-  projection: string,
-  transactions: readonly Transaction[],
-  withShadow: boolean,
-  guard?: D1PreparedStatement,
-): D1PreparedStatement[] {
+function statementsOf({ db, projection, transactions, withShadow, guard }: BatchStatements): D1PreparedStatement[] {
   const firstSeen = transactions.flatMap((t) => (t.firstSeen ? [t.firstSeen] : []));
   return [
     ...(guard ? [guard] : []),
@@ -276,9 +281,9 @@ function packIntoBatches(items: readonly ReadyStream[]): ReadyStream[][] {
   return groups;
 }
 
-async function fail(projection: Projection, db: D1Database, work: StreamWork, error: unknown, report: BatchReport): Promise<void> {
-  report.failed(work.streamId, work.checkpoint + 1, work.target, error, work.events);
-  await recordFailure(db, projection.name, work.streamId, work.checkpoint + 1, error);
+async function fail({ projection, db, report }: Run, work: StreamWork, error: unknown): Promise<void> {
+  report.failed({ streamId: work.streamId, fromVersion: work.checkpoint + 1, toVersion: work.target, error, events: work.events });
+  await recordFailure({ db, subscriber: projection.name, streamId: work.streamId, version: work.checkpoint + 1, error });
   for (const message of work.messages) message.retry({ delaySeconds: retryDelaySeconds(message) });
 }
 
@@ -312,7 +317,7 @@ export class ProjectionConsumer extends SubscriberConsumer<Projection> {
     const { committed } = this.context;
     await runProjection({ projection, messages: events, db, aggregates: this.clientOf(env), requeue: requeueTo(env, projection), report, rebuildOf, committed });
     if (work && events.length < batch.messages.length) {
-      await work.run(projection, batch.messages.filter((m) => work.owns(m.body)), db, this.clientOf(env), env);
+      await work.run({ projection, messages: batch.messages.filter((m) => work.owns(m.body)), db, aggregates: this.clientOf(env), env });
     }
   }
 }

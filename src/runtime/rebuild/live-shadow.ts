@@ -50,7 +50,7 @@ export async function liveShadowWrites(projection: Projection, db: D1Database, r
       if (failure !== undefined || level < from || level >= to) return [];
       try {
         const statements = [
-          advanceShadowCheckpoint(db, projection.name, rebuildId, work.streamId, level, to, null),
+          advanceShadowCheckpoint({ db, projection: projection.name, rebuildId, streamId: work.streamId, expected: level, next: to, caughtUp: null }),
           ...events.filter((e) => e.version > level).flatMap((e) => projection.statementsFor(e, { db: shadow })),
         ];
         levels.set(work.streamId, to);

@@ -26,10 +26,10 @@ export const rebuildQueueWork = (memory: RebuildMemory): ProjectionQueueWork => 
     const queue = producerOf(env, projection);
     if (!queue) return;
     // The live events of the batch must never fail with a rebuild's bookkeeping.
-    await reconcileProjection(projection, db, queue, Date.now(), { firstSeen: false }).catch((error: unknown) => reportReconcileFailed(projection.name, error));
+    await reconcileProjection({ projection, db, queue, now: Date.now(), firstSeen: false }).catch((error: unknown) => reportReconcileFailed(projection.name, error));
   },
 
-  async run(projection, messages, db, aggregates, env) {
+  async run({ projection, messages, db, aggregates, env }) {
     const queue = producerOf(env, projection);
     if (!queue) {
       writeLog("error", {
@@ -41,11 +41,19 @@ export const rebuildQueueWork = (memory: RebuildMemory): ProjectionQueueWork => 
       for (const message of messages) message.retry();
       return;
     }
-    await runRebuildMessages(projection, messages, db, aggregates, queue);
+    await runRebuildMessages({ projection, db, aggregates, queue }, messages);
   },
 });
 
-async function runRebuildMessages(projection: Projection, messages: readonly Message<unknown>[], db: D1Database, aggregates: AggregateClient, queue: RebuildQueue) {
+/** What a projection's rebuild messages are run with. */
+interface RebuildRun {
+  readonly projection: Projection;
+  readonly db: D1Database;
+  readonly aggregates: AggregateClient;
+  readonly queue: RebuildQueue;
+}
+
+async function runRebuildMessages({ projection, db, aggregates, queue }: RebuildRun, messages: readonly Message<unknown>[]): Promise<void> {
   const steps = new Map<string, Message<unknown>[]>();
   const jobs = new Map<string, { message: Message<unknown>; body: StreamJob }[]>();
   for (const message of messages) {
@@ -64,11 +72,11 @@ async function runRebuildMessages(projection: Projection, messages: readonly Mes
     if (body.rebuild === "step") steps.set(body.rebuildId, [...(steps.get(body.rebuildId) ?? []), message]);
     else jobs.set(body.rebuildId, [...(jobs.get(body.rebuildId) ?? []), { message, body }]);
   }
-  for (const [rebuildId, batch] of jobs) await runStreamJobs(projection, rebuildId, batch, db, aggregates, queue);
+  for (const [rebuildId, batch] of jobs) await runStreamJobs({ projection, rebuildId, db, aggregates, queue }, batch);
   // Duplicate steps of one rebuild (a resumed one whose lost step turned up) run once.
   for (const [rebuildId, duplicates] of steps) {
     try {
-      await runRebuildStep(projection, rebuildId, db, queue);
+      await runRebuildStep({ projection, rebuildId, db, queue });
       for (const message of duplicates) message.ack();
     } catch (error) {
       const text = describeError(error);

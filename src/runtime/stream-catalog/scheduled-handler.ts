@@ -38,9 +38,9 @@ export function createScheduledHandler({ subscribers, clientOf, context }: Sched
         // A new projection, a bumped version or a stalled rebuild is acted on here at the latest.
         if (s.kind === "projection") {
           // Logged, not rethrown: a projection that cannot be rebuilt (its tables are missing) is still swept.
-          await reconcileProjection(s, db, rebuildQueue(producer), controller.scheduledTime).catch((error: unknown) => reportReconcileFailed(s.name, error));
+          await reconcileProjection({ projection: s, db, queue: rebuildQueue(producer), now: controller.scheduledTime }).catch((error: unknown) => reportReconcileFailed(s.name, error));
         }
-        const swept = await sweepSubscriber(s, db, producer, client, controller.scheduledTime);
+        const swept = await sweepSubscriber({ subscriber: s, db, producer, aggregates: client, now: controller.scheduledTime });
         // The cron doubles as the clock of the lag gauge: one query per subscriber, and only when metrics are written.
         if (metrics.enabled) metrics.lag(s.name, await readLag(db, s.name, s.aggregates, controller.scheduledTime));
         return swept;
