@@ -43,16 +43,18 @@ describe("a command's line under sampling", () => {
     const log = vi.spyOn(console, "log").mockImplementation(() => {});
     const points = dataset();
     const accepted = { outcome: { ok: true as const, replayed: false, body: { streamId: "account/a-1", version: 2, events: [], token: "t" } } };
-    reportCommand(Metrics.from({ METRICS: points }, "METRICS"), request, trace("f0000000000000000000000000000000"), accepted, 3, 0.5);
+    const metrics = new Metrics(points);
+    reportCommand({ metrics, request, trace: trace("f0000000000000000000000000000000"), end: accepted, durationMs: 3, logSampleRate: 0.5 });
     expect(log).not.toHaveBeenCalled();
-    reportCommand(Metrics.from({ METRICS: points }, "METRICS"), request, trace("10000000000000000000000000000000"), accepted, 3, 0.5);
+    reportCommand({ metrics, request, trace: trace("10000000000000000000000000000000"), end: accepted, durationMs: 3, logSampleRate: 0.5 });
     expect(log).toHaveBeenCalledTimes(1);
     expect(points.points).toHaveLength(2);
   });
 
   it("is always written when the command failed", () => {
     const error = vi.spyOn(console, "error").mockImplementation(() => {});
-    reportCommand(Metrics.from({ METRICS: dataset() }, "METRICS"), request, trace("f0000000000000000000000000000000"), { thrown: new Error("disk on fire") }, 3, 0);
+    const end = { thrown: new Error("disk on fire") };
+    reportCommand({ metrics: new Metrics(dataset()), request, trace: trace("f0000000000000000000000000000000"), end, durationMs: 3, logSampleRate: 0 });
     expect(error).toHaveBeenCalledTimes(1);
     expect(JSON.parse(error.mock.calls[0]![0] as string)).toMatchObject({ event: "command", outcome: "failed", level: "error" });
   });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { CommandOutcome } from "../../src/runtime/aggregate-protocol";
-import { BatchReport, formatLog, Metrics, outcomeName, writeFormattedLog, writeLog, type MetricsDataset } from "../../src/runtime/observability";
+import { BatchReport, formatLog, Metrics, MetricsBinding, outcomeName, writeFormattedLog, writeLog, type MetricsDataset } from "../../src/runtime/observability";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -57,7 +57,7 @@ describe("writeLog", () => {
 describe("Metrics", () => {
   it("writes nothing, and does not complain, when the application names no binding", () => {
     const warn = vi.spyOn(console, "warn");
-    const metrics = Metrics.from({}, undefined);
+    const metrics = new MetricsBinding(undefined).of({});
     expect(metrics.enabled).toBe(false);
     metrics.deadLetters("balances", 1);
     expect(warn).not.toHaveBeenCalled();
@@ -65,15 +65,25 @@ describe("Metrics", () => {
 
   it("writes to the named binding, with the name cut to the 96 bytes an index holds", () => {
     const dataset = recordingDataset();
-    const metrics = Metrics.from({ METRICS: dataset }, "METRICS");
+    const metrics = new MetricsBinding("METRICS").of({ METRICS: dataset });
     const name = "é".repeat(60);
     metrics.deadLetters(name, 3);
     expect(dataset.points).toEqual([{ indexes: ["é".repeat(48)], blobs: ["dead-letters", name], doubles: [3] }]);
   });
 
+  it("says once per runtime, not per command, that the named binding is missing", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const binding = new MetricsBinding("METRICS");
+    expect(binding.of({}).enabled).toBe(false);
+    expect(binding.of({}).enabled).toBe(false);
+    // Another runtime in the same isolate says it too: it is a misconfiguration of its own.
+    expect(new MetricsBinding("METRICS").of({}).enabled).toBe(false);
+    expect(warn.mock.calls.map(([line]) => JSON.parse(line as string).event)).toEqual(["metrics.binding-missing", "metrics.binding-missing"]);
+  });
+
   it("never throws: a data point the dataset refuses is reported and dropped", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
-    const metrics = Metrics.from({ METRICS: { writeDataPoint: () => { throw new Error("too many blobs"); } } }, "METRICS");
+    const metrics = new Metrics({ writeDataPoint: () => { throw new Error("too many blobs"); } });
     expect(() => metrics.deadLetters("balances", 1)).not.toThrow();
     expect(warn.mock.calls.map(([line]) => JSON.parse(line as string))).toEqual([
       { level: "warn", event: "metrics.point-dropped", msg: expect.stringContaining("too many blobs"), point: "dead-letters", error: "Error: too many blobs" },
@@ -93,13 +103,13 @@ describe("BatchReport", () => {
     const messages = [message(2, t(2)), message(2, t(2)), message(4, t(4)), message(1, t(1)), message(9, t(9))];
     const batch = { queue: "q", messages } as unknown as MessageBatch<unknown>;
     const dataset = recordingDataset();
-    const report = new BatchReport({ name: "balances", kind: "projection" }, batch, Metrics.from({ M: dataset }, "M"));
+    const report = new BatchReport({ name: "balances", kind: "projection" }, batch, new Metrics(dataset));
     report.planned([
       // Checkpoint 1: v1 is a duplicate, v2 came twice, v3 was read from the aggregate.
       { streamId: "a/1", checkpoint: 1, target: 4, messages: messages.slice(0, 4), events: [event(2, t(2)), event(3, t(3)), event(4, t(4))] },
       { streamId: "a/2", checkpoint: 0, target: 9, messages: messages.slice(4), events: [] },
     ]);
-    report.failed("a/2", 1, 9, new Error("boom"));
+    report.failed({ streamId: "a/2", fromVersion: 1, toVersion: 9, error: new Error("boom") });
     report.finish();
 
     // A failed stream gets an error line of its own at once; the batch line is then a warning.

@@ -1,5 +1,5 @@
 import { applyD1Migrations } from "cloudflare:test";
-import { ensureRuntimeTables } from "../../src/runtime/runtime-tables";
+import { migrateRuntimeTables } from "../../src/runtime/runtime-tables";
 import { bindings } from "./worker-under-test";
 
 // Storage is isolated per test file, so every file starts from an empty, fully migrated D1: the
@@ -7,4 +7,4 @@ import { bindings } from "./worker-under-test";
 // the runtime's own tables (which would otherwise appear on first use, and some tests read them
 // before that).
 await applyD1Migrations(bindings.READ_DB, bindings.TEST_MIGRATIONS);
-await ensureRuntimeTables(bindings.READ_DB);
+await migrateRuntimeTables(bindings.READ_DB);

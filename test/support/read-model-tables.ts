@@ -1,4 +1,4 @@
-import { forgetAllCommitted } from "../../src/runtime/consistency";
+import type { CommittedCheckpoints } from "../../src/runtime/consistency";
 import { bindings } from "./worker-under-test";
 
 /** A table of a read model and the columns that order its rows canonically. */
@@ -6,9 +6,10 @@ export type ReadModelTable = readonly [table: string, orderBy: string];
 
 /**
  * Dump and reset for the read model made of `tables` (views plus checkpoints) in READ_DB: how the
- * exactly-once tests compare a shuffled run with an in-order one.
+ * exactly-once tests compare a shuffled run with an in-order one. `committed` is the memory of
+ * the runtime the tests deliver to (`runtimeContextOf(runtime).committed`).
  */
-export function readModelOf(tables: readonly ReadModelTable[]) {
+export function readModelOf(tables: readonly ReadModelTable[], committed: CommittedCheckpoints) {
   return {
     /** The tables as canonical JSON: two dumps are equal iff the read model is. */
     async dumpReadModel(): Promise<string> {
@@ -17,13 +18,13 @@ export function readModelOf(tables: readonly ReadModelTable[]) {
     },
     /**
      * Empties the tables (and the failure log and catalog) so the next trial starts from nothing,
-     * and makes the isolate forget the checkpoints it committed, as a restart would.
+     * and makes the runtime forget the checkpoints it committed, as a restart would.
      */
     async resetReadModel(): Promise<void> {
       await bindings.READ_DB.batch(
         [...tables.map(([table]) => table), "projection_errors", "stream_catalog"].map((table) => bindings.READ_DB.prepare(`DELETE FROM ${table}`)),
       );
-      forgetAllCommitted();
+      committed.forgetAll();
     },
   };
 }

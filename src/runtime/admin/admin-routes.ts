@@ -2,7 +2,7 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { errorResponses, HttpError } from "../errors/index.js";
 import { readRebuildStatus, rebuildQueue, startRebuild } from "../rebuild/index.js";
-import { runtimeDatabase } from "../runtime-tables/index.js";
+import type { RuntimeContext } from "../runtime-context/index.js";
 import { readLag } from "../stream-catalog/index.js";
 import type { ProcessManager } from "../process-manager/index.js";
 import type { Projection } from "../projection/index.js";
@@ -150,7 +150,8 @@ type DeadLetterRow = {
  * letter sends its envelope back to the subscriber's own queue, where the usual checkpoint rules
  * apply: an event already applied is skipped, a missing one is healed from its aggregate.
  */
-export function mountAdminRoutes(app: OpenAPIHono<{ Bindings: object }>, subscribers: readonly Subscriber[]): void {
+export function mountAdminRoutes(app: OpenAPIHono<{ Bindings: object }>, subscribers: readonly Subscriber[], context: RuntimeContext): void {
+  const database = (env: object, subscriber: Subscription): Promise<D1Database> => context.tables.database(env, subscriber.database, subscriber.name);
   const byName = new Map(subscribers.map((s) => [s.name, s]));
   const find = (name: string): Subscriber => {
     const subscriber = byName.get(name);
@@ -267,8 +268,4 @@ function listedBody(body: string): unknown {
   } catch {
     return body;
   }
-}
-
-function database(env: object, subscriber: Subscription): Promise<D1Database> {
-  return runtimeDatabase(env, subscriber.database, subscriber.name);
 }

@@ -2,6 +2,7 @@ import type { AlarmJob } from "../durable-core/index.js";
 import type { EventStore, ParkedEvent } from "../event-store/index.js";
 import { describeError, writeLog } from "../observability/index.js";
 import { OUTBOX_RETRY_MAX_MS, reportParked, type OutboxRoute } from "../outbox/index.js";
+import type { RuntimeTables } from "../runtime-tables/index.js";
 import { COMMAND_LOG_PRUNE_AGAIN_MS, COMMAND_LOG_PRUNE_ROWS, pruneCutoff, pruneDueAt } from "./command-log.js";
 import { envelopeOf, type StreamIdentity } from "./envelope-of.js";
 
@@ -15,6 +16,16 @@ const UNKNOWN = Symbol("unknown");
 
 /** The stream the object hosts and its queues, once it hosts one. */
 export type HostedRoutes = () => { readonly stream: StreamIdentity; readonly routes: readonly OutboxRoute[] } | undefined;
+
+/** What {@link Housekeeping} works on. */
+export interface HousekeepingOptions {
+  readonly store: EventStore;
+  /** The Worker's env: the subscribers' D1 databases parked events are reported to. */
+  readonly env: object;
+  /** The runtime's memory of which of those databases hold current runtime tables. */
+  readonly tables: RuntimeTables;
+  readonly hosted: HostedRoutes;
+}
 
 /**
  * The object's own jobs on its alarm, besides the outbox: pruning the command log past its
@@ -36,13 +47,18 @@ export class Housekeeping implements AlarmJob {
   /** When waiting reports are next tried, once something waits. */
   private reportDue: number | undefined;
 
-  constructor(
-    private readonly store: EventStore,
-    private readonly env: object,
-    private readonly hosted: HostedRoutes,
-  ) {
+  private readonly store: EventStore;
+  private readonly env: object;
+  private readonly tables: RuntimeTables;
+  private readonly hosted: HostedRoutes;
+
+  constructor(options: HousekeepingOptions) {
+    this.store = options.store;
+    this.env = options.env;
+    this.tables = options.tables;
+    this.hosted = options.hosted;
     // An object that holds nothing yet has neither: a new aggregate's alarms ask SQLite nothing.
-    const empty = store.isEmpty();
+    const empty = this.store.isEmpty();
     this.oldest = empty ? undefined : UNKNOWN;
     this.unreported = empty ? false : UNKNOWN;
   }
@@ -103,7 +119,7 @@ export class Housekeeping implements AlarmJob {
     const [event] = this.store.events.eventsAfter(parked.version - 1, parked.version, 1);
     if (!route || !event) return this.store.outbox.markReported(parked.queue, parked.version);
     try {
-      await reportParked(this.env, route, parked, envelopeOf(stream, event));
+      await reportParked({ env: this.env, tables: this.tables, route, parked, envelope: envelopeOf(stream, event) });
       this.store.outbox.markReported(parked.queue, parked.version);
     } catch (error) {
       const text = describeError(error);

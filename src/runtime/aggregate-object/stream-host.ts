@@ -13,8 +13,9 @@ import type { ErrorBody } from "../errors/index.js";
 import { EventStore } from "../event-store/index.js";
 import { newId } from "../ids/index.js";
 import { producerBlocks, type Manifest } from "../manifest/index.js";
-import { adoptTrace, Metrics, reportCommand, reportOutboxParked, reportOutboxRetry, writeLog, type OutboxSend } from "../observability/index.js";
+import { adoptTrace, reportCommand, reportOutboxParked, reportOutboxRetry, writeLog, type CommandEnd, type Metrics, type OutboxSend, type TraceContext } from "../observability/index.js";
 import { bindingQueueSender, OutboxDispatcher, type OutboxRoute, type QueueSender } from "../outbox/index.js";
+import type { RuntimeContext } from "../runtime-context/index.js";
 import { handleCommand, refused, type CommandCommit } from "./command-handler.js";
 import { envelopeOf } from "./envelope-of.js";
 import { Housekeeping } from "./housekeeping.js";
@@ -32,10 +33,8 @@ export interface AggregateObjectOptions {
   routesFor(aggregate: string): readonly OutboxRoute[];
   /** What the application needs from the Worker: the blocks a refused command names come from it. */
   readonly manifest: Manifest;
-  /** The Analytics Engine binding the application writes metrics to (`bindings.metrics`), if any. */
-  readonly metricsBinding?: string;
-  /** Share of traces whose info log lines are written (`RuntimeOptions.logs.sampleRate`). */
-  readonly logSampleRate?: number;
+  /** The runtime's settings and memory: where metrics go, the log sample rate, the runtime tables parked events are reported to. */
+  readonly context: RuntimeContext;
 }
 
 /** The stream this object hosts, in memory, and the outbox that fans it out. */
@@ -70,12 +69,12 @@ export class StreamHost {
     private readonly env: object,
     private readonly options: AggregateObjectOptions,
   ) {
-    this.metrics = Metrics.from(env, options.metricsBinding);
+    this.metrics = options.context.metrics.of(env);
     this.store = new EventStore(ctx.storage.sql, (work) => ctx.storage.transactionSync(work));
     this.sender = bindingQueueSender(env);
     this.live = new LiveSubscriptions(ctx);
     this.scheduler = new AlarmScheduler(ctx.storage);
-    this.housekeeping = new Housekeeping(this.store, env, () => this.hosted);
+    this.housekeeping = new Housekeeping({ store: this.store, env, tables: options.context.tables, hosted: () => this.hosted });
     const hosted = this.storedStream();
     if (!hosted) return;
     // Resume a fan-out that an eviction or crash interrupted, without waiting for the alarm.
@@ -96,11 +95,16 @@ export class StreamHost {
     try {
       outcome = await this.decideAndCommit(traced);
     } catch (thrown) {
-      reportCommand(this.metrics, traced, trace, { thrown }, Date.now() - started, this.options.logSampleRate);
+      this.report(traced, trace, { thrown }, started);
       throw thrown;
     }
-    reportCommand(this.metrics, traced, trace, { outcome }, Date.now() - started, this.options.logSampleRate);
+    this.report(traced, trace, { outcome }, started);
     return outcome;
+  }
+
+  /** The command's one `command` line and data point. */
+  private report(request: CommandRequest, trace: TraceContext, end: CommandEnd, started: number): void {
+    reportCommand({ metrics: this.metrics, request, trace, end, durationMs: Date.now() - started, logSampleRate: this.options.context.logSampleRate });
   }
 
   /** Reads the stream's events from `from`, and optionally the state folded up to `asOf`. */
@@ -278,10 +282,10 @@ export class StreamHost {
       hooks: {
         onParked: (route, parked) => {
           this.housekeeping.parked();
-          reportOutboxParked(this.metrics, sendOf(stream, route), parked.version, parked.attempts, parked.error);
+          reportOutboxParked({ metrics: this.metrics, send: sendOf(stream, route), version: parked.version, attempts: parked.attempts, error: parked.error });
           void this.housekeeping.report(stream, routes, parked);
         },
-        onRetry: (route, attempts, delayMs, error) => reportOutboxRetry(this.metrics, sendOf(stream, route), attempts, delayMs, error),
+        onRetry: (route, attempts, delayMs, error) => reportOutboxRetry({ metrics: this.metrics, send: sendOf(stream, route), attempts, delayMs, error }),
       },
     });
     if (this.sendTimeoutMs !== undefined) dispatcher.sendTimeoutMs = this.sendTimeoutMs;

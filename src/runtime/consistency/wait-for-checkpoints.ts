@@ -1,7 +1,7 @@
 import { HttpError } from "../errors/index.js";
 import { parseStreamId } from "../ids/index.js";
 import type { Subscription } from "../subscription/index.js";
-import { committedVersion } from "./committed-checkpoints.js";
+import type { CommittedCheckpoints } from "./committed-checkpoints.js";
 import type { StreamPosition } from "./consistency-token.js";
 
 /** Default and ceiling of `?wait=`: long enough for a queue hop, short enough to hold a request. */
@@ -20,7 +20,7 @@ export const MAX_POLL_MS = 1_000;
 export const MAX_POLLS_PER_WAIT = 17;
 
 /**
- * Between two reads, a waiter looks this often at the checkpoints its own isolate's projections
+ * Between two reads, a waiter looks this often at the checkpoints its own runtime's projections
  * committed (committed-checkpoints.ts): a lookup in memory, no read. Only during the first
  * {@link MEMORY_LOOK_WINDOW_MS} of a wait, when an answer is likely; later only before each read.
  */
@@ -28,7 +28,7 @@ export const MEMORY_LOOK_MS = 2;
 export const MEMORY_LOOK_WINDOW_MS = 1_000;
 
 /**
- * Requests of one isolate that may be waiting at the same time. Each waiter settles at one read a
+ * Requests of one runtime that may be waiting at the same time. Each waiter settles at one read a
  * second per database after its first ~1.3 s (8 reads), so 50 of them cost at most ~50 reads a
  * second in steady state and ~400 in the first second of a burst: enough for a read-your-write
  * client per open screen, small against D1's few thousand point reads a second.
@@ -37,52 +37,68 @@ export const MAX_CONCURRENT_WAITERS = 50;
 /** What a 412 or 503 tells the client to wait before asking again. */
 const RETRY_AFTER_SECONDS = 1;
 
-let waiters = 0;
-
 interface Requirement {
   readonly projection: string;
   readonly streamId: string;
   readonly version: number;
 }
 
+/** What a query waits for: the token's positions, as the projections behind the query must show them. */
+export interface CheckpointWait {
+  /** The database holding a projection's checkpoints. */
+  readonly databaseOf: (projection: Subscription) => D1Database;
+  /** The projections behind the query. */
+  readonly projections: readonly Subscription[];
+  readonly positions: readonly StreamPosition[];
+  /** How long to wait at most; 0 answers at once. */
+  readonly waitMs: number;
+}
+
 /**
- * Waits until every projection behind a query has applied the token's versions of the streams it
- * follows. Streams a projection does not follow ask nothing of it. Time out: 412 `stale`. The
- * first check is free for everyone; a request that must wait takes one of the isolate's
- * {@link MAX_CONCURRENT_WAITERS} slots, and when none is free answers 503 `too_many_waiters` at once.
+ * The consistency waits of one runtime: how many requests wait now, and the checkpoints its
+ * projections committed, which a wait looks at between its reads of D1. Each runtime has its own
+ * (RuntimeContext), so two runtimes in one isolate neither share waiter slots nor learn of each
+ * other's commits.
  */
-export async function waitForCheckpoints(
-  databaseOf: (projection: Subscription) => D1Database,
-  projections: readonly Subscription[],
-  positions: readonly StreamPosition[],
-  waitMs: number,
-): Promise<void> {
-  const byDatabase = requirementsByDatabase(projections, positions);
-  let pending = await unmet(databaseOf, byDatabase);
-  if (pending.size === 0) return;
-  if (waitMs === 0) throw stale(pending, waitMs);
-  if (waiters >= MAX_CONCURRENT_WAITERS) throw tooManyWaiters();
-  waiters++;
-  try {
-    const started = Date.now();
-    const deadline = started + waitMs;
-    let delay = FIRST_POLL_MS;
-    let nextRead = started + delay;
-    while (pending.size > 0) {
-      const now = Date.now();
-      if (now >= deadline) throw stale(pending, waitMs);
-      const lookSooner = now - started < MEMORY_LOOK_WINDOW_MS ? MEMORY_LOOK_MS : Infinity;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(lookSooner, nextRead - now, deadline - now)));
-      if (Date.now() < nextRead && Date.now() < deadline) {
-        pending = unmetInMemory(pending);
-        continue;
+export class ConsistencyWaits {
+  private waiters = 0;
+
+  constructor(private readonly committed: CommittedCheckpoints) {}
+
+  /**
+   * Waits until every projection behind a query has applied the token's versions of the streams
+   * it follows. Streams a projection does not follow ask nothing of it. Time out: 412 `stale`. The
+   * first check is free for everyone; a request that must wait takes one of the runtime's
+   * {@link MAX_CONCURRENT_WAITERS} slots, and when none is free answers 503 `too_many_waiters` at once.
+   */
+  async wait({ databaseOf, projections, positions, waitMs }: CheckpointWait): Promise<void> {
+    const byDatabase = requirementsByDatabase(projections, positions);
+    let pending = await unmet(databaseOf, this.committed, byDatabase);
+    if (pending.size === 0) return;
+    if (waitMs === 0) throw stale(pending, waitMs);
+    if (this.waiters >= MAX_CONCURRENT_WAITERS) throw tooManyWaiters();
+    this.waiters++;
+    try {
+      const started = Date.now();
+      const deadline = started + waitMs;
+      let delay = FIRST_POLL_MS;
+      let nextRead = started + delay;
+      while (pending.size > 0) {
+        const now = Date.now();
+        if (now >= deadline) throw stale(pending, waitMs);
+        const lookSooner = now - started < MEMORY_LOOK_WINDOW_MS ? MEMORY_LOOK_MS : Infinity;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(lookSooner, nextRead - now, deadline - now)));
+        if (Date.now() < nextRead && Date.now() < deadline) {
+          pending = unmetInMemory(this.committed, pending);
+          continue;
+        }
+        pending = await unmet(databaseOf, this.committed, pending);
+        delay = Math.min(delay * 2, MAX_POLL_MS);
+        nextRead = Date.now() + delay;
       }
-      pending = await unmet(databaseOf, pending);
-      delay = Math.min(delay * 2, MAX_POLL_MS);
-      nextRead = Date.now() + delay;
+    } finally {
+      this.waiters--;
     }
-  } finally {
-    waiters--;
   }
 }
 
@@ -110,9 +126,9 @@ function requirementsByDatabase(projections: readonly Subscription[], positions:
  * (D1 allows 100 bound parameters, a token may name 100 pairs), joined against the checkpoints'
  * primary key.
  */
-async function unmet(databaseOf: (projection: Subscription) => D1Database, pending: Pending): Promise<Pending> {
+async function unmet(databaseOf: (projection: Subscription) => D1Database, committed: CommittedCheckpoints, pending: Pending): Promise<Pending> {
   const still: Pending = new Map();
-  for (const [key, requirements] of unmetInMemory(pending)) {
+  for (const [key, requirements] of unmetInMemory(committed, pending)) {
     const { results } = await databaseOf(key)
       .prepare(
         `SELECT json_extract(r.value, '$[0]') AS projection, json_extract(r.value, '$[1]') AS stream_id
@@ -130,11 +146,11 @@ async function unmet(databaseOf: (projection: Subscription) => D1Database, pendi
   return still;
 }
 
-/** The requirements this isolate has not seen committed (see committed-checkpoints.ts). */
-function unmetInMemory(pending: Pending): Pending {
+/** The requirements this runtime has not seen committed (see committed-checkpoints.ts). */
+function unmetInMemory(committed: CommittedCheckpoints, pending: Pending): Pending {
   const still: Pending = new Map();
   for (const [key, requirements] of pending) {
-    const left = requirements.filter((r) => (committedVersion(key.database, r.projection, r.streamId) ?? 0) < r.version);
+    const left = requirements.filter((r) => (committed.version(key.database, r.projection, r.streamId) ?? 0) < r.version);
     if (left.length > 0) still.set(key, left);
   }
   return still;

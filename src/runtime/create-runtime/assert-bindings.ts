@@ -16,24 +16,14 @@ const isInEnv = (r: Requirement): r is InEnv => r.kind in PRESENT;
 
 /**
  * What `env` lacks of `manifest`, each problem naming the binding, who needs it and the block to
- * add. Checked once per env object and manifest, so the hot path pays two WeakMap lookups after
- * the first request.
+ * add. A runtime asks once per env object (its context's `EnvChecks`), not per request.
  */
 export function missingBindings(env: object, manifest: Manifest): string[] {
-  let checked = checkedByManifest.get(manifest);
-  if (!checked) checkedByManifest.set(manifest, (checked = new WeakMap()));
-  const cached = checked.get(env);
-  if (cached) return cached;
   const bindings = env as Record<string, unknown>;
   const missing = manifest.filter(isInEnv).filter((r) => !PRESENT[r.kind](bindings[r.name]));
   // Two definitions sending through one producer binding are one missing binding.
-  const problems = [...new Map(missing.map((r) => [r.name, r])).values()].map((r) => `${r.kind} ${r.name} (needed by ${r.neededBy}) is missing; ${howToAdd(r, manifest)}`);
-  checked.set(env, problems);
-  return problems;
+  return [...new Map(missing.map((r) => [r.name, r])).values()].map((r) => `${r.kind} ${r.name} (needed by ${r.neededBy}) is missing; ${howToAdd(r, manifest)}`);
 }
-
-// Per manifest: two runtimes in one Worker (an authentication of their own, say) need different bindings of the same env.
-const checkedByManifest = new WeakMap<Manifest, WeakMap<object, string[]>>();
 
 function howToAdd(r: InEnv, manifest: Manifest): string {
   if (r.kind === "secret") return `${r.devVars} in .dev.vars; \`${r.command}\` in production`;

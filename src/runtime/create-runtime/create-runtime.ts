@@ -7,18 +7,19 @@ import { bearerTokens, type Authentication } from "../auth/index.js";
 import type { StatefulProcessManager } from "../process-manager/index.js";
 import { createProcessManagerObjectClass, ProcessManagerClient, type ProcessManagerObjectClass } from "../process-manager-object/index.js";
 import { HttpError } from "../errors/index.js";
-import { describeError, Metrics, writeLog } from "../observability/index.js";
+import { writeLog } from "../observability/index.js";
 import { createHttpApp, type RuntimeVariables } from "../http/index.js";
-import { DEFAULT_AGGREGATES_BINDING, DEFAULT_PROCESS_MANAGERS_BINDING, manifestOf, STREAM_CATALOG_QUEUE } from "../manifest/index.js";
+import { DEFAULT_AGGREGATES_BINDING, DEFAULT_PROCESS_MANAGERS_BINDING, manifestOf } from "../manifest/index.js";
 import type { OutboxRoute } from "../outbox/index.js";
 import type { Projection } from "../projection/index.js";
-import { createQueueHandler } from "../projector/index.js";
+import { createQueueHandler, ProcessManagerConsumer, ProjectionConsumer, PublisherConsumer } from "../projector/index.js";
 import { assertDistinctCloudEvents } from "../publisher/index.js";
-import { rebuildQueue, rebuildQueueWork, reconcileProjection, reportReconcileFailed } from "../rebuild/index.js";
-import { runtimeDatabase } from "../runtime-tables/index.js";
-import { readLag, recordHeads, STREAM_CATALOG_ROUTE, sweepSubscriber } from "../stream-catalog/index.js";
+import { rebuildQueueWork } from "../rebuild/index.js";
+import { RuntimeContext } from "../runtime-context/index.js";
+import { createScheduledHandler, STREAM_CATALOG_ROUTE, StreamCatalogConsumer } from "../stream-catalog/index.js";
 import type { AnyApplication, Application } from "./application.js";
 import { missingBindings } from "./assert-bindings.js";
+import { RUNTIME_CONTEXT, type RuntimeWithContext } from "./runtime-context-of.js";
 
 /** How the runtime serves an application; every option has a default. */
 export interface RuntimeOptions<E extends object> {
@@ -88,7 +89,7 @@ export function createRuntime<E extends object>(application: Application<E>, opt
   const app: AnyApplication = application;
   const logs = LogOptionsSchema.safeParse(options.logs ?? {});
   if (!logs.success) throw new Error(`createRuntime: options.logs is invalid: ${z.prettifyError(logs.error)}`);
-  const logSampleRate = logs.data.sampleRate ?? 1;
+  const context = new RuntimeContext({ metricsBinding: app.bindings?.metrics, logSampleRate: logs.data.sampleRate ?? 1 });
   const aggregates = new Map<string, AnyAggregate>();
   for (const aggregate of app.aggregates) {
     if (aggregates.has(aggregate.name)) throw new Error(`two aggregates are named ${aggregate.name}`);
@@ -127,7 +128,6 @@ export function createRuntime<E extends object>(application: Application<E>, opt
   const instancesOf = (env: object) => ProcessManagerClient.fromEnv(env, processManagersBinding);
   // Bearer secrets are only required when the default authentication reads them.
   const manifest = manifestOf(app, options.auth ? { secrets: [] } : {});
-  const metricsBinding = app.bindings?.metrics;
   const http = createHttpApp<E>({
     title: app.title,
     version: app.version,
@@ -138,25 +138,26 @@ export function createRuntime<E extends object>(application: Application<E>, opt
     basePath,
     clientOf,
     instancesOf,
-    ...(metricsBinding !== undefined && { metricsBinding }),
-    logSampleRate,
+    context,
   });
-  const queue = createQueueHandler(followers, clientOf, instancesOf, { metricsBinding, projectionWork: rebuildQueueWork, logSampleRate });
-  const AggregateObject = createAggregateObjectClass<E>({
-    aggregates,
-    routesFor: (name) => routes.get(name) ?? [],
-    manifest,
-    ...(metricsBinding !== undefined && { metricsBinding }),
-    logSampleRate,
-  });
+  const projectionWork = rebuildQueueWork(context.rebuilds);
+  const queue = createQueueHandler([
+    ...(app.projections ?? []).map((projection) => new ProjectionConsumer({ projection, context, clientOf, work: projectionWork })),
+    ...(app.processManagers ?? []).map((manager) => new ProcessManagerConsumer({ manager, context, clientOf, instancesOf })),
+    ...publishers.map((publisher) => new PublisherConsumer({ publisher, context })),
+    new StreamCatalogConsumer({ databases: catalogDatabases, context }),
+  ]);
+  const scheduled = createScheduledHandler({ subscribers, clientOf, context });
+  const AggregateObject = createAggregateObjectClass<E>({ aggregates, routesFor: (name) => routes.get(name) ?? [], manifest, context });
   const ProcessManagerObject = createProcessManagerObjectClass<E>({ managers: statefulManagers, aggregatesBinding });
 
-  return {
+  const runtime: RuntimeWithContext<E> = {
+    [RUNTIME_CONTEXT]: context,
     AggregateObject,
     ProcessManagerObject,
     http,
     async fetch(request, env, ctx) {
-      const problems = missingBindings(env, manifest);
+      const problems = context.envChecks.problems(env, (checked) => missingBindings(checked, manifest));
       if (problems.length > 0 && !UNGUARDED_PATHS.includes(new URL(request.url).pathname.slice(basePath.length))) {
         writeLog("error", { event: "config.incomplete", msg: `edge-cqrs configuration is incomplete:\n${problems.join("\n")}`, problems });
         const error = new HttpError(500, "misconfigured", `the Worker's configuration is incomplete: ${problems.join("; ")}`, { problems });
@@ -165,43 +166,15 @@ export function createRuntime<E extends object>(application: Application<E>, opt
       return http.fetch(request, env, ctx);
     },
     async queue(batch, env) {
-      if (batch.queue === STREAM_CATALOG_QUEUE) {
-        const databases = await Promise.all(catalogDatabases.map((binding) => runtimeDatabase(env, binding, "the stream catalog")));
-        return recordHeads(batch, databases);
-      }
-      // The queue handler checks the bindings of the subscriber that owns the batch itself, so a
-      // Worker deployed for one projector needs only that projector's bindings.
+      // Each consumer checks the bindings of what it consumes itself, so a Worker deployed for one
+      // projector needs only that projector's bindings.
       await queue(batch, env);
     },
     async scheduled(controller, env) {
-      const client = clientOf(env);
-      const metrics = Metrics.from(env, metricsBinding);
-      // One subscriber's failure (a missing binding, D1 unavailable) must not stop the others' sweep.
-      const results = await Promise.allSettled(
-        subscribers.map(async (s) => {
-          const producer = (env as Record<string, unknown>)[s.queue.binding] as Queue | undefined;
-          if (!producer || typeof producer.sendBatch !== "function") throw new Error(`queue producer binding ${s.queue.binding} (for ${s.name}) is missing`);
-          const db = await runtimeDatabase(env, s.database, s.name);
-          // A new projection, a bumped version or a stalled rebuild is acted on here at the latest.
-          if (s.kind === "projection") {
-            // Logged, not rethrown: a projection that cannot be rebuilt (its tables are missing) is still swept.
-            await reconcileProjection(s, db, rebuildQueue(producer), controller.scheduledTime).catch((error: unknown) => reportReconcileFailed(s.name, error));
-          }
-          const swept = await sweepSubscriber(s, db, producer, client, controller.scheduledTime);
-          // The cron doubles as the clock of the lag gauge: one query per subscriber, and only when metrics are written.
-          if (metrics.enabled) metrics.lag(s.name, await readLag(db, s.name, s.aggregates, controller.scheduledTime));
-          return swept;
-        }),
-      );
-      const failed = results.flatMap((r, i) => (r.status === "rejected" ? [{ subscriber: subscribers[i]!.name, reason: r.reason as unknown }] : []));
-      for (const { subscriber, reason } of failed) {
-        const text = describeError(reason);
-        writeLog("error", { event: "stream-sweep.failed", msg: `${subscriber}: stream sweep failed: ${text}`, subscriber, error: text });
-      }
-      // Rethrown once every sweep has run, so the cron invocation shows as failed in the dashboard.
-      if (failed.length > 0) throw new AggregateError(failed.map((f) => f.reason), `the stream sweep failed for ${failed.length} subscriber(s)`);
+      await scheduled(controller, env);
     },
   };
+  return runtime;
 }
 
 /** A rebuild drops and replaces the tables its projection declares: two owners would lose each other's rows. */

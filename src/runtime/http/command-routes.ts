@@ -6,8 +6,9 @@ import type { CommandRequest } from "../aggregate-protocol/index.js";
 import type { AnyAggregate } from "../aggregate/index.js";
 import { errorResponses, HttpError } from "../errors/index.js";
 import { AGGREGATE_ID_PATTERN, COMMAND_ID_PATTERN, isRuntimeCommandId, newId, RUNTIME_COMMAND_ID_PREFIX } from "../ids/index.js";
-import { continueTrace, Metrics, reportEdgeRefusal, TRACEPARENT } from "../observability/index.js";
+import { continueTrace, reportEdgeRefusal, TRACEPARENT } from "../observability/index.js";
 import { ownEntry } from "../own-entry/index.js";
+import type { RuntimeContext } from "../runtime-context/index.js";
 import { parseEventMetadataHeader } from "./event-metadata-header.js";
 import { limitBody, readJsonBody } from "./json-body.js";
 import type { RuntimeVariables } from "./require-actor.js";
@@ -24,17 +25,21 @@ export const CommandSuccessSchema = z
 
 const IfMatchPattern = /^(?:W\/)?"?(0|[1-9][0-9]{0,14})"?$/;
 
+/** What the command routes serve. */
+export interface CommandRoutesOptions {
+  readonly aggregates: ReadonlyMap<string, AnyAggregate>;
+  /** Reaches the aggregates' Durable Objects through the application's namespace binding. */
+  clientOf(env: object): AggregateClient;
+  /** Where an edge refusal's metrics and log line go. */
+  readonly context: RuntimeContext;
+}
+
 /**
  * `POST /commands/:aggregate/:id/:command`: one generic route serves every aggregate, and each
  * command is also registered in the OpenAPI document with its own zod payload schema.
  */
-export function mountCommandRoutes(
-  app: OpenAPIHono<{ Bindings: object; Variables: RuntimeVariables }>,
-  aggregates: ReadonlyMap<string, AnyAggregate>,
-  clientOf: (env: object) => AggregateClient,
-  metricsBinding?: string,
-  logSampleRate = 1,
-): void {
+export function mountCommandRoutes(app: OpenAPIHono<{ Bindings: object; Variables: RuntimeVariables }>, options: CommandRoutesOptions): void {
+  const { aggregates, clientOf, context } = options;
   for (const aggregate of aggregates.values()) registerCommandDocs(app, aggregate);
 
   app.post("/commands/:aggregate/:id/:command", limitBody(), async (c) => {
@@ -51,7 +56,7 @@ export function mountCommandRoutes(
         const { aggregate, id, command } = route;
         const known = ownEntry(aggregates.get(aggregate)?.commands ?? {}, command) !== undefined;
         const refusal = { aggregate, id, command, known, status: error.status, error: error.code, message: error.message };
-        reportEdgeRefusal(Metrics.from(c.env, metricsBinding), refusal, trace, logSampleRate);
+        reportEdgeRefusal(context.metrics.of(c.env), refusal, trace, context.logSampleRate);
       }
       throw error;
     }

@@ -8,11 +8,13 @@ import { mountInspector } from "../inspector/index.js";
 import type { ProcessManager } from "../process-manager/index.js";
 import type { ProcessManagerClient } from "../process-manager-object/index.js";
 import type { Projection } from "../projection/index.js";
+import type { RuntimeContext } from "../runtime-context/index.js";
 import { mountCommandRoutes } from "./command-routes.js";
 import type { QueryRoute } from "./define-query.js";
 import { errorResponse, notFoundResponse } from "./error-handler.js";
 import { isLiveStreamUpgrade, mountStreamRoutes } from "./stream-routes.js";
 import { requireActor, type RuntimeVariables } from "./require-actor.js";
+import { provideRuntimeContext } from "./runtime-context-variable.js";
 import { validationHook } from "./validation-hook.js";
 
 export interface HttpAppOptions<E extends object> {
@@ -29,10 +31,8 @@ export interface HttpAppOptions<E extends object> {
   clientOf(env: object): AggregateClient;
   /** Reaches stateful process-manager instances through the application's namespace binding. */
   instancesOf(env: object): ProcessManagerClient;
-  /** The Analytics Engine binding of the runtime's metrics (`bindings.metrics`), if any. */
-  readonly metricsBinding?: string;
-  /** Share of traces whose info log lines are written (`RuntimeOptions.logs.sampleRate`). */
-  readonly logSampleRate?: number;
+  /** The runtime's settings and memory: metrics, log sampling, consistency waits, the runtime tables. */
+  readonly context: RuntimeContext;
 }
 
 const healthRoute = createRoute({
@@ -66,13 +66,16 @@ export function createHttpApp<E extends object>(options: HttpAppOptions<E>): Ope
   app.use("/commands/*", requireActor(api));
   app.use("/streams/*", requireActor(admin, { acceptsQueryToken: (request) => isLiveStreamUpgrade(request, options.basePath) }));
   app.use("/admin/*", requireActor(admin));
-  for (const query of options.queries) app.use(honoPath(query.path), requireActor(api));
+  for (const query of options.queries) {
+    app.use(honoPath(query.path), requireActor(api));
+    app.use(honoPath(query.path), provideRuntimeContext(options.context));
+  }
 
   const withActor = app as unknown as OpenAPIHono<{ Bindings: object; Variables: RuntimeVariables }>;
   const open = app as unknown as OpenAPIHono<{ Bindings: object }>;
-  mountCommandRoutes(withActor, options.aggregates, options.clientOf, options.metricsBinding, options.logSampleRate);
+  mountCommandRoutes(withActor, { aggregates: options.aggregates, clientOf: options.clientOf, context: options.context });
   mountStreamRoutes(open, options.aggregates, options.clientOf);
-  mountAdminRoutes(open, options.subscribers);
+  mountAdminRoutes(open, options.subscribers, options.context);
   mountProcessManagerRoutes(
     open,
     options.subscribers.filter((s) => s.kind === "process-manager"),

@@ -1,14 +1,9 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
-import {
-  DEFAULT_CONSISTENCY_WAIT_MS,
-  MAX_CONSISTENCY_WAIT_MS,
-  parseConsistencyTokens,
-  waitForCheckpoints,
-} from "../consistency/index.js";
+import { DEFAULT_CONSISTENCY_WAIT_MS, MAX_CONSISTENCY_WAIT_MS, parseConsistencyTokens } from "../consistency/index.js";
 import { errorResponses, HttpError } from "../errors/index.js";
 import type { Projection } from "../projection/index.js";
-import { runtimeDatabase } from "../runtime-tables/index.js";
+import { runtimeContextIn } from "./runtime-context-variable.js";
 
 /** Query parameters every query accepts, for reading one's own writes (docs/http-api.md, "Consistency tokens"). */
 export const ConsistencyQuerySchema = z.object({
@@ -89,9 +84,10 @@ export function defineQuery<P extends z.ZodObject, Q extends z.ZodObject, R exte
         };
         const token = consistentWith ?? c.req.header("X-Consistency-Token");
         if (token !== undefined && token.trim() !== "") {
+          const context = runtimeContextIn(c);
           // Checkpoints are runtime tables, which create themselves on first use.
-          await Promise.all(config.projections.map((p) => runtimeDatabase(c.env, p.database, p.name)));
-          await waitForCheckpoints(databaseOf, config.projections, parseConsistencyTokens(token), wait);
+          await Promise.all(config.projections.map((p) => context.tables.database(c.env, p.database, p.name)));
+          await context.consistency.wait({ databaseOf, projections: config.projections, positions: parseConsistencyTokens(token), waitMs: wait });
         }
         const db = databaseOf(primary);
         const view = await config.handle({ params: valid("param") as z.output<P>, query: query as z.output<Q>, env: c.env as E, db });

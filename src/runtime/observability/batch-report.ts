@@ -25,6 +25,18 @@ export interface ReportedStream {
   readonly events: readonly ReportedEvent[];
 }
 
+/** A stream of a batch that failed, and why. */
+export interface StreamFailure {
+  readonly streamId: string;
+  /** The first version it could not apply. */
+  readonly fromVersion: number;
+  /** The last version the batch asked of it. */
+  readonly toVersion: number;
+  readonly error: unknown;
+  /** The events it could not apply, whose trace ids the line lists. */
+  readonly events?: readonly ReportedEvent[];
+}
+
 /** Who consumed the batch. */
 export interface BatchSubscriber {
   readonly name: string;
@@ -67,7 +79,7 @@ export class BatchReport {
    * A stream failed from `fromVersion`: writes its error line now (with the trace ids of the
    * events it could not apply) and counts it in the batch line.
    */
-  failed(streamId: string, fromVersion: number, toVersion: number, error: unknown, events: readonly ReportedEvent[] = []): void {
+  failed({ streamId, fromVersion, toVersion, error, events = [] }: StreamFailure): void {
     const text = describeError(error);
     this.failures.set(streamId, text);
     writeLog("error", {

@@ -29,12 +29,23 @@ const LEVELS: Record<CommandOutcomeName, LogLevel> = {
   failed: "error",
 };
 
+/** One command as it ended, to report. */
+export interface CommandReport {
+  readonly metrics: Metrics;
+  readonly request: CommandRequest;
+  readonly trace: TraceContext;
+  readonly end: CommandEnd;
+  readonly durationMs: number;
+  /** Share of traces whose info lines are written (RuntimeOptions.logs); default 1, every one. */
+  readonly logSampleRate?: number;
+}
+
 /**
  * Writes the one `command` line of a command, where its outcome is known (the aggregate's object),
  * and its data point. Every command is followable by its `traceId`, which its events carry on in
  * `metadata.traceparent`.
  */
-export function reportCommand(metrics: Metrics, request: CommandRequest, trace: TraceContext, end: CommandEnd, durationMs: number, logSampleRate = 1): void {
+export function reportCommand({ metrics, request, trace, end, durationMs, logSampleRate = 1 }: CommandReport): void {
   const outcome = outcomeName(end);
   const streamId = `${request.aggregate}/${request.id}`;
   const success = "outcome" in end && end.outcome.ok ? end.outcome.body : undefined;

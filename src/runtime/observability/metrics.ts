@@ -66,27 +66,8 @@ export class Metrics {
   /** Writes nothing: no binding configured. */
   static readonly none = new Metrics(undefined);
 
-  private constructor(private readonly dataset: MetricsDataset | undefined) {}
-
-  /**
-   * The metrics of a Worker's `env`: the dataset bound as `binding`, or {@link Metrics.none}
-   * when no binding is named. A named binding missing from `env` is logged once per isolate and
-   * written to nowhere, rather than failing the command that would have been counted.
-   */
-  static from(env: object, binding: string | undefined): Metrics {
-    if (binding === undefined) return Metrics.none;
-    const dataset = (env as Record<string, unknown>)[binding] as MetricsDataset | undefined;
-    if (dataset && typeof dataset.writeDataPoint === "function") return new Metrics(dataset);
-    if (!reportedMissing.has(binding)) {
-      reportedMissing.add(binding);
-      writeLog("warn", {
-        event: "metrics.binding-missing",
-        msg: `Analytics Engine binding ${binding} (the application's bindings.metrics) is missing: no metrics are written`,
-        binding,
-      });
-    }
-    return Metrics.none;
-  }
+  /** Writes to `dataset`; to nowhere when it is undefined. A runtime finds it with `MetricsBinding`. */
+  constructor(private readonly dataset: MetricsDataset | undefined) {}
 
   /** Whether data points go anywhere. */
   get enabled(): boolean {
@@ -129,8 +110,6 @@ export class Metrics {
     }
   }
 }
-
-const reportedMissing = new Set<string>();
 
 const encoder = new TextEncoder();
 

@@ -8,8 +8,29 @@ export interface OutboxSend {
   readonly queue: string;
 }
 
+/** A send to a queue that failed, to report. */
+export interface OutboxRetry {
+  readonly metrics: Metrics;
+  readonly send: OutboxSend;
+  /** Failed sends in a row, this one included. */
+  readonly attempts: number;
+  /** When the outbox tries again. */
+  readonly delayMs: number;
+  readonly error: unknown;
+}
+
+/** An event the outbox gave up sending to one queue, to report. */
+export interface OutboxParking {
+  readonly metrics: Metrics;
+  readonly send: OutboxSend;
+  readonly version: number;
+  readonly attempts: number;
+  /** The last send's error. */
+  readonly error: string;
+}
+
 /** A failed `sendBatch`: one `outbox.retry` warning line and data point; the outbox retries from its alarm. */
-export function reportOutboxRetry(metrics: Metrics, send: OutboxSend, attempts: number, delayMs: number, error: unknown): void {
+export function reportOutboxRetry({ metrics, send, attempts, delayMs, error }: OutboxRetry): void {
   const text = describeError(error);
   writeLog("warn", {
     event: "outbox.retry",
@@ -23,7 +44,7 @@ export function reportOutboxRetry(metrics: Metrics, send: OutboxSend, attempts: 
 }
 
 /** An event the outbox gave up sending to one queue: one `outbox.parked` error line and data point. */
-export function reportOutboxParked(metrics: Metrics, send: OutboxSend, version: number, attempts: number, error: string): void {
+export function reportOutboxParked({ metrics, send, version, attempts, error }: OutboxParking): void {
   writeLog("error", {
     event: "outbox.parked",
     msg: `${send.streamId}: parked version ${version} for queue ${send.queue} after ${attempts} failed sends: ${error}`,

@@ -20,6 +20,20 @@ export interface ProcessManagerObjectOptions {
 /** What an instance did with an event. */
 export type ReceiveOutcome = "decided" | "duplicate";
 
+/** One message to decide on, and what deciding on it consumes. */
+interface Decision {
+  readonly hosted: HostedInstance;
+  readonly message: AnyProcessMessage;
+  /** The message as the instance's recent decisions list it. */
+  readonly summary: MessageSummary;
+  /** Where the commands it issues come from: their correlation and trace. */
+  readonly cause: TimerCause;
+  /** The part of their command ids that names the message. */
+  readonly causeId: string;
+  /** The stream's new high-water mark (an event), or the timer that fired. */
+  readonly consumed: { readonly mark?: { streamId: string; version: number }; readonly firedTimer?: string };
+}
+
 /** The instance this object hosts, in memory. */
 interface HostedInstance {
   readonly manager: StatefulProcessManager;
@@ -77,9 +91,8 @@ export class InstanceHost implements AlarmJob {
     const hosted = this.host(managerName, key);
     if (event.version <= this.store.mark(event.streamId)) return "duplicate";
     const summary: MessageSummary = { kind: "event", type: event.type, eventId: event.eventId, streamId: event.streamId, version: event.version };
-    this.decideOn(hosted, event, summary, { correlationId: event.metadata.correlationId, messageId: event.eventId, ...(event.metadata.traceparent !== undefined && { traceparent: event.metadata.traceparent }) }, event.eventId, {
-      mark: { streamId: event.streamId, version: event.version },
-    });
+    const cause: TimerCause = { correlationId: event.metadata.correlationId, messageId: event.eventId, ...(event.metadata.traceparent !== undefined && { traceparent: event.metadata.traceparent }) };
+    this.decideOn({ hosted, message: event, summary, cause, causeId: event.eventId, consumed: { mark: { streamId: event.streamId, version: event.version } } });
     if (this.store.outbox().length > 0) await this.outbox.dispatch();
     return "decided";
   }
@@ -127,7 +140,8 @@ export class InstanceHost implements AlarmJob {
     for (const timer of this.store.dueTimers(now)) {
       const message: TimerFired<unknown> = { type: "timer", id: timer.id, at: new Date(timer.at).toISOString(), payload: timer.payload };
       try {
-        this.decideOn(hosted, message, { kind: "timer", id: timer.id, at: message.at }, timer.cause, `timer:${timer.id}@${timer.at}`, { firedTimer: timer.id });
+        const summary: MessageSummary = { kind: "timer", id: timer.id, at: message.at };
+        this.decideOn({ hosted, message, summary, cause: timer.cause, causeId: `timer:${timer.id}@${timer.at}`, consumed: { firedTimer: timer.id } });
       } catch (error) {
         // Kept, not dropped: a firing whose decision fails is tried again, and shown meanwhile.
         const text = error instanceof Error ? error.message : String(error);
@@ -156,14 +170,7 @@ export class InstanceHost implements AlarmJob {
    * and commit everything together; then send. Throws (committing nothing) when the manager's
    * code does, so the message is tried again.
    */
-  private decideOn(
-    hosted: HostedInstance,
-    message: AnyProcessMessage,
-    summary: MessageSummary,
-    cause: TimerCause,
-    causeId: string,
-    consumed: { mark?: { streamId: string; version: number }; firedTimer?: string },
-  ): void {
+  private decideOn({ hosted, message, summary, cause, causeId, consumed }: Decision): void {
     const { manager, key } = hosted;
     const decision = manager.decide(hosted.state, message);
     const state = manager.evolve(hosted.state, message);

@@ -1,5 +1,6 @@
 import type { EventEnvelope } from "../envelope/index.js";
 import { describeError, writeLog } from "../observability/index.js";
+import type { Subscription } from "../subscription/index.js";
 import { ackAll, type StreamWork } from "./stream-work.js";
 
 /**
@@ -25,6 +26,20 @@ export const CATCH_UP_REQUEUE_DELAY_SECONDS = 1;
 
 /** Sends an envelope back to the subscriber's own queue as a new message, for a catch-up's next step. */
 export type Requeue = (envelope: EventEnvelope) => Promise<void>;
+
+/**
+ * A long catch-up's next step goes back to the subscriber's own queue through its producer
+ * binding. A Worker that consumes the queue without producing to it falls back to retries, which
+ * count toward the dead-letter queue: declare the producer too, as
+ * docs/examples/order-details-projector.wrangler.toml does.
+ */
+export function requeueTo(env: object, subscriber: Subscription): Requeue | undefined {
+  const producer = (env as Record<string, unknown>)[subscriber.queue.binding] as Queue | undefined;
+  if (!producer || typeof producer.send !== "function") return undefined;
+  return async (envelope) => {
+    await producer.send(envelope, { contentType: "json", delaySeconds: CATCH_UP_REQUEUE_DELAY_SECONDS });
+  };
+}
 
 /** How many events an invocation may still read from aggregates; handed out stream by stream. */
 export class CatchUpBudget {

@@ -1,17 +1,21 @@
 import { describeError, writeLog } from "../observability/index.js";
 
+/** Per-stream versions to read: a subscriber's checkpoints, or a rebuild's shadow checkpoints. */
+export interface StreamVersionsQuery {
+  readonly db: D1Database;
+  /** The table and the column its key is in. */
+  readonly from: { readonly table: "projection_checkpoints"; readonly keyColumn: "projection" } | { readonly table: "rebuild_streams"; readonly keyColumn: "rebuild_id" };
+  /** The subscriber's name, or the rebuild's id. */
+  readonly key: string;
+  readonly streamIds: readonly string[];
+}
+
 /**
- * Per-stream versions from `table` for one key (a subscriber's checkpoints, a rebuild's shadow
- * checkpoints), in one query however many streams: the ids travel as one JSON parameter, where an
- * `IN (?, ?, …)` list took a query per 99 streams (D1 binds at most 100 parameters).
+ * Per-stream versions from one table for one key, in one query however many streams: the ids
+ * travel as one JSON parameter, where an `IN (?, ?, …)` list took a query per 99 streams (D1 binds
+ * at most 100 parameters). A stream without a row is absent.
  */
-export async function streamVersions(
-  db: D1Database,
-  table: "projection_checkpoints" | "rebuild_streams",
-  keyColumn: "projection" | "rebuild_id",
-  key: string,
-  streamIds: readonly string[],
-): Promise<Map<string, number>> {
+export async function streamVersions({ db, from: { table, keyColumn }, key, streamIds }: StreamVersionsQuery): Promise<Map<string, number>> {
   const versions = new Map<string, number>();
   if (streamIds.length === 0) return versions;
   const { results } = await db
@@ -25,7 +29,7 @@ export async function streamVersions(
 
 /** The checkpoints of `subscriber` for the given streams; a missing stream is at 0. */
 export async function readCheckpoints(db: D1Database, subscriber: string, streamIds: readonly string[]): Promise<Map<string, number>> {
-  const found = await streamVersions(db, "projection_checkpoints", "projection", subscriber, streamIds);
+  const found = await streamVersions({ db, from: { table: "projection_checkpoints", keyColumn: "projection" }, key: subscriber, streamIds });
   return new Map(streamIds.map((id) => [id, found.get(id) ?? 0]));
 }
 
@@ -101,8 +105,18 @@ export function catalogStreams(db: D1Database, streams: readonly { readonly stre
     .bind(JSON.stringify(streams.map((s) => [s.streamId, s.aggregate])), now);
 }
 
+/** Why a subscriber's stream failed, from which version. */
+export interface Failure {
+  readonly db: D1Database;
+  readonly subscriber: string;
+  readonly streamId: string;
+  /** The first version that could not be applied. */
+  readonly version: number;
+  readonly error: unknown;
+}
+
 /** Remembers why a stream's messages failed, for the dead-letter record. Best effort. */
-export async function recordFailure(db: D1Database, subscriber: string, streamId: string, version: number, error: unknown): Promise<void> {
+export async function recordFailure({ db, subscriber, streamId, version, error }: Failure): Promise<void> {
   const text = describeError(error);
   await db
     .prepare(

@@ -35,29 +35,38 @@ const PARK_BACKOFF = new Backoff({ baseMs: 15_000, maxMs: 300_000 });
  * no message leaves the dead-letter queue without a trace an operator can find.
  */
 export async function parkDeadLetters(subscriber: Subscription, batch: MessageBatch<unknown>, db: D1Database): Promise<void> {
-  const now = new Date().toISOString();
-  const log = { left: MAX_LOGGED_BODY_BYTES_PER_INVOCATION };
+  const parking: Parking = { db, subscriber: subscriber.name, now: new Date().toISOString(), log: { left: MAX_LOGGED_BODY_BYTES_PER_INVOCATION } };
   for (const group of withinParkBudget(batch.messages)) {
     try {
-      await db.batch(group.map((p) => insertParked(db, subscriber.name, p, now)));
+      await db.batch(group.map((p) => insertParked(parking, p)));
       for (const p of group) p.message.ack();
       continue;
     } catch (error) {
       if (group.length === 1) {
-        await parkingFailed(db, subscriber.name, group[0]!, now, error, log);
+        await parkingFailed(parking, group[0]!, error);
         continue;
       }
     }
     // One message D1 refuses must not hold back the others of its group: write each on its own.
     for (const parked of group) {
       try {
-        await insertParked(db, subscriber.name, parked, now).run();
+        await insertParked(parking, parked).run();
         parked.message.ack();
       } catch (error) {
-        await parkingFailed(db, subscriber.name, parked, now, error, log);
+        await parkingFailed(parking, parked, error);
       }
     }
   }
+}
+
+/** One invocation's parking of a subscriber's dead letters. */
+interface Parking {
+  readonly db: D1Database;
+  readonly subscriber: string;
+  /** When the invocation parks them (ISO-8601). */
+  readonly now: string;
+  /** Bytes of last-resort log lines the invocation may still write. */
+  readonly log: { left: number };
 }
 
 /** A dead letter with its body as text, measured once. */
@@ -94,7 +103,7 @@ function withinParkBudget(messages: readonly Message<unknown>[]): Parked[][] {
   return groups;
 }
 
-function insertParked(db: D1Database, subscriber: string, parked: Parked, now: string): D1PreparedStatement {
+function insertParked({ db, subscriber, now }: Parking, parked: Parked): D1PreparedStatement {
   return db
     .prepare(
       `INSERT INTO dead_letters (message_id, projection, stream_id, version, body, error, parked_at)
@@ -105,7 +114,7 @@ function insertParked(db: D1Database, subscriber: string, parked: Parked, now: s
 }
 
 /** Retries with backoff, or once attempts run short, parks the message without its body. */
-async function parkingFailed(db: D1Database, subscriber: string, parked: Parked, now: string, error: unknown, log: { left: number }): Promise<void> {
+async function parkingFailed({ db, subscriber, now, log }: Parking, parked: Parked, error: unknown): Promise<void> {
   const { message } = parked;
   const delaySeconds = PARK_BACKOFF.delaySeconds(message.attempts);
   const reason = describeError(error);

@@ -1,15 +1,17 @@
 import type { AggregateClient } from "../aggregate-client/index.js";
-import { forgetCommitted, rememberCommitted } from "../consistency/index.js";
+import type { CommittedCheckpoints } from "../consistency/index.js";
 import { runtimeActor } from "../auth/index.js";
 import type { EventEnvelope } from "../envelope/index.js";
 import { RUNTIME_COMMAND_ID_PREFIX } from "../ids/index.js";
-import { BatchReport, continueTrace, Metrics, traceIdOf, writeLog } from "../observability/index.js";
+import { continueTrace, traceIdOf, writeLog, type BatchReport } from "../observability/index.js";
 import type { ProcessManager, StatelessProcessManager } from "../process-manager/index.js";
 import type { ProcessManagerClient } from "../process-manager-object/index.js";
-import { CatchUpBudget, settleCaughtUp, type Requeue } from "./catch-up.js";
+import type { RuntimeContext } from "../runtime-context/index.js";
+import { CatchUpBudget, requeueTo, settleCaughtUp, type Requeue } from "./catch-up.js";
 import { advanceCheckpoints, batchLagStatement, catalogStreams, recordFailure } from "./checkpoints.js";
 import { RideAlong } from "./ride-along.js";
 import { ackAll, eventRuns, healGaps, planStreamWork, retryDelaySeconds, settleUnowned } from "./stream-work.js";
+import { SubscriberConsumer, type SubscriberBatch } from "./subscriber-consumer.js";
 
 /**
  * Runs a process manager over a batch: per stream, in version order, each event's commands are
@@ -19,40 +21,43 @@ import { ackAll, eventRuns, healGaps, planStreamWork, retryDelaySeconds, settleU
  * A stateful manager's events go to their instances instead (`instances`), each of which decides,
  * records the stream's version it reached, and sends the commands through its own outbox.
  *
- * Like a projection, it plans from the checkpoints its isolate committed when it remembers them;
+ * Like a projection, it plans from the checkpoints its runtime committed when it remembers them;
  * a stale one (another isolate moved it) fails the checkpoint's guard, and the stream is planned
  * again from D1. Events handed on twice that way are absorbed as any replay is. The batch's lag
  * record rides along with its first checkpoint write.
  */
-export async function runProcessManager(
-  manager: ProcessManager,
-  batch: MessageBatch<unknown>,
-  db: D1Database,
-  aggregates: AggregateClient,
-  requeue?: Requeue,
-  instances?: () => ProcessManagerClient,
-  report = new BatchReport(manager, batch, Metrics.none),
-): Promise<void> {
+export async function runProcessManager({ batch, ...options }: ManagerBatch): Promise<void> {
+  const { manager, db } = options;
   const stats = new RideAlong(batchLagStatement(db, manager.name, batch.messages));
-  const run: ManagerRun = { manager, db, aggregates, requeue, instances, report, stats, budget: new CatchUpBudget() };
+  const run: ManagerRun = { ...options, stats, budget: new CatchUpBudget() };
   await runMessages(run, batch.messages, true);
   await stats.alone(manager.name);
 }
 
-interface ManagerRun {
+/** A batch of queue messages for one process manager, and what it takes. */
+export interface ManagerBatch {
   readonly manager: ProcessManager;
+  readonly batch: MessageBatch<unknown>;
   readonly db: D1Database;
+  /** Where a stateless manager's commands go, and where gaps are read from. */
   readonly aggregates: AggregateClient;
+  /** Sends a long catch-up's next step to the manager's own queue; none without its producer binding. */
   readonly requeue: Requeue | undefined;
+  /** A stateful manager's instances; asked for only when an event concerns one. */
   readonly instances: (() => ProcessManagerClient) | undefined;
   readonly report: BatchReport;
+  /** The checkpoints this runtime committed: planned from, and told of every commit. */
+  readonly committed: CommittedCheckpoints;
+}
+
+interface ManagerRun extends Omit<ManagerBatch, "batch"> {
   readonly stats: RideAlong;
   readonly budget: CatchUpBudget;
 }
 
 async function runMessages(run: ManagerRun, messages: readonly Message<unknown>[], trustMemory: boolean): Promise<void> {
   const { manager, db, report } = run;
-  const { work, malformed, foreign, fromMemory } = await planStreamWork(db, manager, messages, trustMemory);
+  const { work, malformed, foreign, fromMemory } = await planStreamWork({ db, subscriber: manager, messages, committed: trustMemory ? run.committed : undefined });
   report.planned(work);
   settleUnowned(manager.name, foreign, malformed);
   await Promise.all(
@@ -71,18 +76,18 @@ async function runMessages(run: ManagerRun, messages: readonly Message<unknown>[
           const statements = advanceCheckpoints(db, manager.name, [{ streamId: w.streamId, expected: from, next: to }]);
           if (from === 0) statements.push(catalogStreams(db, [{ streamId: w.streamId, aggregate: w.aggregate }], new Date().toISOString()));
           await run.stats.carry(statements, (all) => db.batch(all));
-          rememberCommitted(manager.database, manager.name, [{ streamId: w.streamId, version: to }]);
+          run.committed.remember(manager.database, manager.name, [{ streamId: w.streamId, version: to }]);
           moved++;
         }
       } catch (error) {
         if (moved === 0 && fromMemory.has(w.streamId)) {
           // Planned on a remembered checkpoint that another isolate has moved since: plan it again from D1.
-          forgetCommitted(manager.database, manager.name, [w.streamId]);
+          run.committed.forget(manager.database, manager.name, [w.streamId]);
           await runMessages(run, w.messages, false);
           return;
         }
-        report.failed(w.streamId, w.checkpoint + 1, w.target, error, w.events);
-        await recordFailure(db, manager.name, w.streamId, w.checkpoint + 1, error);
+        report.failed({ streamId: w.streamId, fromVersion: w.checkpoint + 1, toVersion: w.target, error, events: w.events });
+        await recordFailure({ db, subscriber: manager.name, streamId: w.streamId, version: w.checkpoint + 1, error });
         for (const message of w.messages) message.retry({ delaySeconds: retryDelaySeconds(message) });
         return;
       }
@@ -134,5 +139,33 @@ async function act(manager: StatelessProcessManager, event: EventEnvelope, aggre
         traceId: traceIdOf(event.metadata.traceparent),
       });
     }
+  }
+}
+
+/** What a process manager's consumer is made of. */
+export interface ProcessManagerConsumerOptions {
+  readonly manager: ProcessManager;
+  readonly context: RuntimeContext;
+  /** Reaches the aggregates' Durable Objects: a stateless manager's commands, and gaps to heal. */
+  clientOf(env: object): AggregateClient;
+  /** Reaches a stateful manager's instances. */
+  instancesOf(env: object): ProcessManagerClient;
+}
+
+/** Consumes a process manager's queue, stateless or stateful, through {@link runProcessManager}. */
+export class ProcessManagerConsumer extends SubscriberConsumer<ProcessManager> {
+  private readonly clientOf: (env: object) => AggregateClient;
+  private readonly instancesOf: (env: object) => ProcessManagerClient;
+
+  constructor({ manager, context, clientOf, instancesOf }: ProcessManagerConsumerOptions) {
+    super(manager, context);
+    this.clientOf = clientOf;
+    this.instancesOf = instancesOf;
+  }
+
+  protected async apply({ batch, db, env, report }: SubscriberBatch): Promise<void> {
+    const manager = this.subscriber;
+    const { committed } = this.context;
+    await runProcessManager({ manager, batch, db, aggregates: this.clientOf(env), requeue: requeueTo(env, manager), instances: () => this.instancesOf(env), report, committed });
   }
 }

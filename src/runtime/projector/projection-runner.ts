@@ -1,11 +1,14 @@
 import type { AggregateClient } from "../aggregate-client/index.js";
-import { forgetCommitted, rememberCommitted } from "../consistency/index.js";
+import type { CommittedCheckpoints } from "../consistency/index.js";
 import { writeLog, type BatchReport } from "../observability/index.js";
 import type { Projection } from "../projection/index.js";
-import { CatchUpBudget, settleCaughtUp, type Requeue } from "./catch-up.js";
+import type { RuntimeContext } from "../runtime-context/index.js";
+import { CatchUpBudget, requeueTo, settleCaughtUp, type Requeue } from "./catch-up.js";
 import { RideAlong } from "./ride-along.js";
 import { advanceCheckpoints, batchLagStatement, catalogStreams, recordFailure, type CheckpointMove } from "./checkpoints.js";
+import { rebuildOfBatch, type ProjectionQueueWork } from "./projection-queue-work.js";
 import { ackAll, eventRuns, healGaps, planStreamWork, retryDelaySeconds, settleUnowned, type EventRun, type StreamWork } from "./stream-work.js";
+import { SubscriberConsumer, type SubscriberBatch } from "./subscriber-consumer.js";
 
 /**
  * A second destination for live events while a projection is rebuilt: the runner adds its
@@ -46,7 +49,7 @@ interface ReadyStream {
 /** What a live batch knows of its projection's rebuild: the one running, if any. */
 export interface RebuildCheck {
   readonly rebuildId: string | undefined;
-  /** Set when "none runs" came from this isolate's memory: a statement that aborts the batch if one started since. */
+  /** Set when "none runs" came from this runtime's memory: a statement that aborts the batch if one started since. */
   readonly guard: D1PreparedStatement | undefined;
 }
 
@@ -62,14 +65,25 @@ export interface LiveRebuild {
 /** Looks up whether a rebuild runs, for the streams of a batch; `trustMemory` false forces a read. */
 export type LiveRebuildOf = (streamIds: readonly string[], trustMemory: boolean) => Promise<LiveRebuild | undefined>;
 
-/** What one invocation shares across its passes over a batch. */
-interface Run {
+/** A batch of queue messages to apply to one projection, and what it takes. */
+export interface ProjectionBatch {
   readonly projection: Projection;
+  /** The batch's event messages (a rebuild's are not among them). */
+  readonly messages: readonly Message<unknown>[];
   readonly db: D1Database;
+  /** Where gaps are read from. */
   readonly aggregates: AggregateClient;
+  /** Sends a long catch-up's next step to the projection's own queue; none without its producer binding. */
   readonly requeue: Requeue | undefined;
   readonly report: BatchReport;
-  readonly rebuildOf: LiveRebuildOf | undefined;
+  /** Whether a rebuild runs, whose shadow gets the live events too; none when the projection cannot be rebuilt. */
+  readonly rebuildOf?: LiveRebuildOf | undefined;
+  /** The checkpoints this runtime committed: planned from, and told of every commit. */
+  readonly committed: CommittedCheckpoints;
+}
+
+/** What one invocation shares across its passes over a batch. */
+interface Run extends Omit<ProjectionBatch, "messages"> {
   readonly budget: CatchUpBudget;
   readonly stats: RideAlong;
 }
@@ -81,29 +95,21 @@ interface Run {
  * longer catch-up continues through `requeue`). A failing stream is retried on its own and never
  * holds up the others.
  *
- * Checkpoints this isolate committed itself, and a projection it last saw with no rebuild running,
- * are taken from memory: a batch on streams this isolate keeps applying is one D1 round trip, its
+ * Checkpoints this runtime committed itself, and a projection it last saw with no rebuild running,
+ * are taken from memory: a batch on streams this runtime keeps applying is one D1 round trip, its
  * write. The write's guards check what memory said; when they abort it, the streams are planned
  * again from D1.
  */
-export async function runProjection(
-  projection: Projection,
-  messages: readonly Message<unknown>[],
-  db: D1Database,
-  aggregates: AggregateClient,
-  requeue: Requeue | undefined,
-  report: BatchReport,
-  rebuildOf?: LiveRebuildOf,
-): Promise<void> {
-  const stats = new RideAlong(batchLagStatement(db, projection.name, messages));
-  const run: Run = { projection, db, aggregates, requeue, report, rebuildOf, budget: new CatchUpBudget(), stats };
+export async function runProjection({ messages, ...batch }: ProjectionBatch): Promise<void> {
+  const stats = new RideAlong(batchLagStatement(batch.db, batch.projection.name, messages));
+  const run: Run = { ...batch, budget: new CatchUpBudget(), stats };
   await applyMessages(run, messages, true);
-  await stats.alone(projection.name);
+  await stats.alone(batch.projection.name);
 }
 
 async function applyMessages(run: Run, messages: readonly Message<unknown>[], trustMemory: boolean): Promise<void> {
   const { projection, db, report } = run;
-  const { work, malformed, foreign, fromMemory } = await planStreamWork(db, projection, messages, trustMemory);
+  const { work, malformed, foreign, fromMemory } = await planStreamWork({ db, subscriber: projection, messages, committed: trustMemory ? run.committed : undefined });
   report.planned(work);
   settleUnowned(projection.name, foreign, malformed);
   const pending = work.filter((w) => w.target > w.checkpoint);
@@ -119,7 +125,7 @@ async function applyMessages(run: Run, messages: readonly Message<unknown>[], tr
         if (w.events.length === 0) deferred.push(w);
         else ready.push(prepare(projection, db, w, rebuild?.writes));
       } catch (error) {
-        await fail(projection, db, w, error, report);
+        await fail(run, w, error);
       }
     }),
   );
@@ -137,8 +143,8 @@ async function applyMessages(run: Run, messages: readonly Message<unknown>[], tr
     let applied = false;
     try {
       const transactions = group.flatMap((r) => r.transactions);
-      await run.stats.carry(statementsOf(db, projection.name, transactions, true, guard), (statements) => db.batch(statements));
-      announce(projection, transactions);
+      await run.stats.carry(statementsOf({ db, projection: projection.name, transactions, withShadow: true, guard }), (statements) => db.batch(statements));
+      announce(run, transactions);
       applied = true;
     } catch {
       if (planAgain) {
@@ -155,7 +161,7 @@ async function applyMessages(run: Run, messages: readonly Message<unknown>[], tr
 
 /** Plans streams again from D1 alone, after a write planned from memory was refused. */
 async function replan(run: Run, streams: readonly ReadyStream[]): Promise<void> {
-  forgetCommitted(run.projection.database, run.projection.name, streams.map((r) => r.work.streamId));
+  run.committed.forget(run.projection.database, run.projection.name, streams.map((r) => r.work.streamId));
   await applyMessages(run, streams.flatMap((r) => r.work.messages), false);
 }
 
@@ -169,8 +175,8 @@ async function applyAlone(run: Run, ready: ReadyStream, guard: D1PreparedStateme
   let committed = 0;
   try {
     for (const transaction of ready.transactions) {
-      await run.stats.carry(statementsOf(db, projection.name, [transaction], true, guard), (statements) => db.batch(statements));
-      announce(projection, [transaction]);
+      await run.stats.carry(statementsOf({ db, projection: projection.name, transactions: [transaction], withShadow: true, guard }), (statements) => db.batch(statements));
+      announce(run, [transaction]);
       committed++;
     }
   } catch (error) {
@@ -178,8 +184,8 @@ async function applyAlone(run: Run, ready: ReadyStream, guard: D1PreparedStateme
       await planAgain();
       return;
     }
-    if (!(await applyWithoutShadow(projection, db, ready, committed))) {
-      await fail(projection, db, ready.work, error, run.report);
+    if (!(await applyWithoutShadow(run, ready, committed))) {
+      await fail(run, ready.work, error);
       return;
     }
   }
@@ -191,12 +197,13 @@ async function applyAlone(run: Run, ready: ReadyStream, guard: D1PreparedStateme
  * the shadow's statements in them, the rest is applied without them. The shadow then lags on this
  * stream, and the rebuild's own job for it catches up (or fails the rebuild, if its handler does).
  */
-async function applyWithoutShadow(projection: Projection, db: D1Database, ready: ReadyStream, committed: number): Promise<boolean> {
+async function applyWithoutShadow(run: Run, ready: ReadyStream, committed: number): Promise<boolean> {
+  const { projection, db } = run;
   if (!ready.transactions.some((t) => t.shadow.length > 0)) return false;
   try {
     for (const transaction of ready.transactions.slice(committed)) {
-      await db.batch(statementsOf(db, projection.name, [transaction], false));
-      announce(projection, [transaction]);
+      await db.batch(statementsOf({ db, projection: projection.name, transactions: [transaction], withShadow: false }));
+      announce(run, [transaction]);
     }
   } catch {
     return false;
@@ -210,9 +217,20 @@ async function applyWithoutShadow(projection: Projection, db: D1Database, ready:
   return true;
 }
 
-/** Tells consistency waits in this isolate that these checkpoints are committed: call only after the D1 batch succeeded. */
-function announce(projection: Projection, transactions: readonly Transaction[]): void {
-  rememberCommitted(projection.database, projection.name, transactions.map((t) => ({ streamId: t.move.streamId, version: t.move.next })));
+/** Tells this runtime's consistency waits that these checkpoints are committed: call only after the D1 batch succeeded. */
+function announce({ committed, projection }: Run, transactions: readonly Transaction[]): void {
+  committed.remember(projection.database, projection.name, transactions.map((t) => ({ streamId: t.move.streamId, version: t.move.next })));
+}
+
+/** Transactions of a projection to write in one D1 batch. */
+interface BatchStatements {
+  readonly db: D1Database;
+  readonly projection: string;
+  readonly transactions: readonly Transaction[];
+  /** Whether a running rebuild's statements go in too. */
+  readonly withShadow: boolean;
+  /** Aborts the batch should a rebuild have started since "none runs" was remembered. */
+  readonly guard?: D1PreparedStatement | undefined;
 }
 
 /**
@@ -220,13 +238,7 @@ function announce(projection: Projection, transactions: readonly Transaction[]):
  * checkpoints first, all in a few statements, so that a lost race aborts the batch before any
  * view statement runs; then the catalog's new streams, then each run's view statements in order.
  */
-function statementsOf(
-  db: D1Database,
-  projection: string,
-  transactions: readonly Transaction[],
-  withShadow: boolean,
-  guard?: D1PreparedStatement,
-): D1PreparedStatement[] {
+function statementsOf({ db, projection, transactions, withShadow, guard }: BatchStatements): D1PreparedStatement[] {
   const firstSeen = transactions.flatMap((t) => (t.firstSeen ? [t.firstSeen] : []));
   return [
     ...(guard ? [guard] : []),
@@ -269,8 +281,43 @@ function packIntoBatches(items: readonly ReadyStream[]): ReadyStream[][] {
   return groups;
 }
 
-async function fail(projection: Projection, db: D1Database, work: StreamWork, error: unknown, report: BatchReport): Promise<void> {
-  report.failed(work.streamId, work.checkpoint + 1, work.target, error, work.events);
-  await recordFailure(db, projection.name, work.streamId, work.checkpoint + 1, error);
+async function fail({ projection, db, report }: Run, work: StreamWork, error: unknown): Promise<void> {
+  report.failed({ streamId: work.streamId, fromVersion: work.checkpoint + 1, toVersion: work.target, error, events: work.events });
+  await recordFailure({ db, subscriber: projection.name, streamId: work.streamId, version: work.checkpoint + 1, error });
   for (const message of work.messages) message.retry({ delaySeconds: retryDelaySeconds(message) });
+}
+
+/** What a projection's consumer is made of. */
+export interface ProjectionConsumerOptions {
+  readonly projection: Projection;
+  readonly context: RuntimeContext;
+  /** Reaches the aggregates' Durable Objects, to heal gaps. */
+  clientOf(env: object): AggregateClient;
+  /** A rebuild's share of the queue; none when the runtime rebuilds nothing. */
+  readonly work?: ProjectionQueueWork | undefined;
+}
+
+/** Consumes a projection's queue: its events through {@link runProjection}, its rebuild's messages through the rebuild's work. */
+export class ProjectionConsumer extends SubscriberConsumer<Projection> {
+  private readonly clientOf: (env: object) => AggregateClient;
+  private readonly work: ProjectionQueueWork | undefined;
+
+  constructor({ projection, context, clientOf, work }: ProjectionConsumerOptions) {
+    super(projection, context);
+    this.clientOf = clientOf;
+    this.work = work;
+  }
+
+  protected async apply({ batch, db, env, report }: SubscriberBatch): Promise<void> {
+    const { subscriber: projection, work } = this;
+    // A rebuild's messages share the projection's queue; everything else in the batch is an event.
+    const events = work ? batch.messages.filter((m) => !work.owns(m.body)) : batch.messages;
+    await work?.beforeBatch(projection, db, env);
+    const rebuildOf = work && rebuildOfBatch(work, projection, db);
+    const { committed } = this.context;
+    await runProjection({ projection, messages: events, db, aggregates: this.clientOf(env), requeue: requeueTo(env, projection), report, rebuildOf, committed });
+    if (work && events.length < batch.messages.length) {
+      await work.run({ projection, messages: batch.messages.filter((m) => work.owns(m.body)), db, aggregates: this.clientOf(env), env });
+    }
+  }
 }

@@ -1,9 +1,10 @@
 import { EventEnvelopeSchema } from "../envelope/index.js";
-import { BatchReport, Metrics } from "../observability/index.js";
 import { byteLength, sendBatches } from "../outbox/index.js";
 import type { CloudEvent, Publisher } from "../publisher/index.js";
-import { recordFailure } from "./checkpoints.js";
+import type { RuntimeContext } from "../runtime-context/index.js";
+import { recordBatchLag, recordFailure } from "./checkpoints.js";
 import { reportMalformed, retryDelaySeconds } from "./stream-work.js";
+import { SubscriberConsumer, type SubscriberBatch } from "./subscriber-consumer.js";
 
 /**
  * Queues carry at most 128 KB per message; the margin covers framing. Public data is usually a
@@ -21,6 +22,11 @@ interface Outgoing {
   readonly bytes: number;
 }
 
+/** A batch of a publisher's queue. */
+export interface PublisherBatch extends SubscriberBatch {
+  readonly publisher: Publisher;
+}
+
 /**
  * Publishes a batch of envelopes as CloudEvents on the integration-events queue. Events without a
  * mapping (and events of aggregates the publisher does not follow) are acknowledged unsent. A
@@ -29,13 +35,8 @@ interface Outgoing {
  * No checkpoint is kept: delivery is at least once and the CloudEvent id, which is the source
  * event's id, is what consumers deduplicate on. Copies of one event within a batch are sent once.
  */
-export async function runPublisher(
-  publisher: Publisher,
-  batch: MessageBatch<unknown>,
-  db: D1Database,
-  env: object,
-  report = new BatchReport(publisher, batch, Metrics.none),
-): Promise<void> {
+export async function runPublisher(run: PublisherBatch): Promise<void> {
+  const { publisher, batch, env } = run;
   const integration = integrationQueueOf(publisher, env);
   const outgoing = new Map<string, Outgoing>();
   for (const message of batch.messages) {
@@ -61,17 +62,17 @@ export async function runPublisher(
       if (bytes > MAX_CLOUD_EVENT_BYTES) throw new Error(`the CloudEvent is ${bytes} bytes, over the ${MAX_CLOUD_EVENT_BYTES} a queue message carries`);
       outgoing.set(eventId, { messages: [message], streamId, version, event, bytes });
     } catch (error) {
-      await fail(publisher, db, [{ messages: [message], streamId, version }], error, report);
+      await fail(run, [{ messages: [message], streamId, version }], error);
     }
   }
   for (const chunk of sendBatches([...outgoing.values()])) {
     try {
       await integration.sendBatch(chunk.map((o) => ({ body: o.event, contentType: "json" as const })));
     } catch (error) {
-      await fail(publisher, db, chunk, error, report);
+      await fail(run, chunk, error);
       continue;
     }
-    report.sent(chunk.length);
+    run.report.sent(chunk.length);
     for (const o of chunk) for (const message of o.messages) message.ack();
   }
 }
@@ -84,18 +85,31 @@ function integrationQueueOf(publisher: Publisher, env: object): Queue<CloudEvent
   return queue;
 }
 
-
 /** Leaves the messages for a later attempt, remembering per stream why, for the dead-letter record. */
-async function fail(
-  publisher: Publisher,
-  db: D1Database,
-  failed: readonly Pick<Outgoing, "messages" | "streamId" | "version">[],
-  error: unknown,
-  report: BatchReport,
-): Promise<void> {
+async function fail({ publisher, db, report }: PublisherBatch, failed: readonly Pick<Outgoing, "messages" | "streamId" | "version">[], error: unknown): Promise<void> {
   const firstPerStream = new Map<string, number>();
   for (const { streamId, version } of failed) firstPerStream.set(streamId, Math.min(version, firstPerStream.get(streamId) ?? version));
-  for (const [streamId, version] of firstPerStream) report.failed(streamId, version, version, error);
-  await Promise.all([...firstPerStream].map(([streamId, version]) => recordFailure(db, publisher.name, streamId, version, error)));
+  for (const [streamId, version] of firstPerStream) report.failed({ streamId, fromVersion: version, toVersion: version, error });
+  await Promise.all([...firstPerStream].map(([streamId, version]) => recordFailure({ db, subscriber: publisher.name, streamId, version, error })));
   for (const message of failed.flatMap((f) => f.messages)) message.retry({ delaySeconds: retryDelaySeconds(message) });
+}
+
+/**
+ * Consumes a publisher's queue through {@link runPublisher}. A publisher needs no aggregate object:
+ * a Worker deployed for it binds only its queues and D1.
+ */
+export class PublisherConsumer extends SubscriberConsumer<Publisher> {
+  constructor({ publisher, context }: { readonly publisher: Publisher; readonly context: RuntimeContext }) {
+    super(publisher, context);
+  }
+
+  protected async apply({ batch, db, env, report }: SubscriberBatch): Promise<void> {
+    await runPublisher({ publisher: this.subscriber, batch, db, env, report });
+  }
+
+  // Projections and process managers record their batch's lag within their own D1 writes; a
+  // publisher writes none, so its lag is a write of its own.
+  protected override async finished(batch: MessageBatch<unknown>, db: D1Database): Promise<void> {
+    await recordBatchLag(db, this.subscriber.name, batch.messages);
+  }
 }

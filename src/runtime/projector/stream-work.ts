@@ -1,5 +1,5 @@
 import type { AggregateClient } from "../aggregate-client/index.js";
-import { committedVersion } from "../consistency/index.js";
+import type { CommittedCheckpoints } from "../consistency/index.js";
 import { Backoff } from "../durable-core/index.js";
 import { EventEnvelopeSchema, type EventEnvelope } from "../envelope/index.js";
 import { writeLog } from "../observability/index.js";
@@ -33,19 +33,28 @@ export interface StreamWork {
 /** What healing a gap needs of a stream's work: a queue batch's, or a rebuild job's. */
 export type GapWork = Pick<StreamWork, "streamId" | "aggregate" | "aggregateId" | "checkpoint" | "target" | "events">;
 
+/** A batch to split into per-stream work. */
+export interface StreamPlan {
+  readonly db: D1Database;
+  readonly subscriber: Subscription;
+  readonly messages: readonly Message<unknown>[];
+  /** The checkpoints this runtime committed, to plan from instead of D1; left out, every checkpoint is read. */
+  readonly committed?: CommittedCheckpoints | undefined;
+}
+
 /**
- * Splits a batch into per-stream work; messages that are not envelopes are returned apart. With
- * `trustMemory`, a checkpoint this isolate committed is taken from its memory instead of D1, and
+ * Splits a batch into per-stream work; messages that are not envelopes are returned apart. Given
+ * `committed`, a checkpoint this runtime committed is taken from its memory instead of D1, and
  * the stream is listed in `fromMemory`: the caller must be ready for it to be stale (the
  * checkpoint guard of its write aborts the batch then). Only the others are read, none at all
  * when every one is remembered.
  */
-export async function planStreamWork(
-  db: D1Database,
-  subscriber: Subscription,
-  messages: readonly Message<unknown>[],
-  trustMemory = false,
-): Promise<{ work: StreamWork[]; malformed: Message<unknown>[]; foreign: Message<unknown>[]; fromMemory: ReadonlySet<string> }> {
+export async function planStreamWork({
+  db,
+  subscriber,
+  messages,
+  committed,
+}: StreamPlan): Promise<{ work: StreamWork[]; malformed: Message<unknown>[]; foreign: Message<unknown>[]; fromMemory: ReadonlySet<string> }> {
   type Entry = { envelopes: Map<number, EventEnvelope>; messages: Message<unknown>[]; aggregate: string; aggregateId: string };
   const byStream = new Map<string, Entry>();
   const malformed: Message<unknown>[] = [];
@@ -67,8 +76,8 @@ export async function planStreamWork(
     byStream.set(envelope.streamId, entry);
   }
   const known = new Map<string, number>();
-  for (const streamId of trustMemory ? byStream.keys() : []) {
-    const version = committedVersion(subscriber.database, subscriber.name, streamId);
+  for (const streamId of byStream.keys()) {
+    const version = committed?.version(subscriber.database, subscriber.name, streamId);
     if (version !== undefined) known.set(streamId, version);
   }
   const unknown = [...byStream.keys()].filter((id) => !known.has(id));

@@ -1,29 +1,25 @@
 import type { Projection } from "../projection/index.js";
 import type { RebuildCheck, ShadowWrites } from "../projector/index.js";
 import { describeError } from "../observability/index.js";
+import type { RebuildMemory } from "../runtime-context/index.js";
 import { failRebuild } from "./rebuild-state.js";
 import { advanceShadowCheckpoint, shadowCheckpoints } from "./shadow-checkpoints.js";
 import { shadowDatabase } from "./shadow-tables.js";
 
-/** Projections (per D1 binding) this isolate last read with no rebuild running. */
-const idle = new Set<string>();
-
 /**
  * The rebuild of `projection` running now, if any. A projection that declares no tables cannot be
- * rebuilt and reads nothing. One this isolate last found idle is assumed idle still, without a
- * read: its batch carries a guard instead, which aborts it should a rebuild have started since
- * (and the runner then asks again with `trustMemory` false, which reads).
+ * rebuilt and reads nothing. One this runtime last found idle (`memory`) is assumed idle still,
+ * without a read: its batch carries a guard instead, which aborts it should a rebuild have started
+ * since (and the runner then asks again with `trustMemory` false, which reads).
  */
-export async function runningRebuild(projection: Projection, db: D1Database, trustMemory: boolean): Promise<RebuildCheck> {
+export async function runningRebuild(memory: RebuildMemory, projection: Projection, db: D1Database, trustMemory: boolean): Promise<RebuildCheck> {
   if (projection.tables.length === 0) return { rebuildId: undefined, guard: undefined };
-  const key = `${projection.database}\u0000${projection.name}`;
-  if (trustMemory && idle.has(key)) return { rebuildId: undefined, guard: abortIfRebuilding(db, projection.name) };
+  if (trustMemory && memory.isIdle(projection.database, projection.name)) return { rebuildId: undefined, guard: abortIfRebuilding(db, projection.name) };
   const running = await db
     .prepare("SELECT rebuild_id FROM projection_state WHERE projection = ? AND state = 'rebuilding'")
     .bind(projection.name)
     .first<{ rebuild_id: string }>();
-  if (running) idle.delete(key);
-  else idle.add(key);
+  memory.found(projection.database, projection.name, running !== null);
   return { rebuildId: running?.rebuild_id, guard: undefined };
 }
 
@@ -54,7 +50,7 @@ export async function liveShadowWrites(projection: Projection, db: D1Database, r
       if (failure !== undefined || level < from || level >= to) return [];
       try {
         const statements = [
-          advanceShadowCheckpoint(db, projection.name, rebuildId, work.streamId, level, to, null),
+          advanceShadowCheckpoint({ db, projection: projection.name, rebuildId, streamId: work.streamId, expected: level, next: to, caughtUp: null }),
           ...events.filter((e) => e.version > level).flatMap((e) => projection.statementsFor(e, { db: shadow })),
         ];
         levels.set(work.streamId, to);

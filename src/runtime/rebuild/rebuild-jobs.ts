@@ -2,38 +2,34 @@ import type { AggregateClient } from "../aggregate-client/index.js";
 import { describeError, writeLog } from "../observability/index.js";
 import type { Projection } from "../projection/index.js";
 import type { ProjectionQueueWork } from "../projector/index.js";
+import type { RebuildMemory } from "../runtime-context/index.js";
 import { liveShadowWrites, runningRebuild } from "./live-shadow.js";
 import { isRebuildMessage, rebuildQueue, RebuildMessageSchema, type RebuildQueue, type StreamJob } from "./rebuild-messages.js";
 import { runRebuildStep } from "./rebuild-step.js";
 import { reconcileProjection, reportReconcileFailed } from "./reconcile.js";
 import { runStreamJobs } from "./stream-job.js";
 
-/** Projections reconciled in this isolate, per database: the check runs before the first batch only. */
-const reconciled = new WeakMap<D1Database, Set<string>>();
-
 /**
  * A rebuild's share of a projection's queue: its step and stream-job messages, a running rebuild's
  * shadow as a second destination of live events, and the check of the projection's state before
- * its first batch in each isolate (a deploy that bumped a version starts its rebuild without
+ * its first batch in each runtime (a deploy that bumped a version starts its rebuild without
  * waiting for the cron trigger; a new projection is recorded as new, for the cron to backfill).
+ * `memory` is the runtime's: which projections it last found idle, and which it checked already.
  */
-export const rebuildQueueWork: ProjectionQueueWork = {
+export const rebuildQueueWork = (memory: RebuildMemory): ProjectionQueueWork => ({
   owns: isRebuildMessage,
-  runningRebuild,
+  runningRebuild: (projection, db, trustMemory) => runningRebuild(memory, projection, db, trustMemory),
   shadowWrites: liveShadowWrites,
 
   async beforeBatch(projection, db, env) {
-    const done = reconciled.get(db) ?? new Set<string>();
-    reconciled.set(db, done);
-    if (done.has(projection.name)) return;
-    done.add(projection.name);
+    if (!memory.firstCheck(db, projection.name)) return;
     const queue = producerOf(env, projection);
     if (!queue) return;
     // The live events of the batch must never fail with a rebuild's bookkeeping.
-    await reconcileProjection(projection, db, queue, Date.now(), { firstSeen: false }).catch((error: unknown) => reportReconcileFailed(projection.name, error));
+    await reconcileProjection({ projection, db, queue, now: Date.now(), firstSeen: false }).catch((error: unknown) => reportReconcileFailed(projection.name, error));
   },
 
-  async run(projection, messages, db, aggregates, env) {
+  async run({ projection, messages, db, aggregates, env }) {
     const queue = producerOf(env, projection);
     if (!queue) {
       writeLog("error", {
@@ -45,11 +41,19 @@ export const rebuildQueueWork: ProjectionQueueWork = {
       for (const message of messages) message.retry();
       return;
     }
-    await runRebuildMessages(projection, messages, db, aggregates, queue);
+    await runRebuildMessages({ projection, db, aggregates, queue }, messages);
   },
-};
+});
 
-async function runRebuildMessages(projection: Projection, messages: readonly Message<unknown>[], db: D1Database, aggregates: AggregateClient, queue: RebuildQueue) {
+/** What a projection's rebuild messages are run with. */
+interface RebuildRun {
+  readonly projection: Projection;
+  readonly db: D1Database;
+  readonly aggregates: AggregateClient;
+  readonly queue: RebuildQueue;
+}
+
+async function runRebuildMessages({ projection, db, aggregates, queue }: RebuildRun, messages: readonly Message<unknown>[]): Promise<void> {
   const steps = new Map<string, Message<unknown>[]>();
   const jobs = new Map<string, { message: Message<unknown>; body: StreamJob }[]>();
   for (const message of messages) {
@@ -68,11 +72,11 @@ async function runRebuildMessages(projection: Projection, messages: readonly Mes
     if (body.rebuild === "step") steps.set(body.rebuildId, [...(steps.get(body.rebuildId) ?? []), message]);
     else jobs.set(body.rebuildId, [...(jobs.get(body.rebuildId) ?? []), { message, body }]);
   }
-  for (const [rebuildId, batch] of jobs) await runStreamJobs(projection, rebuildId, batch, db, aggregates, queue);
+  for (const [rebuildId, batch] of jobs) await runStreamJobs({ projection, rebuildId, db, aggregates, queue }, batch);
   // Duplicate steps of one rebuild (a resumed one whose lost step turned up) run once.
   for (const [rebuildId, duplicates] of steps) {
     try {
-      await runRebuildStep(projection, rebuildId, db, queue);
+      await runRebuildStep({ projection, rebuildId, db, queue });
       for (const message of duplicates) message.ack();
     } catch (error) {
       const text = describeError(error);

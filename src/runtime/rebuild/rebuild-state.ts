@@ -43,12 +43,10 @@ export const RUNNING = "EXISTS (SELECT 1 FROM projection_state WHERE projection 
 
 /**
  * A statement that aborts its D1 batch unless `condition` (SQL over ?1 = projection, ?2 = rebuild
- * id, then `params`) holds: it writes -1 to `switch_guard`, which the table's CHECK refuses.
+ * id) holds: it writes -1 to `switch_guard`, which the table's CHECK refuses.
  */
-export function guard(db: D1Database, projection: string, rebuildId: string, condition: string, ...params: unknown[]): D1PreparedStatement {
-  return db
-    .prepare(`UPDATE projection_state SET switch_guard = CASE WHEN ${condition} THEN 0 ELSE -1 END WHERE projection = ?1`)
-    .bind(projection, rebuildId, ...params);
+export function guard(db: D1Database, projection: string, rebuildId: string, condition: string): D1PreparedStatement {
+  return db.prepare(`UPDATE projection_state SET switch_guard = CASE WHEN ${condition} THEN 0 ELSE -1 END WHERE projection = ?1`).bind(projection, rebuildId);
 }
 
 /** Whether a D1 error is a guard's abort rather than a failure of the statements it guarded. */

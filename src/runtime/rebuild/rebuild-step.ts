@@ -15,13 +15,23 @@ export const MAX_JOBS_PER_STEP = 100;
  */
 export const REBUILD_JOB_GRACE_MS = 60_000;
 
+/** A rebuild a step works on: the projection, the rebuild's id, its database and its queue. */
+export interface RebuildStep {
+  readonly projection: Projection;
+  readonly rebuildId: string;
+  readonly db: D1Database;
+  /** The projection's queue, where the step sends stream jobs and the next step. */
+  readonly queue: RebuildQueue;
+}
+
 /**
  * One step of the rebuild `rebuildId`; each step sends the next, so no invocation does unbounded
  * work. In order: queue the catalog's streams, a page per step; wait for their jobs (re-queueing
  * lost ones); queue a job for every stream the live view is ahead on (live events that arrived
  * meanwhile); then switch.
  */
-export async function runRebuildStep(projection: Projection, rebuildId: string, db: D1Database, queue: RebuildQueue): Promise<void> {
+export async function runRebuildStep(step: RebuildStep): Promise<void> {
+  const { projection, rebuildId, db, queue } = step;
   const state = await readState(db, projection.name);
   if (state?.state !== "rebuilding" || state.rebuild_id !== rebuildId) return;
   const now = new Date();
@@ -29,11 +39,11 @@ export async function runRebuildStep(projection: Projection, rebuildId: string, 
   const next: RebuildMessage = { rebuild: "step", rebuildId };
 
   if (state.planned === 0) {
-    await planPage(projection, state, db, queue, now);
+    await planPage(step, state, now);
     return queue.send(next);
   }
-  if (await requeueUnfinished(projection, rebuildId, db, queue, now)) return queue.send(next, REBUILD_STEP_DELAY_SECONDS);
-  if (await queueStreamsBehindLive(projection, rebuildId, db, queue, now)) return queue.send(next, REBUILD_STEP_DELAY_SECONDS);
+  if (await requeueUnfinished(step, now)) return queue.send(next, REBUILD_STEP_DELAY_SECONDS);
+  if (await queueStreamsBehindLive(step, now)) return queue.send(next, REBUILD_STEP_DELAY_SECONDS);
   try {
     await switchToShadows(projection, state, db);
   } catch (error) {
@@ -44,8 +54,7 @@ export async function runRebuildStep(projection: Projection, rebuildId: string, 
 }
 
 /** Queues the next page of the catalog's streams of the projection's aggregates, with their heads. */
-async function planPage(projection: Projection, state: StateRow, db: D1Database, queue: RebuildQueue, now: Date): Promise<void> {
-  const rebuildId = state.rebuild_id!;
+async function planPage({ projection, rebuildId, db, queue }: RebuildStep, state: StateRow, now: Date): Promise<void> {
   const aggregates = projection.aggregates;
   const { results } = await db
     .prepare(
@@ -71,7 +80,8 @@ async function planPage(projection: Projection, state: StateRow, db: D1Database,
 }
 
 /** Whether jobs are still unfinished; those queued longer ago than the grace period are sent again. */
-async function requeueUnfinished(projection: Projection, rebuildId: string, db: D1Database, queue: RebuildQueue, now: Date): Promise<boolean> {
+async function requeueUnfinished(step: RebuildStep, now: Date): Promise<boolean> {
+  const { projection, rebuildId, db } = step;
   const unfinished = await db
     .prepare("SELECT COUNT(*) AS n FROM rebuild_streams WHERE rebuild_id = ? AND caught_up = 0")
     .bind(rebuildId)
@@ -90,7 +100,7 @@ async function requeueUnfinished(projection: Projection, rebuildId: string, db: 
       rebuildId,
       jobs: results.length,
     });
-    await queueJobs(db, rebuildId, queue, now, results.map((r) => ({ streamId: r.stream_id, target: r.target })));
+    await queueJobs(step, now, results.map((r) => ({ streamId: r.stream_id, target: r.target })));
   }
   return true;
 }
@@ -100,7 +110,8 @@ async function requeueUnfinished(projection: Projection, rebuildId: string, db: 
  * is ahead of its shadow checkpoint gets a job to its head, so the switch never moves a checkpoint
  * back; from there, live batches keep its shadow level. Whether any was queued.
  */
-async function queueStreamsBehindLive(projection: Projection, rebuildId: string, db: D1Database, queue: RebuildQueue, now: Date): Promise<boolean> {
+async function queueStreamsBehindLive(step: RebuildStep, now: Date): Promise<boolean> {
+  const { projection, rebuildId, db } = step;
   const { results } = await db
     .prepare(`${BEHIND_LIVE} LIMIT ?3`)
     .bind(projection.name, rebuildId, MAX_JOBS_PER_STEP)
@@ -108,7 +119,7 @@ async function queueStreamsBehindLive(projection: Projection, rebuildId: string,
   if (results.length === 0) return false;
   // Up to the stream's head, read by the job when it runs, not the live version seen now: under
   // traffic the live view moves on meanwhile, and a job that only reached it would stay one behind.
-  await queueJobs(db, rebuildId, queue, now, results.map((r) => ({ streamId: r.stream_id, target: null })));
+  await queueJobs(step, now, results.map((r) => ({ streamId: r.stream_id, target: null })));
   return true;
 }
 
@@ -117,13 +128,7 @@ const BEHIND_LIVE = `SELECT c.stream_id, c.version FROM projection_checkpoints c
   LEFT JOIN rebuild_streams r ON r.rebuild_id = ?2 AND r.stream_id = c.stream_id
   WHERE c.projection = ?1 AND c.version > COALESCE(r.version, 0)`;
 
-async function queueJobs(
-  db: D1Database,
-  rebuildId: string,
-  queue: RebuildQueue,
-  now: Date,
-  jobs: readonly { streamId: string; target: number | null }[],
-): Promise<void> {
+async function queueJobs({ db, rebuildId, queue }: RebuildStep, now: Date, jobs: readonly { streamId: string; target: number | null }[]): Promise<void> {
   await db.batch(
     jobs.map((j) =>
       db
@@ -150,12 +155,7 @@ async function switchToShadows(projection: Projection, state: StateRow, db: D1Da
   const swap = await swapShadows(db, projection.tables);
   const now = new Date().toISOString();
   await db.batch([
-    guard(
-      db,
-      projection.name,
-      rebuildId,
-      `${RUNNING} AND NOT EXISTS (SELECT 1 FROM rebuild_streams WHERE rebuild_id = ?2 AND caught_up = 0) AND NOT EXISTS (${BEHIND_LIVE})`,
-    ),
+    guard(db, projection.name, rebuildId, `${RUNNING} AND NOT EXISTS (SELECT 1 FROM rebuild_streams WHERE rebuild_id = ?2 AND caught_up = 0) AND NOT EXISTS (${BEHIND_LIVE})`),
     ...swap,
     db.prepare("DELETE FROM projection_checkpoints WHERE projection = ?").bind(projection.name),
     db

@@ -11,9 +11,21 @@ import { startRebuild } from "./start-rebuild.js";
  */
 export const REBUILD_STALL_MS = 60_000;
 
+/** A projection to bring in line with its definition, and who asks. */
+export interface Reconciliation {
+  readonly projection: Projection;
+  readonly db: D1Database;
+  /** The projection's queue, where a rebuild's first step (or a stalled one's next) is sent. */
+  readonly queue: RebuildQueue;
+  /** The caller's clock (ms since the epoch): a rebuild with no step since {@link REBUILD_STALL_MS} before it is stalled. */
+  readonly now: number;
+  /** True for the cron trigger, which backfills a new projection; false before a queue batch, which only records it. Default true. */
+  readonly firstSeen?: boolean;
+}
+
 /**
  * Brings a projection's stored state in line with its definition, cheaply (one or two reads): run
- * by the cron trigger and, with `firstSeen` false, before a projection's first batch in each isolate.
+ * by the cron trigger and, with `firstSeen` false, before a projection's first batch in each runtime.
  * - No state yet: a projection whose checkpoints exist was running before it had state, and is
  *   recorded at its declared version; so is one whose aggregates have no stream in the catalog
  *   (nothing to backfill). Otherwise it is new over existing history: the cron trigger starts its
@@ -28,7 +40,7 @@ export const REBUILD_STALL_MS = 60_000;
  * after another projection's first batches catalogued brand-new streams, which would look like
  * history; by the cron run, a backfill is either needed or cheap.
  */
-export async function reconcileProjection(projection: Projection, db: D1Database, queue: RebuildQueue, now: number, { firstSeen = true } = {}): Promise<void> {
+export async function reconcileProjection({ projection, db, queue, now, firstSeen = true }: Reconciliation): Promise<void> {
   if (projection.tables.length === 0) return;
   const row = await readState(db, projection.name);
   if (!row) {

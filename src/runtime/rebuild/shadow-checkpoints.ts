@@ -3,7 +3,20 @@ import { RUNNING } from "./rebuild-state.js";
 
 /** The shadow checkpoints of `rebuildId` for `streamIds`; a stream without one is absent. */
 export function shadowCheckpoints(db: D1Database, rebuildId: string, streamIds: readonly string[]): Promise<Map<string, number>> {
-  return streamVersions(db, "rebuild_streams", "rebuild_id", rebuildId, streamIds);
+  return streamVersions({ db, from: { table: "rebuild_streams", keyColumn: "rebuild_id" }, key: rebuildId, streamIds });
+}
+
+/** One stream's shadow checkpoint move in a rebuild. */
+export interface ShadowCheckpointMove {
+  readonly db: D1Database;
+  readonly projection: string;
+  readonly rebuildId: string;
+  readonly streamId: string;
+  /** The version the shadow holds now. */
+  readonly expected: number;
+  readonly next: number;
+  /** Whether the stream's job is done; null (the live path) keeps the row's flag. */
+  readonly caughtUp: boolean | null;
 }
 
 /**
@@ -16,15 +29,7 @@ export function shadowCheckpoints(db: D1Database, rebuildId: string, streamIds: 
  * `caughtUp` null (the live path) keeps the row's flag, and sets it on a row it creates: the
  * shadow then holds the stream from version 1, as far as the live view does.
  */
-export function advanceShadowCheckpoint(
-  db: D1Database,
-  projection: string,
-  rebuildId: string,
-  streamId: string,
-  expected: number,
-  next: number,
-  caughtUp: boolean | null,
-): D1PreparedStatement {
+export function advanceShadowCheckpoint({ db, projection, rebuildId, streamId, expected, next, caughtUp }: ShadowCheckpointMove): D1PreparedStatement {
   return db
     .prepare(
       `INSERT INTO rebuild_streams (rebuild_id, stream_id, version, caught_up, queued_at)

@@ -21,6 +21,24 @@ interface Job {
   readonly body: StreamJob;
 }
 
+/** The rebuild whose stream jobs a batch carries, and what running them takes. */
+export interface StreamJobsRun {
+  readonly projection: Projection;
+  readonly rebuildId: string;
+  readonly db: D1Database;
+  /** Where each stream's history is read. */
+  readonly aggregates: AggregateClient;
+  /** The projection's queue, where a job the invocation could not finish goes back. */
+  readonly queue: RebuildQueue;
+}
+
+/** What the jobs of one batch share: the run, the shadow database, the shadow checkpoints and one read budget. */
+interface JobsRun extends Omit<StreamJobsRun, "queue"> {
+  readonly shadow: D1Database;
+  readonly checkpoints: Map<string, number>;
+  readonly budget: CatchUpBudget;
+}
+
 /**
  * Runs a batch's stream jobs of the rebuild `rebuildId`: each reads its stream's history from the
  * aggregate, past the shadow checkpoint (the catch-up machinery, bounded per invocation), and
@@ -29,23 +47,16 @@ interface Job {
  * duplicate job or a rebuild that is no longer running aborts the batch. A stream longer than the
  * invocation's budget continues in a new job message.
  */
-export async function runStreamJobs(
-  projection: Projection,
-  rebuildId: string,
-  jobs: readonly Job[],
-  db: D1Database,
-  aggregates: AggregateClient,
-  queue: RebuildQueue,
-): Promise<void> {
+export async function runStreamJobs({ queue, ...run }: StreamJobsRun, jobs: readonly Job[]): Promise<void> {
+  const { projection, rebuildId, db } = run;
   if (!isRunning(await readState(db, projection.name), rebuildId)) {
     for (const { message } of jobs) message.ack();
     return;
   }
   const checkpoints = await shadowCheckpoints(db, rebuildId, jobs.map((j) => j.body.streamId));
-  const budget = new CatchUpBudget();
-  const shadow = shadowDatabase(db, projection.tables);
+  const jobsRun: JobsRun = { ...run, shadow: shadowDatabase(db, projection.tables), checkpoints, budget: new CatchUpBudget() };
   for (const job of jobs) {
-    const outcome = await runJob(projection, rebuildId, job, checkpoints, db, shadow, aggregates, budget);
+    const outcome = await runJob(jobsRun, job);
     if (outcome === "failed") return settleRest(jobs, job);
     if (outcome === "continue") await queue.send(job.body);
     if (outcome === "retry") job.message.retry({ delaySeconds: 1 });
@@ -55,16 +66,8 @@ export async function runStreamJobs(
 
 type Outcome = "done" | "continue" | "retry" | "failed";
 
-async function runJob(
-  projection: Projection,
-  rebuildId: string,
-  { message, body }: Job,
-  checkpoints: Map<string, number>,
-  db: D1Database,
-  shadow: D1Database,
-  aggregates: AggregateClient,
-  budget: CatchUpBudget,
-): Promise<Outcome> {
+async function runJob(run: JobsRun, { message, body }: Job): Promise<Outcome> {
+  const { projection, rebuildId, db, shadow, aggregates, checkpoints, budget } = run;
   const stream = parseStreamId(body.streamId);
   if (!stream || !projection.aggregates.includes(stream.aggregate)) return "done";
   const checkpoint = checkpoints.get(body.streamId) ?? 0;
@@ -80,7 +83,7 @@ async function runJob(
   }
   const target = work.target;
   if (checkpoint >= target) {
-    await markCaughtUp(db, projection.name, rebuildId, body.streamId, target);
+    await markCaughtUp(run, body.streamId, target);
     return "done";
   }
   // The invocation's read budget went to other streams: the job goes back to the queue.
@@ -89,7 +92,7 @@ async function runJob(
   let transactions: D1PreparedStatement[][];
   try {
     transactions = eventRuns(work).map(({ events, from, to }) => [
-      advanceShadowCheckpoint(db, projection.name, rebuildId, body.streamId, from, to, to >= target),
+      advanceShadowCheckpoint({ db, projection: projection.name, rebuildId, streamId: body.streamId, expected: from, next: to, caughtUp: to >= target }),
       ...events.flatMap((event) => statementsFor(projection, event, shadow)),
     ]);
   } catch (error) {
@@ -130,9 +133,9 @@ async function headOf(aggregates: AggregateClient, aggregate: string, id: string
   return page?.version ?? 0;
 }
 
-function markCaughtUp(db: D1Database, projection: string, rebuildId: string, streamId: string, target: number): Promise<D1Result> {
+function markCaughtUp({ db, projection, rebuildId }: JobsRun, streamId: string, target: number): Promise<D1Result> {
   return db
     .prepare(`UPDATE rebuild_streams SET caught_up = 1 WHERE rebuild_id = ?2 AND stream_id = ?3 AND version >= ?4 AND ${RUNNING}`)
-    .bind(projection, rebuildId, streamId, target)
+    .bind(projection.name, rebuildId, streamId, target)
     .run();
 }

@@ -1,1 +1,1 @@
-export { ensureRuntimeTables, runtimeDatabase, RUNTIME_TABLES_VERSION } from "./runtime-tables.js";
+export { migrateRuntimeTables, RUNTIME_TABLES_VERSION, RuntimeTables } from "./runtime-tables.js";

@@ -77,25 +77,44 @@ const STEPS: readonly (readonly string[])[] = [
 /** The schema version this build of the runtime expects. */
 export const RUNTIME_TABLES_VERSION = STEPS.length;
 
-const ready = new WeakMap<D1Database, Promise<void>>();
-
 /**
- * Brings the runtime's tables in `db` up to {@link RUNTIME_TABLES_VERSION}: one read per isolate
- * and database once they are current. A failure is not remembered, so the next call tries again.
+ * The runtime's tables as one runtime uses them: each database is brought up to
+ * {@link RUNTIME_TABLES_VERSION} once, then every later call costs nothing. Each runtime has its
+ * own (RuntimeContext); two runtimes in one isolate each check a database once.
  */
-export function ensureRuntimeTables(db: D1Database): Promise<void> {
-  let pending = ready.get(db);
-  if (!pending) {
-    pending = migrate(db).catch((error: unknown) => {
-      ready.delete(db);
-      throw error;
-    });
-    ready.set(db, pending);
+export class RuntimeTables {
+  private readonly ready = new WeakMap<D1Database, Promise<void>>();
+
+  /**
+   * Brings the runtime's tables in `db` up to {@link RUNTIME_TABLES_VERSION}: one read per runtime
+   * and database once they are current. A failure is not remembered, so the next call tries again.
+   */
+  ensure(db: D1Database): Promise<void> {
+    let pending = this.ready.get(db);
+    if (!pending) {
+      pending = migrateRuntimeTables(db).catch((error: unknown) => {
+        this.ready.delete(db);
+        throw error;
+      });
+      this.ready.set(db, pending);
+    }
+    return pending;
   }
-  return pending;
+
+  /**
+   * The D1 database bound as `binding`, with the runtime's tables in it: how every part of the
+   * runtime that reads or writes them gets its database. A missing binding fails loudly, naming it.
+   */
+  async database(env: object, binding: string, neededBy: string): Promise<D1Database> {
+    const db = (env as Record<string, unknown>)[binding] as D1Database | undefined;
+    if (!db || typeof db.batch !== "function") throw new Error(`D1 binding ${binding} (for ${neededBy}) is missing from wrangler.toml`);
+    await this.ensure(db);
+    return db;
+  }
 }
 
-async function migrate(db: D1Database): Promise<void> {
+/** Brings the runtime's tables in `db` up to {@link RUNTIME_TABLES_VERSION}, reading their version first; safe to run again. */
+export async function migrateRuntimeTables(db: D1Database): Promise<void> {
   const [, current] = await db.batch<{ version: number }>([
     db.prepare("CREATE TABLE IF NOT EXISTS edge_cqrs_schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)"),
     db.prepare("SELECT version FROM edge_cqrs_schema"),
@@ -109,15 +128,4 @@ async function migrate(db: D1Database): Promise<void> {
         .bind(version),
     ]);
   }
-}
-
-/**
- * The D1 database bound as `binding`, with the runtime's tables in it: how every part of the
- * runtime that reads or writes them gets its database. A missing binding fails loudly, naming it.
- */
-export async function runtimeDatabase(env: object, binding: string, neededBy: string): Promise<D1Database> {
-  const db = (env as Record<string, unknown>)[binding] as D1Database | undefined;
-  if (!db || typeof db.batch !== "function") throw new Error(`D1 binding ${binding} (for ${neededBy}) is missing from wrangler.toml`);
-  await ensureRuntimeTables(db);
-  return db;
 }

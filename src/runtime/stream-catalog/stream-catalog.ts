@@ -2,6 +2,8 @@ import type { EventEnvelope } from "../envelope/index.js";
 import { STREAM_CATALOG_BINDING, STREAM_CATALOG_QUEUE } from "../manifest/index.js";
 import { writeLog } from "../observability/index.js";
 import type { OutboxRoute } from "../outbox/index.js";
+import type { Consumer } from "../projector/index.js";
+import type { RuntimeContext } from "../runtime-context/index.js";
 
 /**
  * The outbox route of the catalog: heads only, one message per send instead of one per event, and
@@ -56,6 +58,30 @@ export async function recordHeads(batch: MessageBatch<unknown>, databases: reado
       ),
     ),
   );
+}
+
+/** What the catalog's consumer is made of. */
+export interface StreamCatalogConsumerOptions {
+  /** The D1 bindings of every read database: each holds a copy of the catalog. */
+  readonly databases: readonly string[];
+  readonly context: RuntimeContext;
+}
+
+/** Consumes the runtime's own catalog queue through {@link recordHeads}. */
+export class StreamCatalogConsumer implements Consumer {
+  readonly queue = STREAM_CATALOG_QUEUE;
+  private readonly databases: readonly string[];
+  private readonly context: RuntimeContext;
+
+  constructor({ databases, context }: StreamCatalogConsumerOptions) {
+    this.databases = databases;
+    this.context = context;
+  }
+
+  async consume(batch: MessageBatch<unknown>, env: object): Promise<void> {
+    const databases = await Promise.all(this.databases.map((binding) => this.context.tables.database(env, binding, "the stream catalog")));
+    await recordHeads(batch, databases);
+  }
 }
 
 function headOf(body: unknown): Head | undefined {

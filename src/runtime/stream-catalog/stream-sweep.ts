@@ -22,6 +22,18 @@ export interface SweepReport {
   readonly healed: number;
 }
 
+/** One subscriber's sweep, and what it takes. */
+export interface Sweep {
+  readonly subscriber: Subscription;
+  readonly db: D1Database;
+  /** The subscriber's own queue, where the heads of streams left behind are sent. */
+  readonly producer: Queue;
+  /** Where those heads are read. */
+  readonly aggregates: AggregateClient;
+  /** The cron's scheduled time (ms since the epoch). */
+  readonly now: number;
+}
+
 /**
  * Heals the streams `subscriber` stays behind on: for each head older than the grace period and
  * above its checkpoint, reads the head envelope from the aggregate and sends it to the
@@ -34,13 +46,7 @@ export interface SweepReport {
  * while retrying (a restart dropped the local queue, a dead-letter message was dropped): only a
  * re-send heals the stream, so the sweep re-sends it like any other.
  */
-export async function sweepSubscriber(
-  subscriber: Subscription,
-  db: D1Database,
-  producer: Queue,
-  aggregates: AggregateClient,
-  now: number,
-): Promise<SweepReport> {
+export async function sweepSubscriber({ subscriber, db, producer, aggregates, now }: Sweep): Promise<SweepReport> {
   const cutoff = new Date(now - SWEEP_GRACE_MS).toISOString();
   const { results } = await db
     .prepare(

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { forgetCommitted, rememberCommitted } from "../../../src/runtime/consistency";
+import { runtimeContextOf } from "../../../src/runtime/create-runtime";
 import { getQuery, runCommand } from "../../support/api-client";
 import { CapturedEvents } from "../../support/captured-events";
 import { json } from "../../support/http";
@@ -9,6 +9,7 @@ import { BALANCES, CREDITING, openAccount } from "../../fixture/support";
 import { fixtureEnv } from "../../fixture/support/worker";
 import { deliver } from "../../fixture/support/delivery";
 import { HandDrivenQueues } from "../../fixture/support/rebuild";
+import { runtime } from "../../fixture/runtime";
 
 // A projection plans a batch from what its isolate remembers (the checkpoints it committed, and
 // that no rebuild ran when it last looked) instead of reading D1 first. Memory can only be behind
@@ -19,6 +20,9 @@ const checkpointOf = async (projection: string, streamId: string) =>
   (await rows<{ version: number }>("SELECT version FROM projection_checkpoints WHERE projection = ? AND stream_id = ?", projection, streamId))[0]?.version;
 
 const isStreamJob = (body: unknown) => (body as { rebuild?: string }).rebuild === "stream";
+
+/** The checkpoints the fixture Worker's runtime remembers committing. */
+const { committed } = runtimeContextOf(runtime);
 
 describe("subscribers planning from their isolate's memory", () => {
   const captured = new CapturedEvents();
@@ -37,8 +41,8 @@ describe("subscribers planning from their isolate's memory", () => {
     expect(await checkpointOf("balances", "account/pm-1")).toBe(2);
 
     // Another isolate applied version 2: this one remembers only version 1.
-    forgetCommitted("READ_DB", "balances", ["account/pm-1"]);
-    rememberCommitted("READ_DB", "balances", [{ streamId: "account/pm-1", version: 1 }]);
+    committed.forget("READ_DB", "balances", ["account/pm-1"]);
+    committed.remember("READ_DB", "balances", [{ streamId: "account/pm-1", version: 1 }]);
 
     // The batch redelivers version 2 next to version 3 and another stream's first event.
     const { acked, ids, retried } = await deliver(BALANCES, [first, second, ...captured.streamSentTo(BALANCES, "account/pm-2")]);
@@ -90,8 +94,8 @@ describe("subscribers planning from their isolate's memory", () => {
     expect((await deliver(CREDITING, [sent, firstTopUp])).retried).toEqual([]);
     expect(await checkpointOf("crediting", "payment/pm-p4")).toBe(2);
 
-    forgetCommitted("READ_DB", "crediting", ["payment/pm-p4"]);
-    rememberCommitted("READ_DB", "crediting", [{ streamId: "payment/pm-p4", version: 1 }]);
+    committed.forget("READ_DB", "crediting", ["payment/pm-p4"]);
+    committed.remember("READ_DB", "crediting", [{ streamId: "payment/pm-p4", version: 1 }]);
 
     const { acked, ids, retried } = await deliver(CREDITING, [firstTopUp, secondTopUp]);
     expect(retried).toEqual([]);

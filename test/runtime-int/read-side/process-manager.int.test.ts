@@ -5,7 +5,7 @@ import type { EventEnvelope } from "../../../src/runtime/envelope";
 import { runCommand } from "../../support/api-client";
 import { CapturedEvents } from "../../support/captured-events";
 import { BALANCES, CREDITING } from "../../fixture/support";
-import { deliver } from "../../fixture/support/delivery";
+import { deliver, deliverElsewhere } from "../../fixture/support/delivery";
 import { loseCheckpoints } from "../../support/read-model";
 
 // A stateless process manager (the fixture's crediting: a sent payment is deposited into its
@@ -53,7 +53,7 @@ describe("the crediting process manager, fed through the queue handler", () => {
 
   it("does not credit twice even when the checkpoint was lost after acting (the command id deduplicates)", async () => {
     await loseCheckpoints("crediting");
-    const { acked, ids } = await deliver(CREDITING, [sent]);
+    const { acked, ids } = await deliverElsewhere(CREDITING, [sent]);
     expect(acked).toEqual(ids);
     expect((await accountEvents("pa-1")).map((e) => e.type)).toEqual(["AccountOpened", "Deposited"]);
     const checkpoint = await env.READ_DB.prepare("SELECT version FROM projection_checkpoints WHERE projection = 'crediting' AND stream_id = 'payment/pp-1'").first();

@@ -9,7 +9,7 @@ import { CapturedEvents } from "../../support/captured-events";
 import { adminGet, call, json } from "../../support/http";
 import { LogLines } from "../../support/log-lines";
 import { CREDITING, SETTLEMENT } from "../../fixture/support";
-import { deliver } from "../../fixture/support/delivery";
+import { deliver, deliverElsewhere } from "../../fixture/support/delivery";
 import { fixtureEnv } from "../../fixture/support/worker";
 import { loseCheckpoints } from "../../support/read-model";
 
@@ -48,8 +48,8 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
   }
 }
 
-async function delivered(queue: string, bodies: readonly unknown[]): Promise<void> {
-  const { acked, ids, retried } = await deliver(queue, bodies);
+async function delivered(queue: string, bodies: readonly unknown[], to: typeof deliver = deliver): Promise<void> {
+  const { acked, ids, retried } = await to(queue, bodies);
   expect(retried).toEqual([]);
   expect(acked.sort()).toEqual(ids.sort());
 }
@@ -85,7 +85,7 @@ describe("a stateful process manager, one Durable Object per instance", () => {
     // The consumer's checkpoint lost (a crash after the instance decided): the instance's own
     // high-water mark per stream passes over what it already decided on.
     await loseCheckpoints("settlement");
-    await delivered(SETTLEMENT, [sent, first, second]);
+    await delivered(SETTLEMENT, [sent, first, second], deliverElsewhere);
     view = await instance("sp-1");
     expect(view.state).toEqual({ status: "awaiting", accountId: "sa-1", credited: 750 });
     expect(view.messages).toBe(3);

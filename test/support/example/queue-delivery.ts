@@ -1,4 +1,6 @@
 import { env } from "cloudflare:workers";
+import { createRuntime } from "edge-cqrs";
+import { application } from "../../../src/app";
 import worker from "../../../src/index";
 import type { EventEnvelope } from "../../../src/runtime/envelope";
 import { deliverBatch, deliverEachInOrder, type Delivery } from "../deliver-batch";
@@ -18,6 +20,15 @@ export const PROJECTION_QUEUES = [ORDER_DETAILS, ORDER_HISTORY] as const;
  */
 export function deliver(queue: string, bodies: readonly unknown[], attempts = 1, workerEnv: Env = env): Promise<Delivery> {
   return deliverBatch(worker, workerEnv, queue, bodies, attempts);
+}
+
+/**
+ * Hands `bodies` as one batch to a runtime of the example application made for the call: what
+ * another isolate (or this one after a restart) does with them, remembering nothing the example
+ * Worker's runtime committed.
+ */
+export function deliverElsewhere(queue: string, bodies: readonly unknown[]): Promise<Delivery> {
+  return deliverBatch(createRuntime<Env>(application), env, queue, bodies);
 }
 
 /** Delivers each envelope as its own batch, in the given order; every message must be acked. */
