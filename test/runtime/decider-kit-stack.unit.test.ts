@@ -18,7 +18,7 @@ function firstFrame(run: () => unknown): string {
   throw new Error("expected the assertion to fail");
 }
 
-const opened = { type: "AccountOpened", data: { owner: "c-1" } } as const;
+const opened = { type: "AccountOpened" as const, data: { owner: "c-1", labels: [], openedAt: "2026-01-01T00:00:00.000Z" } };
 
 describe("the testing kit's failures", () => {
   it("start at the test's line for a decider's then, thenRejects and thenState", () => {
