@@ -1,13 +1,15 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWranglerDev, type WranglerDev } from "../../scripts/wrangler-dev.mjs";
+import { sharedExampleServer } from "../support/example/shared-dev-server";
 
 // The stateful fulfilment process manager on a real `wrangler dev`: compensation (an order
 // cancelled while its delivery is scheduled cancels the delivery) and a deadline on the
 // instance's alarm (a delivery not picked up by `pickUpBy` fails with `not_picked_up`), with no
-// outside scheduler, including across a restart of the whole local system.
+// outside scheduler, including across a restart of the whole local system. The first part runs on
+// the run's shared example server, under ids of its own (fe-*, fd-*, c-fe*); the restart has its own.
 const API = { Authorization: "Bearer dev-api-token", "Content-Type": "application/json" };
 const ADMIN = { Authorization: "Bearer dev-admin-token" };
 /** The manager acts asynchronously (queue → instance → command → queue → views); locally it takes milliseconds. */
@@ -15,14 +17,17 @@ const EFFECT_WITHIN_MS = 20_000;
 const POLL_MS = 100;
 const PLACE = (customerId: string) => ({ customerId, items: [{ sku: "tea", quantity: 1, unitPrice: 450 }] });
 
-async function post(dev: WranglerDev, path: string, body: unknown = {}): Promise<Record<string, any>> {
+/** What these tests need of a server: where it answers. */
+type Server = Pick<WranglerDev, "url">;
+
+async function post(dev: Server, path: string, body: unknown = {}): Promise<Record<string, any>> {
   const response = await fetch(`${dev.url}${path}`, { method: "POST", headers: API, body: JSON.stringify(body) });
   const json = (await response.json()) as Record<string, any>;
   expect(response.status, JSON.stringify(json)).toBe(200);
   return json;
 }
 
-async function get(dev: WranglerDev, path: string, headers: Record<string, string> = API): Promise<{ status: number; body: Record<string, any> }> {
+async function get(dev: Server, path: string, headers: Record<string, string> = API): Promise<{ status: number; body: Record<string, any> }> {
   const response = await fetch(`${dev.url}${path}`, { headers });
   return { status: response.status, body: (await response.json()) as Record<string, any> };
 }
@@ -38,7 +43,7 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
 }
 
 /** The delivery's status in both views, once both show `status`. */
-async function deliveryStatusInBothViews(dev: WranglerDev, orderId: string, customerId: string, status: string): Promise<void> {
+async function deliveryStatusInBothViews(dev: Server, orderId: string, customerId: string, status: string): Promise<void> {
   const details = await eventually(() => get(dev, `/orders/${orderId}`), (r) => r.body.delivery?.status === status, `order ${orderId}'s delivery to be ${status}`);
   expect(details.body.delivery).toMatchObject({ status });
   const history = await eventually(
@@ -49,19 +54,18 @@ async function deliveryStatusInBothViews(dev: WranglerDev, orderId: string, cust
   expect(history.body.orders.find((o: { id: string }) => o.id === orderId)).toMatchObject({ deliveryStatus: status });
 }
 
-async function deliveryEvents(dev: WranglerDev, id: string): Promise<{ type: string; data: Record<string, unknown> }[]> {
+async function deliveryEvents(dev: Server, id: string): Promise<{ type: string; data: Record<string, unknown> }[]> {
   return (await get(dev, `/streams/delivery/${id}`, ADMIN)).body.events;
 }
 
 describe("fulfilment on wrangler dev", () => {
-  let dev: WranglerDev | undefined;
+  let dev: Server;
 
-  afterAll(async () => {
-    await dev?.stop();
+  beforeAll(async () => {
+    dev = { url: await sharedExampleServer() };
   });
 
   it("cancels a scheduled delivery when its order is cancelled: both views show it cancelled", async () => {
-    dev = await startWranglerDev();
     await post(dev, "/commands/order/fe-1/place", PLACE("c-fe1"));
     await post(dev, "/commands/delivery/fd-1/schedule", { orderId: "fe-1", address: "1 Main St" });
     await post(dev, "/commands/order/fe-1/cancel", { reason: "changed my mind" });

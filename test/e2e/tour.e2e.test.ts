@@ -1,9 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startWranglerDev, type WranglerDev } from "../../scripts/wrangler-dev.mjs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { sharedExampleServer } from "../support/example/shared-dev-server";
 
 // The README's 60-second tour, step by step, against a real `wrangler dev` over HTTP. The ids and
-// payloads below are the README's: change them together. Each run has its own fresh local state,
-// so the fixed ids never collide with an earlier run.
+// payloads below are the README's: change them together. The server is the run's shared one (fresh
+// local state, so the fixed ids never collide with an earlier run); no other file uses these ids,
+// and before the first step the tour checks that nothing exists under them, so every answer below
+// is the one a fresh `npm start` gives.
 const API_TOKEN = "dev-api-token";
 const ADMIN_TOKEN = "dev-admin-token";
 const ORDER_ID = "o-1";
@@ -40,18 +42,17 @@ interface OrderView {
   version: number;
 }
 
-let dev: WranglerDev;
+let url: string;
 
 beforeAll(async () => {
-  dev = await startWranglerDev();
-});
-
-afterAll(async () => {
-  await dev?.stop();
+  url = await sharedExampleServer();
+  expect((await get(`/streams/order/${ORDER_ID}`, ADMIN_TOKEN)).status).toBe(404);
+  expect((await get(`/streams/delivery/${DELIVERY_ID}`, ADMIN_TOKEN)).status).toBe(404);
+  expect((await get(`/customers/${CUSTOMER_ID}/orders`)).body).toMatchObject({ orders: [] });
 });
 
 async function command(aggregate: string, id: string, name: string, payload: unknown = {}): Promise<CommandSuccess> {
-  const response = await fetch(`${dev.url}/commands/${aggregate}/${id}/${name}`, {
+  const response = await fetch(`${url}/commands/${aggregate}/${id}/${name}`, {
     method: "POST",
     headers: { Authorization: `Bearer ${API_TOKEN}`, "Content-Type": "application/json" },
     body: JSON.stringify(payload),
@@ -62,7 +63,7 @@ async function command(aggregate: string, id: string, name: string, payload: unk
 }
 
 async function get(path: string, token: string | null = API_TOKEN): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${dev.url}${path}`, { headers: token === null ? {} : { Authorization: `Bearer ${token}` } });
+  const response = await fetch(`${url}${path}`, { headers: token === null ? {} : { Authorization: `Bearer ${token}` } });
   return { status: response.status, body: await response.json() };
 }
 
