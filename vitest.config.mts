@@ -23,7 +23,7 @@ function migrationsOf(directory: string): () => Promise<D1Migration[]> {
   return () => (read ??= readD1Migrations(directory));
 }
 const exampleMigrations = migrationsOf("schema/migrations");
-const fixtureMigrations = migrationsOf("test/fixture/migrations");
+const fixtureMigrations = migrationsOf("test/runtime/fixture/migrations");
 
 /**
  * Each workerd test file gets a fresh workerd, and every module it imports is sent to it anew,
@@ -45,7 +45,7 @@ function dependenciesWithoutSourceMaps(): Plugin {
 }
 
 /** The package test alone takes about two minutes: it starts first, so the other e2e files run beside it. */
-const STARTS_FIRST = ["test/package/new-project.e2e.test.ts"];
+const STARTS_FIRST = ["test/package/e2e/new-project.e2e.test.ts"];
 class SlowestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
@@ -54,9 +54,11 @@ class SlowestFirst extends BaseSequencer {
   }
 }
 
-// Three scopes, told apart by file name: *.unit tests are pure and run in Node; *.int tests run
-// inside workerd with real local Durable Objects, Queues and D1; *.e2e tests run in Node and drive
-// a real `wrangler dev` over HTTP, or start real processes.
+// Tests live in test/<owner>/<scope>/ (test/runtime/unit/test-separation.unit.test.ts holds them
+// to it). Owners: the runtime (on its own fixture application, test/runtime/fixture), the example
+// application (app), the CLI, the package. Scopes, named in the file name too: unit (*.unit, pure,
+// in Node), workerd (*.int, inside workerd with real local Durable Objects, Queues and D1) and e2e
+// (*.e2e, in Node, driving a real `wrangler dev` over HTTP or starting real processes).
 //
 // Workers per project, measured on 2 cores: unit and workerd files are CPU-bound, so two at a time
 // (the default would be one); e2e files mostly wait on servers and timers, so four at a time.
@@ -74,7 +76,7 @@ export default defineConfig({
     projects: [
       {
         resolve: { alias: runtimeAlias("./src/runtime/index.node.ts") },
-        test: { name: "unit", environment: "node", include: ["test/**/*.unit.test.ts"] },
+        test: { name: "unit", environment: "node", include: ["test/*/unit/**/*.unit.test.ts"] },
       },
       {
         resolve: { alias: runtimeAlias("./src/runtime/index.ts") },
@@ -87,28 +89,28 @@ export default defineConfig({
             },
           })),
         ],
+        // The example's workerd tests, on its own wrangler.toml and src/index.ts.
         test: {
           name: "workers",
-          include: ["test/**/*.int.test.ts"],
-          exclude: ["test/runtime-int/**"],
+          include: ["test/app/workerd/**/*.int.test.ts"],
           setupFiles: ["test/support/apply-migrations.ts"],
           testTimeout: 30_000,
         },
       },
-      // The runtime's own integration tests: the same workerd, driving the small fixture
-      // application in test/fixture rather than the example, so they hold without src/app.
+      // The runtime's own workerd tests: the same workerd, driving the small fixture application
+      // in test/runtime/fixture rather than the example, so they hold without src/app.
       {
         resolve: { alias: runtimeAlias("./src/runtime/index.ts") },
         plugins: [
           dependenciesWithoutSourceMaps(),
           cloudflareTest(async () => ({
-            wrangler: { configPath: "./test/fixture/wrangler.toml" },
+            wrangler: { configPath: "./test/runtime/fixture/wrangler.toml" },
             miniflare: { bindings: { TEST_MIGRATIONS: await fixtureMigrations(), ...tokens } },
           })),
         ],
         test: {
           name: "runtime",
-          include: ["test/runtime-int/**/*.int.test.ts"],
+          include: ["test/runtime/workerd/**/*.int.test.ts"],
           setupFiles: ["test/support/apply-migrations.ts"],
           testTimeout: 30_000,
         },
@@ -117,10 +119,10 @@ export default defineConfig({
         test: {
           name: "e2e",
           environment: "node",
-          include: ["test/**/*.e2e.test.ts"],
+          include: ["test/*/e2e/**/*.e2e.test.ts"],
           // One `wrangler dev` of the example, started on first use and shared by the e2e files
-          // that need nothing more (test/support/example/shared-dev-server.ts).
-          globalSetup: ["test/support/example/shared-dev-server.global-setup.ts"],
+          // that need nothing more (test/app/support/shared-dev-server.ts).
+          globalSetup: ["test/app/support/shared-dev-server.global-setup.ts"],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           maxWorkers: 4,

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startWranglerDev, type WranglerDev } from "../../scripts/wrangler-dev.mjs";
-import { sharedExampleServer } from "../support/example/shared-dev-server";
+import { startWranglerDev, type WranglerDev } from "../../../scripts/wrangler-dev.mjs";
+import { sharedExampleServer } from "../support/shared-dev-server";
 
 // The stateful fulfilment process manager on a real `wrangler dev`: compensation (an order
 // cancelled while its delivery is scheduled cancels the delivery) and a deadline on the

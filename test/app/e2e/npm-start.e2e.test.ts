@@ -4,11 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { freePort } from "../../scripts/wrangler-dev.mjs";
+import { freePort } from "../../../scripts/wrangler-dev.mjs";
 
 // `npm start -- --persist-to X` as a user types it: the migrations must land in X, where the
 // dev server then reads, or every query answers 500 "no such table".
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const API = { Authorization: "Bearer dev-api-token", "Content-Type": "application/json" };
 const READY_TIMEOUT_MS = 90_000;
 

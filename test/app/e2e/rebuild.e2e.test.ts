@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startWranglerDev, type WranglerDev } from "../../scripts/wrangler-dev.mjs";
+import { startWranglerDev, type WranglerDev } from "../../../scripts/wrangler-dev.mjs";
 
 // Rebuilding the example's two views (order-details, order-history) on a real `wrangler dev`
 // while commands keep arriving: every handler of both projections runs, first live and then

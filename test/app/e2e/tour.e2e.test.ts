@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { sharedExampleServer } from "../support/example/shared-dev-server";
+import { sharedExampleServer } from "../support/shared-dev-server";
 
 // The README's 60-second tour, step by step, against a real `wrangler dev` over HTTP. The ids and
 // payloads below are the README's: change them together. The server is the run's shared one (fresh

@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import worker from "../../../src/index";
 import type { EventEnvelope } from "../../../src/runtime/envelope";
-import { deliverBatch, deliverEachInOrder, type Delivery } from "../deliver-batch";
+import { deliverBatch, deliverEachInOrder, type Delivery } from "../../support/deliver-batch";
 
-export type { Delivery } from "../deliver-batch";
+export type { Delivery } from "../../support/deliver-batch";
 
 /** The queues the example application's subscribers consume (src/app/queues.ts). */
 export const ORDER_DETAILS = "order-details";

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { application } from "../../src/app";
+import { application } from "../../../src/app";
 import { contractSchemas } from "edge-cqrs";
 
 // The checked-in JSON Schemas of the public command and event contracts, and of the CloudEvents

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { delivery, type DeliveryEvent, type DeliveryState } from "../../src/app/delivery";
+import { delivery, type DeliveryEvent, type DeliveryState } from "../../../src/app/delivery";
 import { given, stateAfter, TEST_COMMAND_METADATA, type TestCommand, type UncheckedTestCommand } from "edge-cqrs/testing";
 
 type DeliveryTestCommand = TestCommand<typeof delivery.commands>;

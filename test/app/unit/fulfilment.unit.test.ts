@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { command } from "edge-cqrs";
 import { givenProcess, type TestMessage } from "edge-cqrs/testing";
-import { delivery } from "../../src/app/delivery";
-import { FulfilmentState, fulfilment, MAX_OPEN_DELIVERIES, NOT_PICKED_UP, pickUpTimerId, TOO_MANY_OPEN_DELIVERIES } from "../../src/app/fulfilment";
-import { order } from "../../src/app/order";
+import { delivery } from "../../../src/app/delivery";
+import { FulfilmentState, fulfilment, MAX_OPEN_DELIVERIES, NOT_PICKED_UP, pickUpTimerId, TOO_MANY_OPEN_DELIVERIES } from "../../../src/app/fulfilment";
+import { order } from "../../../src/app/order";
 
 type FulfilmentEvent = Extract<TestMessage<NonNullable<(typeof fulfilment)["~types"]>["event"]>, { aggregateId: string }>;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { order, type OrderEvent, type OrderState } from "../../src/app/order";
+import { order, type OrderEvent, type OrderState } from "../../../src/app/order";
 import { given, stateAfter, TEST_COMMAND_METADATA, type TestCommand, type UncheckedTestCommand } from "edge-cqrs/testing";
 
 type OrderTestCommand = TestCommand<typeof order.commands>;

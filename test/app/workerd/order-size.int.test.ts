@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { MAX_EVENT_BYTES } from "../../src/runtime/aggregate-object";
-import { byteLength } from "../../src/runtime/outbox";
-import { runCommand } from "../support/api-client";
-import { CapturedEvents } from "../support/captured-events";
-import { ORDER_DETAILS } from "../support/example/queue-delivery";
+import { MAX_EVENT_BYTES } from "../../../src/runtime/aggregate-object";
+import { byteLength } from "../../../src/runtime/outbox";
+import { runCommand } from "../../support/api-client";
+import { CapturedEvents } from "../../support/captured-events";
+import { ORDER_DETAILS } from "../support/queue-delivery";
 
 // The example's own limits keep its largest event far below the runtime's per-event limit.
 

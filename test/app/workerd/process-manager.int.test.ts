@@ -1,11 +1,11 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { AggregateClient } from "../../src/runtime/aggregate-client";
-import type { EventEnvelope } from "../../src/runtime/envelope";
-import { runCommand } from "../support/api-client";
-import { CapturedEvents } from "../support/captured-events";
-import { deliver, PROCESS_MANAGERS } from "../support/example/queue-delivery";
-import { loseCheckpoints } from "../support/read-model";
+import { AggregateClient } from "../../../src/runtime/aggregate-client";
+import type { EventEnvelope } from "../../../src/runtime/envelope";
+import { runCommand } from "../../support/api-client";
+import { CapturedEvents } from "../../support/captured-events";
+import { deliver, PROCESS_MANAGERS } from "../support/queue-delivery";
+import { loseCheckpoints } from "../../support/read-model";
 
 const captured = new CapturedEvents();
 

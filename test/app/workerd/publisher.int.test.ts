@@ -1,17 +1,17 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { ORDER_EVENTS_SOURCE, orderEventsOut } from "../../src/app/order-events";
-import type { EventEnvelope } from "../../src/runtime/envelope";
-import { MAX_BATCH_MESSAGES } from "../../src/runtime/outbox";
+import { ORDER_EVENTS_SOURCE, orderEventsOut } from "../../../src/app/order-events";
+import type { EventEnvelope } from "../../../src/runtime/envelope";
+import { MAX_BATCH_MESSAGES } from "../../../src/runtime/outbox";
 import type { CloudEvent } from "edge-cqrs";
-import cancelledSchema from "../../schema/contracts/public/com.example.order.cancelled.json";
-import deliveredSchema from "../../schema/contracts/public/com.example.order.delivered.json";
-import placedSchema from "../../schema/contracts/public/com.example.order.placed.json";
-import shippedSchema from "../../schema/contracts/public/com.example.order.shipped.json";
-import { runCommand } from "../support/api-client";
-import { CapturedEvents } from "../support/captured-events";
-import { schemaViolations } from "../support/example/json-schema-check";
-import { deliver } from "../support/example/queue-delivery";
+import cancelledSchema from "../../../schema/contracts/public/com.example.order.cancelled.json";
+import deliveredSchema from "../../../schema/contracts/public/com.example.order.delivered.json";
+import placedSchema from "../../../schema/contracts/public/com.example.order.placed.json";
+import shippedSchema from "../../../schema/contracts/public/com.example.order.shipped.json";
+import { runCommand } from "../../support/api-client";
+import { CapturedEvents } from "../../support/captured-events";
+import { schemaViolations } from "../support/json-schema-check";
+import { deliver } from "../support/queue-delivery";
 
 /** The publisher's own queue (src/app/queues.ts), which the outbox feeds with every order event. */
 const ORDER_INTEGRATION = "order-integration";

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { getQuery, runCommand } from "../support/api-client";
-import { CapturedEvents } from "../support/captured-events";
-import { deliver, ORDER_DETAILS, ORDER_HISTORY } from "../support/example/queue-delivery";
+import { getQuery, runCommand } from "../../support/api-client";
+import { CapturedEvents } from "../../support/captured-events";
+import { deliver, ORDER_DETAILS, ORDER_HISTORY } from "../support/queue-delivery";
 
 const captured = new CapturedEvents();
 

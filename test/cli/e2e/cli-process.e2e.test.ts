@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildCli, FIXTURES, repoTempDir } from "./support.js";
+import { buildCli, FIXTURES, repoTempDir } from "../support.js";
 
 // The CLI as a user runs it: `node edge-cqrs.mjs …` in a child process, judged by exit code and output.
 let outDir: string;

@@ -2,10 +2,10 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkProject } from "../../src/cli/check/index.js";
-import { main } from "../../src/cli/main.js";
-import { loadApplication, readLocalMigrationState, readProjectConfig, runWrangler, type ReadProjectConfig } from "../../src/cli/project/index.js";
-import { CONFIGS, configFixture, FIXTURE_APP } from "./support.js";
+import { checkProject } from "../../../src/cli/check/index.js";
+import { main } from "../../../src/cli/main.js";
+import { loadApplication, readLocalMigrationState, readProjectConfig, runWrangler, type ReadProjectConfig } from "../../../src/cli/project/index.js";
+import { CONFIGS, configFixture, FIXTURE_APP } from "../support.js";
 
 // A project on disk with its own local state: one migration applied by wrangler, one added after.
 let project: string;

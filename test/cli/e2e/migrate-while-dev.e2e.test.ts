@@ -4,8 +4,8 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { buildCli, FIXTURES, repoTempDir } from "./support.js";
-import { freePort } from "../../scripts/wrangler-dev.mjs";
+import { buildCli, FIXTURES, repoTempDir } from "../support.js";
+import { freePort } from "../../../scripts/wrangler-dev.mjs";
 
 // The issue's scenario: a migration added while `npm start` runs is not applied. `edge-cqrs
 // migrate` in a second terminal applies it to the state the running `wrangler dev` uses, and the

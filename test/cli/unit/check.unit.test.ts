@@ -2,15 +2,15 @@ import { mkdtempSync, rmSync, writeFileSync, cpSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkProject, renderFix, STREAM_CATALOG_BINDING, STREAM_CATALOG_QUEUE, type Problem, type ProblemCode } from "../../src/cli/check/index.js";
+import { checkProject, renderFix, STREAM_CATALOG_BINDING, STREAM_CATALOG_QUEUE, type Problem, type ProblemCode } from "../../../src/cli/check/index.js";
 import {
   loadApplication,
   readLocalSecretNames,
   readProjectConfig,
   type ApplicationDescriptor,
-} from "../../src/cli/project/index.js";
-import { STREAM_CATALOG_BINDING as RUNTIME_CATALOG_BINDING, STREAM_CATALOG_QUEUE as RUNTIME_CATALOG_QUEUE } from "../../src/runtime/stream-catalog/index.js";
-import { applyTomlFix, CONFIGS, configFixture, FIXTURE_APP, FIXTURES, readText, REPO } from "./support.js";
+} from "../../../src/cli/project/index.js";
+import { STREAM_CATALOG_BINDING as RUNTIME_CATALOG_BINDING, STREAM_CATALOG_QUEUE as RUNTIME_CATALOG_QUEUE } from "../../../src/runtime/stream-catalog/index.js";
+import { applyTomlFix, CONFIGS, configFixture, FIXTURE_APP, FIXTURES, readText, REPO } from "../support.js";
 
 let application: ApplicationDescriptor;
 let scratch: string;
@@ -59,8 +59,8 @@ describe("edge-cqrs check on a configuration that serves the application", () =>
   });
 
   it("finds nothing wrong in the runtime fixture's wrangler.toml with the fixture application", async () => {
-    const fixture = await loadApplication(join(REPO, "test/fixture/application.ts"));
-    const problems = await problemsIn(join(REPO, "test/fixture/wrangler.toml"), fixture);
+    const fixture = await loadApplication(join(REPO, "test/runtime/fixture/application.ts"));
+    const problems = await problemsIn(join(REPO, "test/runtime/fixture/wrangler.toml"), fixture);
     expect(problems.filter((p) => p.severity === "error")).toEqual([]);
   }, 30_000);
 
@@ -113,9 +113,9 @@ describe("edge-cqrs check: the metrics dataset", () => {
   });
 
   it("finds the runtime fixture's dataset, named by its application", async () => {
-    const fixture = await loadApplication(join(REPO, "test/fixture/application.ts"));
+    const fixture = await loadApplication(join(REPO, "test/runtime/fixture/application.ts"));
     expect(fixture.metricsBinding).toBe("METRICS");
-    const problems = await problemsIn(join(REPO, "test/fixture/wrangler.toml"), fixture);
+    const problems = await problemsIn(join(REPO, "test/runtime/fixture/wrangler.toml"), fixture);
     expect(problems.filter((p) => p.severity === "error")).toEqual([]);
   }, 30_000);
 });

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CliError } from "../../src/cli/cli-error.js";
-import { DEFAULT_AGGREGATES_BINDING, loadApplication, resolveAppModule } from "../../src/cli/project/index.js";
-import { FIXTURE_APP } from "./support.js";
+import { CliError } from "../../../src/cli/cli-error.js";
+import { DEFAULT_AGGREGATES_BINDING, loadApplication, resolveAppModule } from "../../../src/cli/project/index.js";
+import { FIXTURE_APP } from "../support.js";
 
 let dir: string;
 beforeEach(() => {

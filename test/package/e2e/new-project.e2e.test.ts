@@ -4,11 +4,11 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../scripts/wrangler-dev.mjs";
+import { freePort } from "../../../scripts/wrangler-dev.mjs";
 
 // What a new user does, outside this repository: pack edge-cqrs, scaffold a project with the
 // packed CLI, install the tarball into it, run its tests, start it and use it over HTTP.
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 /** npm install of a fresh project is the slow part: it may fetch from the registry. */
 const INSTALL_TIMEOUT_MS = 8 * 60_000;
 const PROJECT_TEST_TIMEOUT_MS = 5 * 60_000;

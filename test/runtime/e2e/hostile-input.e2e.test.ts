@@ -1,9 +1,9 @@
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { WranglerDev } from "../../scripts/wrangler-dev.mjs";
-import { RESERVED_METADATA_KEYS } from "../../src/runtime/envelope";
-import { MAX_BODY_BYTES, MAX_JSON_DEPTH } from "../../src/runtime/http";
-import { RUNTIME_COMMAND_ID_PREFIX } from "../../src/runtime/ids";
+import type { WranglerDev } from "../../../scripts/wrangler-dev.mjs";
+import { RESERVED_METADATA_KEYS } from "../../../src/runtime/envelope";
+import { MAX_BODY_BYTES, MAX_JSON_DEPTH } from "../../../src/runtime/http";
+import { RUNTIME_COMMAND_ID_PREFIX } from "../../../src/runtime/ids";
 import { ADMIN_TOKEN, API_TOKEN, startFixtureDev } from "./fixture-dev";
 
 // Hostile input against a real `wrangler dev` of the runtime's fixture application: one row per

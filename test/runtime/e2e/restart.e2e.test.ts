@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { WranglerDev } from "../../scripts/wrangler-dev.mjs";
+import type { WranglerDev } from "../../../scripts/wrangler-dev.mjs";
 import { ADMIN_TOKEN, API_TOKEN, startFixtureDev } from "./fixture-dev";
 
 // A restart of the whole local system (workerd, Durable Objects, D1, queues) over the same state,

@@ -1,16 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startWranglerDev, type WranglerDev } from "../../scripts/wrangler-dev.mjs";
+import type { WranglerDev } from "../../../scripts/wrangler-dev.mjs";
+import { ADMIN_TOKEN, API_TOKEN, startFixtureDev } from "./fixture-dev";
 
 // The runtime fixture under a real `wrangler dev`: one traceparent sent with a command is found,
 // by its trace id, in the process's own output (the command's line and each projector's batch
 // line, written by the Durable Object and the queue consumers) and on the event's metadata.
-const API = { Authorization: "Bearer dev-api-token", "Content-Type": "application/json" };
-const ADMIN = { Authorization: "Bearer dev-admin-token" };
+const API = { Authorization: `Bearer ${API_TOKEN}`, "Content-Type": "application/json" };
+const ADMIN = { Authorization: `Bearer ${ADMIN_TOKEN}` };
 const TRACE_ID = "0af7651916cd43dd8448eb211c80319c";
 let dev: WranglerDev;
 
 beforeAll(async () => {
-  dev = await startWranglerDev({ config: "test/fixture/wrangler.toml", envFile: ".dev.vars", logLevel: "log" });
+  dev = await startFixtureDev({ logLevel: "log" });
 });
 
 afterAll(async () => {

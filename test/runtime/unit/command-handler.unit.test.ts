@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineAggregate, reject } from "edge-cqrs";
-import { handleCommand, MAX_EVENT_BYTES, type CommandInput } from "../../src/runtime/aggregate-object/command-handler";
-import { requestHash } from "../../src/runtime/aggregate-object/request-hash";
-import type { CommandRequest } from "../../src/runtime/aggregate-protocol";
-import { RESERVED_METADATA_KEYS } from "../../src/runtime/envelope";
+import { handleCommand, MAX_EVENT_BYTES, type CommandInput } from "../../../src/runtime/aggregate-object/command-handler";
+import { requestHash } from "../../../src/runtime/aggregate-object/request-hash";
+import type { CommandRequest } from "../../../src/runtime/aggregate-protocol";
+import { RESERVED_METADATA_KEYS } from "../../../src/runtime/envelope";
 
 // The command pipeline without workerd: a stream, a request, a clock and an id source in;
 // events, the command record and the answer (or a refusal) out.

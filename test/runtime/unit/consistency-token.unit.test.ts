@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { encodeConsistencyToken, parseConsistencyTokens } from "../../src/runtime/consistency";
-import { canonicalJson } from "../../src/runtime/aggregate-object/request-hash";
+import { encodeConsistencyToken, parseConsistencyTokens } from "../../../src/runtime/consistency";
+import { canonicalJson } from "../../../src/runtime/aggregate-object/request-hash";
 
 describe("consistency tokens", () => {
   it("round-trip positions, URL-safe and without commas", () => {

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { errorResponse } from "../../src/runtime/http/error-handler";
+import { errorResponse } from "../../../src/runtime/http/error-handler";
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MAX_JSON_DEPTH } from "../../src/runtime/http";
-import { nestsDeeperThan } from "../../src/runtime/http/json-depth";
+import { MAX_JSON_DEPTH } from "../../../src/runtime/http";
+import { nestsDeeperThan } from "../../../src/runtime/http/json-depth";
 
 const arrays = (depth: number) => `${"[".repeat(depth)}${"]".repeat(depth)}`;
 const objects = (depth: number) => `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;

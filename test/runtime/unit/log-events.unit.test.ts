@@ -5,8 +5,8 @@ import { describe, expect, it } from "vitest";
 
 // A log line's `event` is what operators filter on: every one the runtime writes is a row of the
 // table in docs/operations.md ("The lines, by `event`"), and the table names no line that is gone.
-const ROOT = fileURLToPath(new URL("../../src/runtime", import.meta.url));
-const OPERATIONS = fileURLToPath(new URL("../../docs/operations.md", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../../src/runtime", import.meta.url));
+const OPERATIONS = fileURLToPath(new URL("../../../docs/operations.md", import.meta.url));
 
 function sourceFiles(directory: string): string[] {
   return readdirSync(directory).flatMap((entry) => {

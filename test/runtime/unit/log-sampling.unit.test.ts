@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { CommandRequest } from "../../src/runtime/aggregate-protocol";
-import { keptBySampling, Metrics, reportCommand, type MetricsDataset } from "../../src/runtime/observability";
+import type { CommandRequest } from "../../../src/runtime/aggregate-protocol";
+import { keptBySampling, Metrics, reportCommand, type MetricsDataset } from "../../../src/runtime/observability";
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 
 // The runtime's folders are modules: another folder is imported only through its index, and no
 // two folders import each other, directly or around a loop (type-only imports included).
-const ROOT = fileURLToPath(new URL("../../src/runtime", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../../src/runtime", import.meta.url));
 const IMPORT = /^(?:import|export)(?: type)?[^;]*? from "(\.\.?\/[^"]+)"/gm;
 
 function sourceFiles(directory: string): string[] {

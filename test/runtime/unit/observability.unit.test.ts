@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { CommandOutcome } from "../../src/runtime/aggregate-protocol";
-import { BatchReport, formatLog, Metrics, outcomeName, writeFormattedLog, writeLog, type MetricsDataset } from "../../src/runtime/observability";
+import type { CommandOutcome } from "../../../src/runtime/aggregate-protocol";
+import { BatchReport, formatLog, Metrics, outcomeName, writeFormattedLog, writeLog, type MetricsDataset } from "../../../src/runtime/observability";
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineAggregate, defineProcessManager, defineProjection, type EventEnvelope } from "edge-cqrs";
-import { given } from "../../src/runtime/testing";
+import { given } from "../../../src/runtime/testing";
 
 // Names that come from outside (a command in a URL, an event type on a queue message) and happen
 // to be members of every JS object must be unknown names, not Object.prototype's functions.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineAggregate, definePublisher, type EventEnvelope } from "edge-cqrs";
-import { assertDistinctCloudEvents } from "../../src/runtime/publisher";
+import { assertDistinctCloudEvents } from "../../../src/runtime/publisher";
 
 // A small fixture domain: a counter whose `Incremented` goes public and whose `Noted` stays inside.
 const counter = defineAggregate({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineAggregate, defineProjection } from "edge-cqrs";
-import { renameWords, shadowName } from "../../src/runtime/rebuild";
+import { renameWords, shadowName } from "../../../src/runtime/rebuild";
 
 // A rebuild runs a projection's own handlers against shadow tables by rewriting the declared
 // table names in their SQL: the rule must be exact, since a wrong rewrite writes the live view.

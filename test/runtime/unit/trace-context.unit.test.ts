@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { adoptTrace, continueTrace, formatTraceparent, parseTraceparent, traceIdOf } from "../../src/runtime/observability";
+import { adoptTrace, continueTrace, formatTraceparent, parseTraceparent, traceIdOf } from "../../../src/runtime/observability";
 
 // W3C Trace Context, level 1 (https://www.w3.org/TR/trace-context/#traceparent-header).
 

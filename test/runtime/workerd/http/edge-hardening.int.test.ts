@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { RESERVED_METADATA_KEYS } from "../../../src/runtime/envelope";
-import { MAX_JSON_DEPTH } from "../../../src/runtime/http";
-import { RUNTIME_COMMAND_ID_PREFIX } from "../../../src/runtime/ids";
+import { RESERVED_METADATA_KEYS } from "../../../../src/runtime/envelope";
+import { MAX_JSON_DEPTH } from "../../../../src/runtime/http";
+import { RUNTIME_COMMAND_ID_PREFIX } from "../../../../src/runtime/ids";
 import { openAccount } from "../../fixture/support";
-import { ADMIN_TOKEN, API_TOKEN, call, command, json, storedRows } from "../../support/http";
+import { ADMIN_TOKEN, API_TOKEN, call, command, json, storedRows } from "../../../support/http";
 
 // The HTTP edge against hostile input, one focused case per class of defect: names that exist on
 // every JS object, nesting, the runtime's reserved ids and metadata keys, and tokens in URLs.

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { STATEMENT } from "../../fixture/support";
 import { deliver } from "../../fixture/support/delivery";
-import { getQuery, runCommand } from "../../support/api-client";
-import { CapturedEvents } from "../../support/captured-events";
+import { getQuery, runCommand } from "../../../support/api-client";
+import { CapturedEvents } from "../../../support/captured-events";
 
 // A query's own query string (the fixture's statement pages with ?limit= and ?cursor=): parsed by
 // the query's schema, coerced and defaulted, refused as 400 invalid_query with the issues when it

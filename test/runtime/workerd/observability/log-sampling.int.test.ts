@@ -3,10 +3,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { application } from "../../fixture/application";
 import { BALANCES } from "../../fixture/support";
 import { fixtureEnv as env } from "../../fixture/support/worker";
-import { runCommand } from "../../support/api-client";
-import { CapturedEvents } from "../../support/captured-events";
-import { deliverBatch } from "../../support/deliver-batch";
-import { LogLines } from "../../support/log-lines";
+import { runCommand } from "../../../support/api-client";
+import { CapturedEvents } from "../../../support/captured-events";
+import { deliverBatch } from "../../../support/deliver-batch";
+import { LogLines } from "../../../support/log-lines";
 
 // `logs.sampleRate` thins the runtime's info lines, never its warnings, errors or metrics. A
 // runtime built here consumes the fixture's queue with the real D1 (the command lines are the

@@ -1,13 +1,13 @@
 import { createExecutionContext, createScheduledController, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
-import type { EventEnvelope } from "../../../src/runtime/envelope";
-import { OUTBOX_MAX_ATTEMPTS, type QueueSender } from "../../../src/runtime/outbox";
+import type { EventEnvelope } from "../../../../src/runtime/envelope";
+import { OUTBOX_MAX_ATTEMPTS, type QueueSender } from "../../../../src/runtime/outbox";
 import { BALANCES, openAccount, STATEMENT } from "../../fixture/support";
 import { deliver } from "../../fixture/support/delivery";
 import { fixtureEnv } from "../../fixture/support/worker";
-import { postCommand, runCommand } from "../../support/api-client";
-import { aggregateStub, CapturedEvents, runOutboxAlarms, useQueueSender } from "../../support/captured-events";
-import { LogLines } from "../../support/log-lines";
+import { postCommand, runCommand } from "../../../support/api-client";
+import { aggregateStub, CapturedEvents, runOutboxAlarms, useQueueSender } from "../../../support/captured-events";
+import { LogLines } from "../../../support/log-lines";
 import worker from "../../fixture/worker";
 
 // Metrics go to the Workers Analytics Engine dataset the application names (the fixture's

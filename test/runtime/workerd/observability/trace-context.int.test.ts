@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openAccount } from "../../fixture/support";
-import { postCommand, runCommand } from "../../support/api-client";
-import { json, readStream } from "../../support/http";
-import { LogLines } from "../../support/log-lines";
+import { postCommand, runCommand } from "../../../support/api-client";
+import { json, readStream } from "../../../support/http";
+import { LogLines } from "../../../support/log-lines";
 
 // One W3C traceparent follows a command from its HTTP request to the views: the command's log
 // line, its events' metadata, and the log line of every projector batch that applied them.

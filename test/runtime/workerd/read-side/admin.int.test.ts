@@ -1,10 +1,10 @@
 import { fixtureEnv as env } from "../../fixture/support/worker";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { EventEnvelope } from "../../../src/runtime/envelope";
-import { getQuery, runCommand } from "../../support/api-client";
-import { CapturedEvents } from "../../support/captured-events";
-import { adminGet, call, ADMIN_TOKEN, API_TOKEN, json } from "../../support/http";
-import { rows } from "../../support/read-model";
+import type { EventEnvelope } from "../../../../src/runtime/envelope";
+import { getQuery, runCommand } from "../../../support/api-client";
+import { CapturedEvents } from "../../../support/captured-events";
+import { adminGet, call, ADMIN_TOKEN, API_TOKEN, json } from "../../../support/http";
+import { rows } from "../../../support/read-model";
 import { BALANCES } from "../../fixture/support";
 import { deliver } from "../../fixture/support/delivery";
 

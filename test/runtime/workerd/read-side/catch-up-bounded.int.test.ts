@@ -1,16 +1,16 @@
 import { runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { EventEnvelope } from "../../../src/runtime/envelope";
-import { MAX_EVENTS_HEALED_PER_INVOCATION, MAX_EVENTS_HEALED_PER_STREAM } from "../../../src/runtime/projector";
+import type { EventEnvelope } from "../../../../src/runtime/envelope";
+import { MAX_EVENTS_HEALED_PER_INVOCATION, MAX_EVENTS_HEALED_PER_STREAM } from "../../../../src/runtime/projector";
 import { BALANCES, openAccount } from "../../fixture/support";
 import { deliver } from "../../fixture/support/delivery";
 import type { FixtureEnv } from "../../fixture/env";
 import { fixtureEnv } from "../../fixture/support/worker";
-import { runCommand } from "../../support/api-client";
-import { aggregateStub, CapturedEvents } from "../../support/captured-events";
-import { adminGet, json } from "../../support/http";
-import { rows } from "../../support/read-model";
-import { watchD1 } from "../../support/watched-d1";
+import { runCommand } from "../../../support/api-client";
+import { aggregateStub, CapturedEvents } from "../../../support/captured-events";
+import { adminGet, json } from "../../../support/http";
+import { rows } from "../../../support/read-model";
+import { watchD1 } from "../../../support/watched-d1";
 
 // A stream that reaches a projection for the first time with a long history (a new projection,
 // a stream whose messages were parked) is caught up a bounded number of events per invocation:

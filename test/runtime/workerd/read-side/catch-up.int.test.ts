@@ -1,11 +1,11 @@
 import { fixtureEnv as env } from "../../fixture/support/worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MAX_EVENTS_PER_TRANSACTION } from "../../../src/runtime/projector";
-import { runCommand } from "../../support/api-client";
-import { CapturedEvents } from "../../support/captured-events";
+import { MAX_EVENTS_PER_TRANSACTION } from "../../../../src/runtime/projector";
+import { runCommand } from "../../../support/api-client";
+import { CapturedEvents } from "../../../support/captured-events";
 import { BALANCES } from "../../fixture/support";
 import { deliver } from "../../fixture/support/delivery";
-import { rows } from "../../support/read-model";
+import { rows } from "../../../support/read-model";
 
 // A projection that is far behind on a stream (a new projection, a stream that was parked) catches
 // up in transactions of bounded size, each moving the checkpoint; a failure keeps what came before.

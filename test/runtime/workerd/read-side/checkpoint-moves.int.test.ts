@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { advanceCheckpoints, type CheckpointMove } from "../../../src/runtime/projector/checkpoints";
-import { rows } from "../../support/read-model";
+import { advanceCheckpoints, type CheckpointMove } from "../../../../src/runtime/projector/checkpoints";
+import { rows } from "../../../support/read-model";
 import { fixtureEnv } from "../../fixture/support/worker";
 
 // Many streams' checkpoints move in a few set-based statements. Whatever the batch, they move

@@ -1,9 +1,9 @@
 import { createExecutionContext } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runCommand } from "../../support/api-client";
-import { CapturedEvents } from "../../support/captured-events";
-import { API_TOKEN } from "../../support/http";
-import { watchD1 } from "../../support/watched-d1";
+import { runCommand } from "../../../support/api-client";
+import { CapturedEvents } from "../../../support/captured-events";
+import { API_TOKEN } from "../../../support/http";
+import { watchD1 } from "../../../support/watched-d1";
 import { BALANCES } from "../../fixture/support";
 import { deliver } from "../../fixture/support/delivery";
 import { fixtureEnv } from "../../fixture/support/worker";

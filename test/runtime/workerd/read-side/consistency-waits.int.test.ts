@@ -1,10 +1,10 @@
 import { createExecutionContext } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { encodeConsistencyToken, MAX_CONCURRENT_WAITERS, MAX_POLLS_PER_WAIT, MAX_TOKEN_POSITIONS } from "../../../src/runtime/consistency";
-import { runCommand } from "../../support/api-client";
-import { CapturedEvents } from "../../support/captured-events";
-import { API_TOKEN } from "../../support/http";
-import { watchD1, type D1Call } from "../../support/watched-d1";
+import { encodeConsistencyToken, MAX_CONCURRENT_WAITERS, MAX_POLLS_PER_WAIT, MAX_TOKEN_POSITIONS } from "../../../../src/runtime/consistency";
+import { runCommand } from "../../../support/api-client";
+import { CapturedEvents } from "../../../support/captured-events";
+import { API_TOKEN } from "../../../support/http";
+import { watchD1, type D1Call } from "../../../support/watched-d1";
 import { STATEMENT } from "../../fixture/support";
 import { deliver } from "../../fixture/support/delivery";
 import { fixtureEnv } from "../../fixture/support/worker";

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { getQuery, runCommand, type CommandBody } from "../../support/api-client";
-import { CapturedEvents } from "../../support/captured-events";
+import { getQuery, runCommand, type CommandBody } from "../../../support/api-client";
+import { CapturedEvents } from "../../../support/captured-events";
 import { BALANCES } from "../../fixture/support";
 import { deliver } from "../../fixture/support/delivery";
 

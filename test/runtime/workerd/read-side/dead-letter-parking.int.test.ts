@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
-import { MAX_LOGGED_BODY_BYTES_PER_INVOCATION, MAX_PARKED_BYTES_PER_BATCH, PARK_LAST_RESORT_ATTEMPT } from "../../../src/runtime/projector";
-import { adminGet, json } from "../../support/http";
-import { rows } from "../../support/read-model";
-import { watchD1, type D1Call } from "../../support/watched-d1";
+import { MAX_LOGGED_BODY_BYTES_PER_INVOCATION, MAX_PARKED_BYTES_PER_BATCH, PARK_LAST_RESORT_ATTEMPT } from "../../../../src/runtime/projector";
+import { adminGet, json } from "../../../support/http";
+import { rows } from "../../../support/read-model";
+import { watchD1, type D1Call } from "../../../support/watched-d1";
 import type { FixtureEnv } from "../../fixture/env";
 import { deliver } from "../../fixture/support/delivery";
 import { fixtureEnv as env } from "../../fixture/support/worker";

@@ -1,14 +1,14 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { MAX_REPLAY_SENDS_PER_REQUEST } from "../../../src/runtime/admin";
-import type { EventEnvelope } from "../../../src/runtime/envelope";
-import { byteLength, MAX_BATCH_MESSAGES } from "../../../src/runtime/outbox";
+import { MAX_REPLAY_SENDS_PER_REQUEST } from "../../../../src/runtime/admin";
+import type { EventEnvelope } from "../../../../src/runtime/envelope";
+import { byteLength, MAX_BATCH_MESSAGES } from "../../../../src/runtime/outbox";
 import { BALANCES, openAccount } from "../../fixture/support";
 import { deliver } from "../../fixture/support/delivery";
 import { fixtureEnv } from "../../fixture/support/worker";
-import { getQuery, runCommand } from "../../support/api-client";
-import { CapturedEvents } from "../../support/captured-events";
-import { adminGet, call, ADMIN_TOKEN, json } from "../../support/http";
-import { rows } from "../../support/read-model";
+import { getQuery, runCommand } from "../../../support/api-client";
+import { CapturedEvents } from "../../../support/captured-events";
+import { adminGet, call, ADMIN_TOKEN, json } from "../../../support/http";
+import { rows } from "../../../support/read-model";
 
 // Replaying dead letters sends them back through the real local queue to the projector. It must
 // fit the queue's limits (100 messages and 256 KB per sendBatch), never be blocked by a row it

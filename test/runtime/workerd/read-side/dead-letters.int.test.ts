@@ -1,9 +1,9 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { EventEnvelope } from "../../../src/runtime/envelope";
-import { runCommand } from "../../support/api-client";
-import { CapturedEvents } from "../../support/captured-events";
-import { rows } from "../../support/read-model";
+import type { EventEnvelope } from "../../../../src/runtime/envelope";
+import { runCommand } from "../../../support/api-client";
+import { CapturedEvents } from "../../../support/captured-events";
+import { rows } from "../../../support/read-model";
 import { BALANCES } from "../../fixture/support";
 import { deliver } from "../../fixture/support/delivery";
 import { fixtureEnv } from "../../fixture/support/worker";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { runCommand } from "../../support/api-client";
-import { CapturedEvents, runOutboxAlarms } from "../../support/captured-events";
-import { adminGet, json } from "../../support/http";
-import { rows } from "../../support/read-model";
+import { runCommand } from "../../../support/api-client";
+import { CapturedEvents, runOutboxAlarms } from "../../../support/captured-events";
+import { adminGet, json } from "../../../support/http";
+import { rows } from "../../../support/read-model";
 import { BALANCES, openAccount } from "../../fixture/support";
 import { deliver, deliverInOrder } from "../../fixture/support/delivery";
 

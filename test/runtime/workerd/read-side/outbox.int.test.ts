@@ -1,13 +1,13 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { COMMAND_LOG_RETENTION_MS, flushOutbox, MAX_EVENT_BYTES } from "../../../src/runtime/aggregate-object";
-import type { CommandRequest } from "../../../src/runtime/aggregate-object";
-import { MAX_BATCH_MESSAGES, OUTBOX_SAFETY_DELAY_MS, type QueueSender } from "../../../src/runtime/outbox";
-import { postCommand, runCommand } from "../../support/api-client";
-import { aggregateStub, CapturedEvents, useQueueSender } from "../../support/captured-events";
+import { COMMAND_LOG_RETENTION_MS, flushOutbox, MAX_EVENT_BYTES } from "../../../../src/runtime/aggregate-object";
+import type { CommandRequest } from "../../../../src/runtime/aggregate-object";
+import { MAX_BATCH_MESSAGES, OUTBOX_SAFETY_DELAY_MS, type QueueSender } from "../../../../src/runtime/outbox";
+import { postCommand, runCommand } from "../../../support/api-client";
+import { aggregateStub, CapturedEvents, useQueueSender } from "../../../support/captured-events";
 import { BALANCES, CREDITING, STATEMENT } from "../../fixture/support";
-import { STREAM_CATALOG_QUEUE as STREAM_CATALOG } from "../../../src/runtime/stream-catalog";
-import { readStream } from "../../support/http";
+import { STREAM_CATALOG_QUEUE as STREAM_CATALOG } from "../../../../src/runtime/stream-catalog";
+import { readStream } from "../../../support/http";
 
 /** A queue that is down: counts the attempts, sends nothing. */
 function downQueue(): { sender: QueueSender; attempts: () => number } {

@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { forgetCommitted, rememberCommitted } from "../../../src/runtime/consistency";
-import { getQuery, runCommand } from "../../support/api-client";
-import { CapturedEvents } from "../../support/captured-events";
-import { json } from "../../support/http";
-import { rows } from "../../support/read-model";
-import { AggregateClient } from "../../../src/runtime/aggregate-client";
+import { forgetCommitted, rememberCommitted } from "../../../../src/runtime/consistency";
+import { getQuery, runCommand } from "../../../support/api-client";
+import { CapturedEvents } from "../../../support/captured-events";
+import { json } from "../../../support/http";
+import { rows } from "../../../support/read-model";
+import { AggregateClient } from "../../../../src/runtime/aggregate-client";
 import { BALANCES, CREDITING, openAccount } from "../../fixture/support";
 import { fixtureEnv } from "../../fixture/support/worker";
 import { deliver } from "../../fixture/support/delivery";

@@ -1,9 +1,9 @@
 import { fixtureEnv as env } from "../../fixture/support/worker";
 import { describe, expect, it } from "vitest";
-import { AggregateClient } from "../../../src/runtime/aggregate-client";
-import { postCommand, runCommand } from "../../support/api-client";
-import { CapturedEvents } from "../../support/captured-events";
-import { json } from "../../support/http";
+import { AggregateClient } from "../../../../src/runtime/aggregate-client";
+import { postCommand, runCommand } from "../../../support/api-client";
+import { CapturedEvents } from "../../../support/captured-events";
+import { json } from "../../../support/http";
 import { CREDITING } from "../../fixture/support";
 import { deliver } from "../../fixture/support/delivery";
 

@@ -1,12 +1,12 @@
 import { fixtureEnv as env } from "../../fixture/support/worker";
 import { beforeAll, describe, expect, it } from "vitest";
-import { AggregateClient } from "../../../src/runtime/aggregate-client";
-import type { EventEnvelope } from "../../../src/runtime/envelope";
-import { runCommand } from "../../support/api-client";
-import { CapturedEvents } from "../../support/captured-events";
+import { AggregateClient } from "../../../../src/runtime/aggregate-client";
+import type { EventEnvelope } from "../../../../src/runtime/envelope";
+import { runCommand } from "../../../support/api-client";
+import { CapturedEvents } from "../../../support/captured-events";
 import { BALANCES, CREDITING } from "../../fixture/support";
 import { deliver } from "../../fixture/support/delivery";
-import { loseCheckpoints } from "../../support/read-model";
+import { loseCheckpoints } from "../../../support/read-model";
 
 // A stateless process manager (the fixture's crediting: a sent payment is deposited into its
 // account), fed through the Worker's queue handler.

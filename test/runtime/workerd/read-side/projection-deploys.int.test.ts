@@ -1,17 +1,17 @@
 import { createExecutionContext, createScheduledController } from "cloudflare:test";
 import { createRuntime, type Application, type Projection } from "edge-cqrs";
 import { describe, expect, it } from "vitest";
-import { runCommand } from "../../support/api-client";
-import { CapturedEvents, runOutboxAlarms } from "../../support/captured-events";
-import { API_TOKEN, json } from "../../support/http";
-import { rows } from "../../support/read-model";
+import { runCommand } from "../../../support/api-client";
+import { CapturedEvents, runOutboxAlarms } from "../../../support/captured-events";
+import { API_TOKEN, json } from "../../../support/http";
+import { rows } from "../../../support/read-model";
 import { application, balances } from "../../fixture/application";
 import { activity, activityQuery, ACTIVITY_QUEUE } from "../../fixture/domain/activity";
 import type { FixtureEnv } from "../../fixture/env";
 import { BALANCES, openAccount, STATEMENT } from "../../fixture/support";
 import { deliver, deliverInOrder } from "../../fixture/support/delivery";
 import { fixtureEnv } from "../../fixture/support/worker";
-import { deliverBatch } from "../../support/deliver-batch";
+import { deliverBatch } from "../../../support/deliver-batch";
 import { HandDrivenQueues, type DrivenWorker } from "../../fixture/support/rebuild";
 import fixtureWorker from "../../fixture/worker";
 

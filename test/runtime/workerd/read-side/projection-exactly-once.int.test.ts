@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import type { EventEnvelope } from "../../../src/runtime/envelope";
-import { runCommand } from "../../support/api-client";
-import { CapturedEvents } from "../../support/captured-events";
+import type { EventEnvelope } from "../../../../src/runtime/envelope";
+import { runCommand } from "../../../support/api-client";
+import { CapturedEvents } from "../../../support/captured-events";
 import { BALANCES, PROJECTION_QUEUES, STATEMENT } from "../../fixture/support";
 import { deliver, deliverInOrder } from "../../fixture/support/delivery";
 import { dumpReadModel, resetReadModel } from "../../fixture/support/read-model";
-import { SeededRandom } from "../../support/seeded-random";
+import { SeededRandom } from "../../../support/seeded-random";
 
 // Queues deliver at least once, in any order, in batches of any size. Whatever they do, the
 // views must end byte-identical to applying every event once, in order.

@@ -1,8 +1,8 @@
 import { fixtureEnv as env } from "../../fixture/support/worker";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runCommand } from "../../support/api-client";
-import { CapturedEvents } from "../../support/captured-events";
-import { rows } from "../../support/read-model";
+import { runCommand } from "../../../support/api-client";
+import { CapturedEvents } from "../../../support/captured-events";
+import { rows } from "../../../support/read-model";
 import { BALANCES, STATEMENT } from "../../fixture/support";
 import { deliver } from "../../fixture/support/delivery";
 import { dumpReadModel } from "../../fixture/support/read-model";

@@ -1,11 +1,11 @@
 import { createExecutionContext, createScheduledController } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { REBUILD_STALL_MS } from "../../../src/runtime/rebuild";
-import { getQuery, runCommand } from "../../support/api-client";
-import { CapturedEvents } from "../../support/captured-events";
-import { json } from "../../support/http";
-import { LogLines } from "../../support/log-lines";
-import { rows } from "../../support/read-model";
+import { REBUILD_STALL_MS } from "../../../../src/runtime/rebuild";
+import { getQuery, runCommand } from "../../../support/api-client";
+import { CapturedEvents } from "../../../support/captured-events";
+import { json } from "../../../support/http";
+import { LogLines } from "../../../support/log-lines";
+import { rows } from "../../../support/read-model";
 import { balancesFaults } from "../../fixture/domain/balances";
 import { BALANCES, CREDITING, openAccount, STATEMENT } from "../../fixture/support";
 import worker from "../../fixture/worker";

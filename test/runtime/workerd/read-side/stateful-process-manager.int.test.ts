@@ -1,17 +1,17 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { AggregateClient } from "../../../src/runtime/aggregate-client";
-import type { CommandRequest } from "../../../src/runtime/aggregate-protocol";
-import type { EventEnvelope } from "../../../src/runtime/envelope";
-import { INSTANCE_SCHEMA_VERSION, useCommandSender, type ProcessManagerObjectInstance } from "../../../src/runtime/process-manager-object";
-import { runCommand } from "../../support/api-client";
-import { CapturedEvents } from "../../support/captured-events";
-import { adminGet, call, json } from "../../support/http";
-import { LogLines } from "../../support/log-lines";
+import { AggregateClient } from "../../../../src/runtime/aggregate-client";
+import type { CommandRequest } from "../../../../src/runtime/aggregate-protocol";
+import type { EventEnvelope } from "../../../../src/runtime/envelope";
+import { INSTANCE_SCHEMA_VERSION, useCommandSender, type ProcessManagerObjectInstance } from "../../../../src/runtime/process-manager-object";
+import { runCommand } from "../../../support/api-client";
+import { CapturedEvents } from "../../../support/captured-events";
+import { adminGet, call, json } from "../../../support/http";
+import { LogLines } from "../../../support/log-lines";
 import { CREDITING, SETTLEMENT } from "../../fixture/support";
 import { deliver } from "../../fixture/support/delivery";
 import { fixtureEnv } from "../../fixture/support/worker";
-import { loseCheckpoints } from "../../support/read-model";
+import { loseCheckpoints } from "../../../support/read-model";
 
 // The fixture's stateful settlement manager (one instance per payment): a payment sent with
 // `confirmBy` must be confirmed by then, or the deadline expires it and withdraws what crediting

@@ -1,11 +1,11 @@
 import { createExecutionContext, createScheduledController } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { SWEEP_GRACE_MS } from "../../../src/runtime/stream-catalog";
-import { runCommand } from "../../support/api-client";
-import { CapturedEvents, runOutboxAlarms } from "../../support/captured-events";
-import { adminGet, json } from "../../support/http";
-import { LogLines } from "../../support/log-lines";
-import { rows } from "../../support/read-model";
+import { SWEEP_GRACE_MS } from "../../../../src/runtime/stream-catalog";
+import { runCommand } from "../../../support/api-client";
+import { CapturedEvents, runOutboxAlarms } from "../../../support/captured-events";
+import { adminGet, json } from "../../../support/http";
+import { LogLines } from "../../../support/log-lines";
+import { rows } from "../../../support/read-model";
 import type { FixtureEnv } from "../../fixture/env";
 import { BALANCES, CREDITING, openAccount, SETTLEMENT, STATEMENT } from "../../fixture/support";
 import { balancesFaults } from "../../fixture/domain/balances";
@@ -16,7 +16,7 @@ import worker from "../../fixture/worker";
 const STREAM_CATALOG = "stream-catalog";
 const ACCOUNTS = ["account/sw-1", "account/sw-2"];
 const PAYMENT = "payment/sw-p1";
-// Each subscriber's producer binding and the queue it sends to (test/fixture/wrangler.toml).
+// Each subscriber's producer binding and the queue it sends to (test/runtime/fixture/wrangler.toml).
 const SUBSCRIBER_QUEUES = { BALANCES_QUEUE: BALANCES, STATEMENT_QUEUE: STATEMENT, CREDITING_QUEUE: CREDITING, SETTLEMENT_QUEUE: SETTLEMENT };
 const PROCESS_MANAGER_QUEUES = [CREDITING, SETTLEMENT];
 

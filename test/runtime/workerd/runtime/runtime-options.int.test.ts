@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { application } from "../../fixture/application";
 import type { FixtureEnv } from "../../fixture/env";
 import { fixtureEnv as env } from "../../fixture/support/worker";
-import { readStream } from "../../support/http";
+import { readStream } from "../../../support/http";
 
 // createRuntime's options, exercised on the fixture application inside workerd with the real
 // bindings: a runtime built here serves requests through the same Durable Objects, queues and D1.

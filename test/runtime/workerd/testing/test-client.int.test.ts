@@ -1,7 +1,7 @@
 import { testClient } from "edge-cqrs/testing";
 import { describe, expect, it } from "vitest";
 import { fixtureWorker } from "../../fixture/support/worker";
-import { API_TOKEN } from "../../support/http";
+import { API_TOKEN } from "../../../support/http";
 
 // edge-cqrs/testing's client, as a user's integration test drives it: real commands through the
 // Worker, real queues and projections, and queries that read the client's own writes.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { openAccount } from "../../fixture/support";
-import { ADMIN_TOKEN, API_TOKEN, call, command, json, readStream, storedRows } from "../../support/http";
+import { ADMIN_TOKEN, API_TOKEN, call, command, json, readStream, storedRows } from "../../../support/http";
 
 // Every write-side error of the HTTP API: exact status, code and a human message, and
 // proof that a refused command stored nothing, neither on a new stream nor on an existing one.

@@ -1,9 +1,9 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { COMMAND_LOG_PRUNE_ROWS, COMMAND_LOG_RETENTION_MS } from "../../../src/runtime/aggregate-object";
-import type { CommandRequest } from "../../../src/runtime/aggregate-object";
+import { COMMAND_LOG_PRUNE_ROWS, COMMAND_LOG_RETENTION_MS } from "../../../../src/runtime/aggregate-object";
+import type { CommandRequest } from "../../../../src/runtime/aggregate-object";
 import { openAccount } from "../../fixture/support";
-import { objectOf } from "../../support/http";
+import { objectOf } from "../../../support/http";
 
 // The command log keeps each answer for COMMAND_LOG_RETENTION_MS (the idempotency window) and is
 // pruned, a bounded number of rows at a time, from the object's alarm.

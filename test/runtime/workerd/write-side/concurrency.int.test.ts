@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { openAccount } from "../../fixture/support";
-import { command, json, readStream } from "../../support/http";
+import { command, json, readStream } from "../../../support/http";
 
 // The object processes one command at a time; versions are 1, 2, 3 … without gaps.
 

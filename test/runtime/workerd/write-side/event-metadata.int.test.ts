@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { openAccount } from "../../fixture/support";
-import { command, json, readStream, storedRows } from "../../support/http";
+import { command, json, readStream, storedRows } from "../../../support/http";
 
 // Caller-supplied metadata: X-Event-Metadata fields ride on every event of the command.
 

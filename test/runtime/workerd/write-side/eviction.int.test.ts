@@ -1,7 +1,7 @@
 import { abortAllDurableObjects, evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { openAccount } from "../../fixture/support";
-import { adminGet, command, json, objectOf } from "../../support/http";
+import { adminGet, command, json, objectOf } from "../../../support/http";
 
 // State lives in memory between commands and is rebuilt from storage on wake: an eviction or a
 // crash loses nothing, and the stream continues where it stopped.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { openAccount } from "../../fixture/support";
-import { command, json, readStream } from "../../support/http";
+import { command, json, readStream } from "../../../support/http";
 
 // If-Match: the version the stream must be at; "0" means it must not exist yet.
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { openAccount } from "../../fixture/support";
-import { command, json, readStream } from "../../support/http";
+import { command, json, readStream } from "../../../support/http";
 
 // The Idempotency-Key is the command id. A retry with the same key and the same payload answers
 // exactly as the first time and appends nothing; a different payload is a 422.

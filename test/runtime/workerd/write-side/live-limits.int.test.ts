@@ -1,10 +1,10 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { fixtureWorker } from "../../fixture/support/worker";
 import { afterEach, describe, expect, it } from "vitest";
-import { LIVE_REPLAY_PAGE, MAX_LIVE_SUBSCRIBERS, useQueueSender } from "../../../src/runtime/aggregate-object";
+import { LIVE_REPLAY_PAGE, MAX_LIVE_SUBSCRIBERS, useQueueSender } from "../../../../src/runtime/aggregate-object";
 import { openAccount } from "../../fixture/support";
-import { ADMIN_TOKEN, json, objectOf, readStream } from "../../support/http";
-import { collectMessages } from "../../support/live-socket";
+import { ADMIN_TOKEN, json, objectOf, readStream } from "../../../support/http";
+import { collectMessages } from "../../../support/live-socket";
 
 // The live feed's limits: a cap on subscribers per object, a replay sent page by page, and a
 // command whose answer never waits on its subscribers.

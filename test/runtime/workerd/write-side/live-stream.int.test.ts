@@ -2,8 +2,8 @@ import { evictDurableObject } from "cloudflare:test";
 import { fixtureWorker } from "../../fixture/support/worker";
 import { describe, expect, it } from "vitest";
 import { openAccount } from "../../fixture/support";
-import { ADMIN_TOKEN, API_TOKEN, command, json, objectOf } from "../../support/http";
-import { collectMessages } from "../../support/live-socket";
+import { ADMIN_TOKEN, API_TOKEN, command, json, objectOf } from "../../../support/http";
+import { collectMessages } from "../../../support/live-socket";
 
 // GET /streams/:aggregate/:id/live: stored events after ?from=, then each new one.
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { CommandRequest } from "../../../src/runtime/aggregate-object";
-import { RESERVED_METADATA_KEYS } from "../../../src/runtime/envelope";
+import type { CommandRequest } from "../../../../src/runtime/aggregate-object";
+import { RESERVED_METADATA_KEYS } from "../../../../src/runtime/envelope";
 import { openAccount } from "../../fixture/support";
-import { objectOf, readStream, storedRows } from "../../support/http";
+import { objectOf, readStream, storedRows } from "../../../support/http";
 
 // The aggregate object trusts no name it is given, whoever calls it (the HTTP edge, a process
 // manager, a direct RPC): prototype names are unknown names, and caller metadata can never set

@@ -1,9 +1,9 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { requestHash } from "../../../src/runtime/aggregate-object";
-import { STORE_MIGRATIONS, STORE_SCHEMA_VERSION } from "../../../src/runtime/event-store";
+import { requestHash } from "../../../../src/runtime/aggregate-object";
+import { STORE_MIGRATIONS, STORE_SCHEMA_VERSION } from "../../../../src/runtime/event-store";
 import { openAccount } from "../../fixture/support";
-import { command, json, objectOf, readStream } from "../../support/http";
+import { command, json, objectOf, readStream } from "../../../support/http";
 
 // The object's SQLite storage: created by the first append and never before, and versioned, so
 // an object written by an older release wakes, migrates itself and keeps its stream.

@@ -1,10 +1,10 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { fixtureEnv as env } from "../../fixture/support/worker";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { OUTBOX_MAX_ATTEMPTS, type QueueSender } from "../../../src/runtime/outbox";
-import { runCommand } from "../../support/api-client";
-import { aggregateStub, CapturedEvents, useQueueSender } from "../../support/captured-events";
-import { adminGet, json } from "../../support/http";
+import { OUTBOX_MAX_ATTEMPTS, type QueueSender } from "../../../../src/runtime/outbox";
+import { runCommand } from "../../../support/api-client";
+import { aggregateStub, CapturedEvents, useQueueSender } from "../../../support/captured-events";
+import { adminGet, json } from "../../../support/http";
 import { BALANCES, openAccount, STATEMENT } from "../../fixture/support";
 
 // An event one queue can never take (its queue was deleted, an upcaster made it too large) is

@@ -1,8 +1,8 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { SPARSE_SNAPSHOT_INTERVALS, useQueueSender } from "../../../src/runtime/aggregate-object";
+import { SPARSE_SNAPSHOT_INTERVALS, useQueueSender } from "../../../../src/runtime/aggregate-object";
 import { ACCOUNT_SNAPSHOT_EVERY } from "../../fixture/domain/account";
-import { command, json, objectOf, readStream } from "../../support/http";
+import { command, json, objectOf, readStream } from "../../../support/http";
 
 // Snapshots every N events (the fixture's account: every 10) so waking costs at most N events of
 // folding, whatever the stream's length; a snapshot stored under another state schema is

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { openAccount } from "../../fixture/support";
-import { adminGet, command, json, readStream } from "../../support/http";
+import { adminGet, command, json, readStream } from "../../../support/http";
 
 // GET /streams and the event envelope; the command response shape.
 

@@ -1,10 +1,10 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { openAccount } from "../../fixture/support";
-import { API_TOKEN, call, command, json, objectOf, readStream } from "../../support/http";
+import { API_TOKEN, call, command, json, objectOf, readStream } from "../../../support/http";
 
 // The fixture's Deposited is at schema version 2; version 1 named the amount `cents`
-// (test/fixture/domain/account.ts). Rows stored as version 1 must read as version 2 everywhere:
+// (test/runtime/fixture/domain/account.ts). Rows stored as version 1 must read as version 2 everywhere:
 // in /streams, in the state `decide` sees, and in the envelopes the projectors receive.
 
 /** Writes a schema-version-1 Deposited row straight into the object's events table, as an old deploy would have. */
