@@ -3,14 +3,17 @@
 // JSDoc); the CLI is bundled into one Node module, since it runs in Node and nothing imports it.
 import { spawnSync } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const cliEntry = `${root}src/cli/edge-cqrs.ts`;
+// The repository's own TypeScript, run directly (npx would cost a second of start-up).
+const tscBin = createRequire(import.meta.url).resolve("typescript/bin/tsc");
 
 rmSync(`${root}dist`, { recursive: true, force: true });
-const tsc = spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+const tsc = spawnSync(process.execPath, [tscBin, "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 
 if (existsSync(cliEntry)) {

@@ -24,7 +24,7 @@ export interface WranglerDev {
   stop(): Promise<void>;
   /** The tail of wrangler's output (warnings and errors at `--log-level warn`; the Worker's log lines too at `log`). */
   logs(): string;
-  /** The process group of npx, wrangler and workerd: for reading its memory, never for signalling. */
+  /** The process group of wrangler and workerd: for reading its memory, never for signalling. */
   readonly pid: number | undefined;
 }
 

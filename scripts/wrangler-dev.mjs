@@ -2,6 +2,7 @@
 // throwaway state directory, local D1 migrations applied, and a stop() that leaves nothing behind.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -9,6 +10,8 @@ import { fileURLToPath } from "node:url";
 import "./ensure-dev-vars.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
+/** The repository's wrangler, run directly: npx would cost a second of start-up per command. */
+const WRANGLER = createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
 const HOST = "127.0.0.1";
 /** A cold start bundles the Worker and boots workerd: ~5-15 s on a 2-core machine. */
 const READY_TIMEOUT_MS = 60_000;
@@ -42,7 +45,7 @@ const CHILD_ENV = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", 
  * @property {string} url Base URL without a trailing slash, e.g. `http://127.0.0.1:43817`.
  * @property {() => Promise<void>} stop Kills wrangler and its workerd children, then removes the temp state.
  * @property {() => string} logs The tail of wrangler's output (warnings and errors at `--log-level warn`).
- * @property {number | undefined} pid The process group of npx, wrangler and workerd (for measuring, never for signalling).
+ * @property {number | undefined} pid The process group of wrangler and workerd (for measuring, never for signalling).
  * @property {number} inspectorPort The DevTools inspector's port (the bench's CPU profiles connect to it).
  */
 
@@ -125,8 +128,8 @@ export async function startWranglerDev({ port, persistTo, timeoutMs = READY_TIME
  * @param {string | undefined} config
  */
 export async function applyMigrations(stateDir, binding, config) {
-  const args = ["wrangler", "d1", "migrations", "apply", binding, "--local", "--persist-to", stateDir, ...(config ? ["--config", config] : [])];
-  const child = spawn("npx", args, {
+  const args = [WRANGLER, "d1", "migrations", "apply", binding, "--local", "--persist-to", stateDir, ...(config ? ["--config", config] : [])];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: CHILD_ENV,
     stdio: ["ignore", "pipe", "pipe"],
@@ -148,11 +151,11 @@ export async function applyMigrations(stateDir, binding, config) {
  * @param {string} logLevel
  */
 function startServer(stateDir, port, inspectorPort, configArgs, registryDir, logLevel) {
-  const args = ["wrangler", "dev", ...configArgs, "--ip", HOST, "--port", String(port), "--inspector-port", String(inspectorPort)];
+  const args = [WRANGLER, "dev", ...configArgs, "--ip", HOST, "--port", String(port), "--inspector-port", String(inspectorPort)];
   args.push("--persist-to", stateDir, "--log-level", logLevel, "--show-interactive-dev-session=false");
-  // Its own process group, so one signal reaches npx, wrangler and every workerd it forked.
+  // Its own process group, so one signal reaches wrangler and every workerd it forked.
   const env = { ...CHILD_ENV, WRANGLER_REGISTRY_PATH: registryDir };
-  const child = spawn("npx", args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const output = collectOutput(child);
   /** @type {Promise<number | null>} */
   const exited = new Promise((resolve) => {

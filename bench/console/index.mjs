@@ -27,7 +27,7 @@ const SYSTEM_SECONDS = 45;
 
 /**
  * The two servers, measured one after the other, so one's leftover work never lands on the other's
- * figures. `root` is the process the server's processes descend from: `wrangler dev` (npx), or
+ * figures. `root` is the process the server's processes descend from: `wrangler dev`, or
  * the Node process in which `unstable_startWorker` runs wrangler's dev server (no-inspector/serve.mjs).
  */
 const SERVERS = [
