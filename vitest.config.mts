@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { cloudflareTest, readD1Migrations, type D1Migration } from "@cloudflare/vitest-plugin";
 import type { Plugin } from "vite";
@@ -44,6 +45,8 @@ function dependenciesWithoutSourceMaps(): Plugin {
   };
 }
 
+const SHARED_DEV_SERVER = "test/app/support/shared-dev-server.global-setup.ts";
+
 /** The package test alone takes about two minutes: it starts first, so the other e2e files run beside it. */
 const STARTS_FIRST = ["test/package/e2e/new-project.e2e.test.ts"];
 class SlowestFirst extends BaseSequencer {
@@ -61,7 +64,7 @@ class SlowestFirst extends BaseSequencer {
 // (*.e2e, in Node, driving a real `wrangler dev` over HTTP or starting real processes).
 //
 // Workers per project, measured on 2 cores: unit and workerd files are CPU-bound, so two at a time
-// (the default would be one); e2e files mostly wait on servers and timers, so four at a time.
+// (the default would be one); e2e files mostly wait on servers and timers, so three at a time.
 // Projects that differ in workers need their own `groupOrder` when one `vitest run` runs them all.
 export default defineConfig({
   test: {
@@ -95,6 +98,7 @@ export default defineConfig({
           include: ["test/app/workerd/**/*.int.test.ts"],
           setupFiles: ["test/support/apply-migrations.ts"],
           testTimeout: 30_000,
+          hookTimeout: 30_000,
         },
       },
       // The runtime's own workerd tests: the same workerd, driving the small fixture application
@@ -113,6 +117,7 @@ export default defineConfig({
           include: ["test/runtime/workerd/**/*.int.test.ts"],
           setupFiles: ["test/support/apply-migrations.ts"],
           testTimeout: 30_000,
+          hookTimeout: 30_000,
         },
       },
       {
@@ -121,11 +126,12 @@ export default defineConfig({
           environment: "node",
           include: ["test/*/e2e/**/*.e2e.test.ts"],
           // One `wrangler dev` of the example, started on first use and shared by the e2e files
-          // that need nothing more (test/app/support/shared-dev-server.ts).
-          globalSetup: ["test/app/support/shared-dev-server.global-setup.ts"],
+          // that need nothing more (test/app/support/shared-dev-server.ts); absent with the
+          // example (the runtime's suite alone, test/runtime/fixture/README.md).
+          globalSetup: [SHARED_DEV_SERVER].filter((file) => existsSync(new URL(`./${file}`, import.meta.url))),
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          maxWorkers: 4,
+          maxWorkers: 3,
           sequence: { groupOrder: 1 },
         },
       },
