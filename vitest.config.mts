@@ -45,6 +45,31 @@ function dependenciesWithoutSourceMaps(): Plugin {
   };
 }
 
+/**
+ * The files of a workerd project share one workerd, its Durable Objects and its D1 (isolate:
+ * false): a fresh workerd per file costs about 3 s of CPU before the file's first test, more than
+ * most files' tests. Each such file works under ids of its own and asserts only on them. A file
+ * whose assertions cover the whole store (a listing of every projection, a sweep of every stream,
+ * a rebuild, the cron's lag, every row of a table) is named *.fresh.int.test.ts and runs in a
+ * project that gives it an empty one.
+ */
+const FRESH = "test/runtime/workerd/**/*.fresh.int.test.ts";
+
+/** A vitest project on the runtime's fixture application, in workerd. */
+function runtimeProject(test: { name: string; isolate: boolean; include: string[]; exclude?: string[] }) {
+  return {
+    resolve: { alias: runtimeAlias("./src/runtime/index.ts") },
+    plugins: [
+      dependenciesWithoutSourceMaps(),
+      cloudflareTest(async () => ({
+        wrangler: { configPath: "./test/runtime/fixture/wrangler.toml" },
+        miniflare: { bindings: { TEST_MIGRATIONS: await fixtureMigrations(), ...tokens } },
+      })),
+    ],
+    test: { ...test, setupFiles: ["test/support/apply-migrations.ts"], testTimeout: 30_000, hookTimeout: 30_000 },
+  };
+}
+
 const SHARED_DEV_SERVER = "test/app/support/shared-dev-server.global-setup.ts";
 
 /** The package test alone takes about two minutes: it starts first, so the other e2e files run beside it. */
@@ -79,7 +104,7 @@ export default defineConfig({
     projects: [
       {
         resolve: { alias: runtimeAlias("./src/runtime/index.node.ts") },
-        test: { name: "unit", environment: "node", include: ["test/*/unit/**/*.unit.test.ts"] },
+        test: { name: "unit", environment: "node", isolate: false, include: ["test/*/unit/**/*.unit.test.ts"] },
       },
       {
         resolve: { alias: runtimeAlias("./src/runtime/index.ts") },
@@ -95,6 +120,7 @@ export default defineConfig({
         // The example's workerd tests, on its own wrangler.toml and src/index.ts.
         test: {
           name: "workers",
+          isolate: false,
           include: ["test/app/workerd/**/*.int.test.ts"],
           setupFiles: ["test/support/apply-migrations.ts"],
           testTimeout: 30_000,
@@ -103,23 +129,8 @@ export default defineConfig({
       },
       // The runtime's own workerd tests: the same workerd, driving the small fixture application
       // in test/runtime/fixture rather than the example, so they hold without src/app.
-      {
-        resolve: { alias: runtimeAlias("./src/runtime/index.ts") },
-        plugins: [
-          dependenciesWithoutSourceMaps(),
-          cloudflareTest(async () => ({
-            wrangler: { configPath: "./test/runtime/fixture/wrangler.toml" },
-            miniflare: { bindings: { TEST_MIGRATIONS: await fixtureMigrations(), ...tokens } },
-          })),
-        ],
-        test: {
-          name: "runtime",
-          include: ["test/runtime/workerd/**/*.int.test.ts"],
-          setupFiles: ["test/support/apply-migrations.ts"],
-          testTimeout: 30_000,
-          hookTimeout: 30_000,
-        },
-      },
+      runtimeProject({ name: "runtime", isolate: false, include: ["test/runtime/workerd/**/*.int.test.ts"], exclude: [FRESH] }),
+      runtimeProject({ name: "runtime-fresh", isolate: true, include: [FRESH] }),
       {
         test: {
           name: "e2e",

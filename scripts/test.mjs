@@ -48,7 +48,7 @@ const STEPS = [
   { name: "pack", command: [process.execPath, "scripts/pack.mjs"] },
   { name: "e2e", command: [...bin("vitest"), "run", "--project", "e2e", "--exclude", "test/package/**"] },
   { name: "package", command: [...bin("vitest"), "run", "--project", "e2e", "test/package/"], needs: ["pack"], env: { EDGE_CQRS_TARBALL: TARBALL } },
-  { name: "quick", command: [...bin("vitest"), "run", "--project", "unit", "--project", "workers", "--project", "runtime"], after: ["e2e"] },
+  { name: "quick", command: [...bin("vitest"), "run", "--project", "unit", "--project", "workers", "--project", "runtime", "--project", "runtime-fresh"], after: ["e2e"] },
   { name: "publint", command: [...bin("publint"), "--strict", TARBALL], needs: ["pack"], nice: LAST },
   { name: "attw", command: [...bin("attw"), TARBALL, "--profile", "esm-only"], needs: ["pack"], after: ["publint"], nice: LAST },
   { name: "check", command: [process.execPath, "dist/cli/edge-cqrs.js", "check"], needs: ["pack"], after: ["attw"], nice: LAST },
