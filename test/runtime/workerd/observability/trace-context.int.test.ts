@@ -28,7 +28,7 @@ const appliedBy = (subscriber: string, traceId: string) =>
 
 describe("a traceparent sent with a command", () => {
   it("is on the command's log line, on its event's metadata and on the log line of each projector batch that applied the event", async () => {
-    const response = await postCommand("account/tr-1/open", openAccount(), { traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01` });
+    const response = await postCommand("account/trace-1/open", openAccount(), { traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01` });
     expect(response.status).toBe(200);
 
     // The command runs in a span of its own, under the caller's, in the caller's trace.
@@ -37,10 +37,10 @@ describe("a traceparent sent with a command", () => {
     expect(traceId).toBe(TRACE_ID);
     expect(spanId).not.toBe(CALLER_SPAN);
 
-    const [line] = logs.of("command", (l) => l.streamId === "account/tr-1");
+    const [line] = logs.of("command", (l) => l.streamId === "account/trace-1");
     expect(line).toMatchObject({ level: "info", outcome: "accepted", command: "open", version: 1, events: 1, traceId: TRACE_ID, traceparent });
 
-    const { body } = await readStream("account", "tr-1");
+    const { body } = await readStream("account", "trace-1");
     expect(body.events[0].metadata.traceparent).toBe(traceparent);
 
     // Both projections consume the event from their own queues.
@@ -49,17 +49,17 @@ describe("a traceparent sent with a command", () => {
   });
 
   it("carries on through a process manager: the command it issues has the same trace id and a span of its own", async () => {
-    await runCommand("account/tr-2/open", openAccount());
-    const response = await postCommand("payment/tr-p2/send", { accountId: "tr-2", amount: 300 }, { traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01` });
+    await runCommand("account/trace-2/open", openAccount());
+    const response = await postCommand("payment/trace-p2/send", { accountId: "trace-2", amount: 300 }, { traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01` });
     expect(response.status).toBe(200);
     const payment = partsOf(response.headers.get("traceparent"));
 
     expect(await appliedBy("crediting", TRACE_ID)).toMatchObject({ kind: "process-manager", applied: 1 });
-    const deposit = await logs.waitFor("command", (l) => l.streamId === "account/tr-2" && l.command === "deposit");
+    const deposit = await logs.waitFor("command", (l) => l.streamId === "account/trace-2" && l.command === "deposit");
     expect(deposit).toMatchObject({ outcome: "accepted", traceId: TRACE_ID, causationId: expect.any(String), commandId: expect.stringMatching(/^edge-cqrs:pm:crediting:/) });
     expect(deposit.spanId).not.toBe(payment.spanId);
 
-    const { body } = await readStream("account", "tr-2");
+    const { body } = await readStream("account", "trace-2");
     const deposited = body.events.find((e: { type: string }) => e.type === "Deposited");
     expect(deposited.metadata.traceparent).toBe(deposit.traceparent);
     // …and so the account's views log the payment's trace too.
@@ -69,15 +69,15 @@ describe("a traceparent sent with a command", () => {
 
 describe("a traceparent through a stateful process manager", () => {
   it("reaches the commands a deadline set by the traced event issues, each in a span of its own", async () => {
-    await runCommand("account/tr-s3/open", openAccount());
+    await runCommand("account/trace-s3/open", openAccount());
     const confirmBy = new Date(Date.now() + 1_000).toISOString();
-    const response = await postCommand("payment/tr-ps3/send", { accountId: "tr-s3", amount: 200, confirmBy }, { traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01` });
+    const response = await postCommand("payment/trace-ps3/send", { accountId: "trace-s3", amount: 200, confirmBy }, { traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01` });
     expect(response.status).toBe(200);
     const payment = partsOf(response.headers.get("traceparent"));
 
     // The settlement instance set a timer on the traced event; when it fires, its commands carry the trace on.
-    const expire = await logs.waitFor("command", (l) => l.streamId === "payment/tr-ps3" && l.command === "expire");
-    const withdraw = await logs.waitFor("command", (l) => l.streamId === "account/tr-s3" && l.command === "withdraw");
+    const expire = await logs.waitFor("command", (l) => l.streamId === "payment/trace-ps3" && l.command === "expire");
+    const withdraw = await logs.waitFor("command", (l) => l.streamId === "account/trace-s3" && l.command === "withdraw");
     for (const line of [expire, withdraw]) {
       expect(line).toMatchObject({ outcome: "accepted", traceId: TRACE_ID, commandId: expect.stringMatching(/^edge-cqrs:pm:settlement:/) });
       expect(line.spanId).not.toBe(payment.spanId);
@@ -88,13 +88,13 @@ describe("a traceparent through a stateful process manager", () => {
 
 describe("a command without a traceparent", () => {
   it("starts a trace, answers it, and is followed by it like any other", async () => {
-    const response = await postCommand("account/tr-3/open", openAccount());
+    const response = await postCommand("account/trace-3/open", openAccount());
     expect(response.status).toBe(200);
     const traceparent = response.headers.get("traceparent");
     const { traceId } = partsOf(traceparent);
 
-    expect(logs.of("command", (l) => l.streamId === "account/tr-3")[0]).toMatchObject({ traceId, traceparent });
-    expect((await readStream("account", "tr-3")).body.events[0].metadata.traceparent).toBe(traceparent);
+    expect(logs.of("command", (l) => l.streamId === "account/trace-3")[0]).toMatchObject({ traceId, traceparent });
+    expect((await readStream("account", "trace-3")).body.events[0].metadata.traceparent).toBe(traceparent);
     await appliedBy("balances", traceId);
   });
 });
@@ -119,12 +119,12 @@ describe("an invalid traceparent", () => {
 
 describe("refused commands", () => {
   it("answer the traceparent too, and their log line names the outcome", async () => {
-    await runCommand("account/tr-4/open", openAccount());
-    const rejected = await postCommand("account/tr-4/withdraw", { amount: 5 }, { traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-00` });
+    await runCommand("account/trace-4/open", openAccount());
+    const rejected = await postCommand("account/trace-4/withdraw", { amount: 5 }, { traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-00` });
     expect(rejected.status).toBe(422);
     // The sampled flag is the caller's to decide; the runtime passes it on.
     expect(rejected.headers.get("traceparent")).toMatch(new RegExp(`^00-${TRACE_ID}-[0-9a-f]{16}-00$`));
-    expect(logs.of("command", (l) => l.streamId === "account/tr-4" && l.command === "withdraw")[0]).toMatchObject({
+    expect(logs.of("command", (l) => l.streamId === "account/trace-4" && l.command === "withdraw")[0]).toMatchObject({
       outcome: "rejected",
       error: "rejected",
       reason: "insufficient_funds",
@@ -132,9 +132,9 @@ describe("refused commands", () => {
       traceId: TRACE_ID,
     });
 
-    const conflict = await postCommand("account/tr-4/deposit", { amount: 5 }, { "If-Match": '"7"' });
+    const conflict = await postCommand("account/trace-4/deposit", { amount: 5 }, { "If-Match": '"7"' });
     expect(conflict.status).toBe(409);
-    expect(logs.of("command", (l) => l.streamId === "account/tr-4" && l.command === "deposit")[0]).toMatchObject({
+    expect(logs.of("command", (l) => l.streamId === "account/trace-4" && l.command === "deposit")[0]).toMatchObject({
       outcome: "conflict",
       error: "version_conflict",
       expectedVersion: 7,
@@ -142,33 +142,33 @@ describe("refused commands", () => {
       traceId: partsOf(conflict.headers.get("traceparent")).traceId,
     });
 
-    const invalid = await postCommand("account/tr-4/deposit", { amount: -1 });
+    const invalid = await postCommand("account/trace-4/deposit", { amount: -1 });
     expect(invalid.status).toBe(400);
-    expect(logs.of("command", (l) => l.streamId === "account/tr-4" && l.outcome === "invalid")[0]).toMatchObject({ level: "info", error: "invalid_command" });
+    expect(logs.of("command", (l) => l.streamId === "account/trace-4" && l.outcome === "invalid")[0]).toMatchObject({ level: "info", error: "invalid_command" });
   });
 
   it("refused at the HTTP edge, before reaching the aggregate, are logged there under the trace they answer", async () => {
-    const response = await postCommand("account/tr-7/open", "{not json", { traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01` });
+    const response = await postCommand("account/trace-7/open", "{not json", { traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01` });
     expect(response.status).toBe(400);
     const { spanId } = partsOf(response.headers.get("traceparent"));
     expect(logs.of("command", (l) => l.spanId === spanId)).toEqual([
-      expect.objectContaining({ level: "info", outcome: "invalid", refusedAt: "edge", streamId: "account/tr-7", command: "open", error: "invalid_json", status: 400, traceId: TRACE_ID }),
+      expect.objectContaining({ level: "info", outcome: "invalid", refusedAt: "edge", streamId: "account/trace-7", command: "open", error: "invalid_json", status: 400, traceId: TRACE_ID }),
     ]);
   });
 
   it("a replayed command is logged as an idempotent replay, and its events keep the first request's trace", async () => {
-    const first = await postCommand("account/tr-5/open", openAccount(), { "Idempotency-Key": "tr-5-open" });
-    const again = await postCommand("account/tr-5/open", openAccount(), { "Idempotency-Key": "tr-5-open" });
+    const first = await postCommand("account/trace-5/open", openAccount(), { "Idempotency-Key": "trace-5-open" });
+    const again = await postCommand("account/trace-5/open", openAccount(), { "Idempotency-Key": "trace-5-open" });
     expect(again.status).toBe(200);
     expect(again.headers.get("Idempotent-Replayed")).toBe("true");
-    expect(logs.of("command", (l) => l.streamId === "account/tr-5").map((l) => l.outcome)).toEqual(["accepted", "idempotent-replay"]);
-    expect((await readStream("account", "tr-5")).body.events[0].metadata.traceparent).toBe(first.headers.get("traceparent"));
+    expect(logs.of("command", (l) => l.streamId === "account/trace-5").map((l) => l.outcome)).toEqual(["accepted", "idempotent-replay"]);
+    expect((await readStream("account", "trace-5")).body.events[0].metadata.traceparent).toBe(first.headers.get("traceparent"));
   });
 });
 
 describe("the events' traceparent is the runtime's", () => {
   it("cannot be set through X-Event-Metadata", async () => {
-    const response = await postCommand("account/tr-6/open", openAccount(), { "X-Event-Metadata": JSON.stringify({ traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01` }) });
+    const response = await postCommand("account/trace-6/open", openAccount(), { "X-Event-Metadata": JSON.stringify({ traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01` }) });
     expect(response.status).toBe(400);
     expect(await json(response)).toMatchObject({ error: "invalid_header", keys: ["traceparent"] });
   });

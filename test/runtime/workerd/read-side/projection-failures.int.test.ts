@@ -47,7 +47,7 @@ describe("a D1 batch that fails midway", () => {
 
     expect(retried).toEqual([ids[0]]);
     expect(acked).toEqual([ids[1]]);
-    expect(await rows("SELECT id, owner, status, version FROM fixture_balances ORDER BY id")).toEqual([
+    expect(await rows("SELECT id, owner, status, version FROM fixture_balances WHERE id IN ('fo-healthy', 'fo-poisoned') ORDER BY id")).toEqual([
       { id: "fo-healthy", owner: "fc-1", status: "open", version: 1 },
       { id: "fo-poisoned", owner: "stray", status: "open", version: 0 },
     ]);
