@@ -1,5 +1,6 @@
 import { bindingsCommand } from "./bindings/index.js";
 import { checkCommand } from "./check/index.js";
+import { contractsCommand } from "./contracts/index.js";
 import type { Command } from "./command.js";
 import { devVarsCommand } from "./dev-vars/index.js";
 import { initCommand } from "./init/index.js";
@@ -15,6 +16,7 @@ export const COMMANDS: readonly Command[] = [
   initCommand,
   checkCommand,
   bindingsCommand,
+  contractsCommand,
   devVarsCommand,
   migrateCommand,
   resetCommand,

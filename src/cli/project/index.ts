@@ -1,5 +1,5 @@
 export { plural, summarizeApplication } from "./application-summary.js";
-export { DEFAULT_APP_MODULE, loadApplication, resolveAppModule } from "./load-application.js";
+export { DEFAULT_APP_MODULE, loadApplication, loadApplicationExport, parsedApplication, resolveAppModule } from "./load-application.js";
 export { readLocalMigrationState, migrationFiles, migrationsDirOf, unappliedFromListing, type LocalMigrationState } from "./local-migrations.js";
 export { dotenvNames, readLocalSecretNames } from "./local-secrets.js";
 export { DEFAULT_STATE_DIR, localStateDir } from "./local-state.js";

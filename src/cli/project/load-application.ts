@@ -37,10 +37,20 @@ function appFromPackageJson(projectDir: string): string | undefined {
  * definitions only need to be built, never run.
  */
 export async function loadApplication(modulePath: string): Promise<ApplicationShape> {
+  return parsedApplication(await loadApplicationExport(modulePath), modulePath);
+}
+
+/**
+ * The module's application export as it is, definitions whole (schemas, handlers), for a command
+ * that needs more of it than its bindings (`contracts` reads the zod schemas). Bundled and stubbed
+ * as for {@link loadApplication}; `undefined` when the module exports none.
+ */
+export async function loadApplicationExport(modulePath: string): Promise<unknown> {
   const outDir = mkdtempSync(join(tmpdir(), "edge-cqrs-app-"));
   try {
     const outfile = await bundle(modulePath, join(outDir, "application.mjs"));
-    return applicationIn(await importModule(outfile, modulePath), modulePath);
+    const loaded = await importModule(outfile, modulePath);
+    return loaded.application ?? loaded.default;
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }
@@ -70,9 +80,8 @@ async function importModule(outfile: string, modulePath: string): Promise<Record
   });
 }
 
-/** The module's `application` export, or its default export; a clear error when it is neither. */
-function applicationIn(loaded: Record<string, unknown>, modulePath: string): ApplicationShape {
-  const application = loaded.application ?? loaded.default;
+/** The module's `application` export (or its default export) read as an application; a clear error when it is none. */
+export function parsedApplication(application: unknown, modulePath: string): ApplicationShape {
   if (application === undefined) {
     throw projectError(`${modulePath} exports no application: export the object createRuntime takes as \`application\` (or as the default export)`);
   }

@@ -1,6 +1,6 @@
 import { dirname, resolve } from "node:path";
 import { manifestOf, type ApplicationShape, type Manifest } from "../../runtime/manifest/index.js";
-import { loadApplication, resolveAppModule } from "./load-application.js";
+import { loadApplicationExport, parsedApplication, resolveAppModule } from "./load-application.js";
 import { readProjectConfig, type ReadProjectConfig } from "./read-config.js";
 
 /** A project as the commands that compare it with its application read it. */
@@ -10,6 +10,8 @@ export interface ProjectApplication {
   readonly projectDir: string;
   readonly appModule: string;
   readonly application: ApplicationShape;
+  /** The module's export as it is, definitions whole: for a command that reads more than bindings. */
+  readonly exported: unknown;
   readonly manifest: Manifest;
 }
 
@@ -29,6 +31,7 @@ export async function readProjectApplication(options: {
   const config = await readProjectConfig({ cwd, configPath: options.configPath, env: options.env }, { hideWarnings: options.hideWarnings ?? false });
   const projectDir = dirname(config.userConfigPath);
   const appModule = resolveAppModule(projectDir, options.appPath === undefined ? undefined : resolve(cwd, options.appPath));
-  const application = await loadApplication(appModule);
-  return { config, projectDir, appModule, application, manifest: manifestOf(application) };
+  const exported = await loadApplicationExport(appModule);
+  const application = parsedApplication(exported, appModule);
+  return { config, projectDir, appModule, application, exported, manifest: manifestOf(application) };
 }
