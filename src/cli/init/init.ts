@@ -3,8 +3,8 @@ import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { usageError } from "../cli-error.js";
 
-/** The template `init` copies: a small complete application (aggregate, projection, query, tests). */
-const TEMPLATE = "basic";
+/** The template `init` copies unless told otherwise: a small complete application (aggregate, projection, query, tests). */
+export const DEFAULT_TEMPLATE = "basic";
 
 // npm renames `.gitignore` in published packages and drops some dotfiles, so the template stores
 // them under these names and `init` restores the real ones.
@@ -18,6 +18,8 @@ export interface InitOptions {
   readonly edgeCqrs: string;
   /** The folder holding the templates (the package's own `templates/`). */
   readonly templatesRoot: string;
+  /** Which of them: a folder of `templatesRoot` (default {@link DEFAULT_TEMPLATE}). */
+  readonly template?: string | undefined;
 }
 
 /**
@@ -26,9 +28,9 @@ export interface InitOptions {
  */
 export function initProject(options: InitOptions): string[] {
   const target = resolve(options.directory);
+  const source = templateFolder(options.templatesRoot, options.template ?? DEFAULT_TEMPLATE);
   refuseUnusableTarget(target);
   const values = { name: packageNameOf(target), edgeCqrs: checkedDependencySpec(options.edgeCqrs) };
-  const source = join(options.templatesRoot, TEMPLATE);
   const written: string[] = [];
   for (const file of filesUnder(source)) {
     const path = relative(source, file);
@@ -40,9 +42,25 @@ export function initProject(options: InitOptions): string[] {
     written.push(relative(target, destination));
   }
   // The example secrets double as documentation of what the project needs in production.
-  writeFileSync(join(target, ".dev.vars.example"), readFileSync(join(target, ".dev.vars"), "utf8"));
-  written.push(".dev.vars.example");
+  if (existsSync(join(target, ".dev.vars"))) {
+    writeFileSync(join(target, ".dev.vars.example"), readFileSync(join(target, ".dev.vars"), "utf8"));
+    written.push(".dev.vars.example");
+  }
   return written.sort();
+}
+
+/** The templates `init` can write: the folders of `templatesRoot`. */
+export function availableTemplates(templatesRoot: string): string[] {
+  return readdirSync(templatesRoot, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+}
+
+function templateFolder(templatesRoot: string, template: string): string {
+  const available = availableTemplates(templatesRoot);
+  if (!available.includes(template)) throw usageError(`init: no template "${template}" (templates: ${available.join(", ")})`);
+  return join(templatesRoot, template);
 }
 
 /** The templates shipped next to the built CLI (`dist/cli/…` → `templates/`). */
