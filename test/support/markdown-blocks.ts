@@ -1,3 +1,6 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
 // The fenced code blocks of a Markdown document, as the tests that run the docs read them: the
 // shell blocks each doc tells a user to run, and the TypeScript blocks the guide builds its project
 // from. Shared by the unit test that holds every block to a runner (test/cli/unit/doc-blocks) and
@@ -88,4 +91,14 @@ export function projectFileOf(block: Pick<FencedBlock, "text">): { readonly path
   const match = /^(?:\/\/|--|#)\s+(add to\s+)?([\w.-]+(?:\/[\w.-]+)*\.[a-z]+)(?::.*)?$/.exec(first.trim());
   if (!match) return undefined;
   return { path: match[2]!, add: match[1] !== undefined };
+}
+
+/**
+ * The shell block of `doc` (a path under `root`) whose first command is `first`: how a test that
+ * runs a doc's block names it (test/cli/unit/doc-blocks.unit.test.ts finds the runner by this call).
+ */
+export function docBlock(root: string, doc: string, first: string): FencedBlock {
+  const found = fencedBlocks(doc, readFileSync(join(root, doc), "utf8")).filter((b) => SHELL_LANGUAGES.has(b.lang) && shellCommands(b)[0] === first);
+  if (found.length !== 1) throw new Error(`${doc} has ${found.length} shell blocks starting with ${first}, not one`);
+  return found[0]!;
 }
