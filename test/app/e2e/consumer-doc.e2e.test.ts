@@ -1,53 +1,52 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { freePort } from "../../../scripts/wrangler-dev.mjs";
+import { initProject } from "../../../src/cli/init/index.js";
+import { docBlock, shellCommands } from "../../support/markdown-blocks.js";
 
-// docs/integration-events.md, "A consumer in another Worker": its shell block run as written,
-// with only the state directory swapped for a fresh one (so a developer's own .wrangler/state is
-// left alone) and the dev server put on free ports. A doc that stops working fails here.
+// docs/integration-events.md, "A consumer in another Worker": its shell block run as written on
+// the example (whose publisher sends the order events to `integration-events`), with only this
+// swapped: the state directory and the consumer's folder are fresh temporary ones (so a
+// developer's own .wrangler/state and working tree are left alone), the dev server is put on free
+// ports, and `npx edge-cqrs init` runs this repository's CLI code (no package is installed here).
+// A doc that stops working fails here.
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
-const DOC = join(ROOT, "docs", "integration-events.md");
 const DOC_STATE = ".wrangler/state";
+const DOC_CONSUMER = "integration-consumer/";
 const API = { Authorization: "Bearer dev-api-token", "Content-Type": "application/json" };
 const READY_TIMEOUT_MS = 90_000;
 const MIRRORED_WITHIN_MS = 30_000;
 
-/** The section's one shell block, as commands: comments dropped, continuation lines joined. */
-function docCommands(): string[] {
-  const text = readFileSync(DOC, "utf8");
-  const section = text.slice(text.indexOf("## A consumer in another Worker"));
-  const block = section.match(/```sh\n([\s\S]*?)```/)?.[1];
-  if (block === undefined) throw new Error("no shell block in the section");
-  return block
-    .replace(/\\\n\s*/g, "")
-    .split("\n")
-    .map((line) => line.trim())
-    .filter((line) => line !== "" && !line.startsWith("#"));
-}
-
-/** A command's words, double-quoted strings kept whole, with the documented state directory swapped. */
-function words(command: string, stateDir: string): string[] {
-  return [...command.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => (m[1] ?? m[2]!).replaceAll(DOC_STATE, stateDir));
+/** A command's words, double-quoted strings kept whole, with the documented folders swapped. */
+function words(command: string): string[] {
+  return [...command.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => (m[1] ?? m[2]!).replaceAll(DOC_STATE, stateDir).replaceAll(DOC_CONSUMER, `${consumerParent}/${DOC_CONSUMER}`));
 }
 
 const CHILD_ENV = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
 
 let stateDir: string;
 let registryDir: string;
+let consumerParent: string;
 let commands: string[];
 let dev: ChildProcess | undefined;
 let url: string;
 
 beforeAll(async () => {
-  commands = docCommands();
+  commands = shellCommands(docBlock(ROOT, "docs/integration-events.md", "npx edge-cqrs init integration-consumer --template integration-consumer"));
   stateDir = mkdtempSync(join(tmpdir(), "edge-cqrs-consumer-doc-"));
   registryDir = mkdtempSync(join(tmpdir(), "edge-cqrs-consumer-registry-"));
+  consumerParent = mkdtempSync(join(tmpdir(), "edge-cqrs-consumer-project-"));
+
+  const init = /^npx edge-cqrs init (\S+) --template (\S+)$/.exec(commands[0]!);
+  if (init === null) throw new Error(`the block starts with ${commands[0]}, not npx edge-cqrs init <dir> --template <name>`);
+  initProject({ directory: join(consumerParent, init[1]!), edgeCqrs: "^0.0.0", templatesRoot: join(ROOT, "templates"), template: init[2] });
+
   for (const command of commands.filter((c) => c.includes("migrations apply"))) {
-    const [npx, ...args] = words(command, stateDir);
+    const [npx, ...args] = words(command);
     const result = spawnSync(npx!, args, { cwd: ROOT, env: CHILD_ENV, encoding: "utf8" });
     expect(result.status, `${command}\n${result.stdout}${result.stderr}`).toBe(0);
   }
@@ -55,7 +54,7 @@ beforeAll(async () => {
   if (devCommand === undefined) throw new Error("the block starts no wrangler dev");
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
-  const [npx, ...args] = words(devCommand, stateDir);
+  const [npx, ...args] = words(devCommand);
   args.push("--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()), "--show-interactive-dev-session=false");
   // A private dev registry, so another session's wrangler dev never reloads this one; its own process group to stop it whole.
   dev = spawn(npx!, args, { cwd: ROOT, env: { ...CHILD_ENV, WRANGLER_REGISTRY_PATH: registryDir }, stdio: "ignore", detached: true });
@@ -72,9 +71,10 @@ afterAll(() => {
   }
   rmSync(stateDir, { recursive: true, force: true });
   rmSync(registryDir, { recursive: true, force: true });
+  rmSync(consumerParent, { recursive: true, force: true });
 });
 
-it("mirrors a placed and shipped order into the consumer's database, read back with the doc's query", async () => {
+it("records a placed and shipped order in the consumer's database, read back with the doc's query", async () => {
   const post = (path: string, body: unknown = {}) => fetch(`${url}${path}`, { method: "POST", headers: API, body: JSON.stringify(body) }).then((r) => r.status);
   expect(await post("/commands/order/doc-1/place", { customerId: "c-doc", items: [{ sku: "tea", quantity: 2, unitPrice: 450 }] })).toBe(200);
   expect(await post("/commands/delivery/doc-d1/schedule", { orderId: "doc-1", address: "1 Doc St" })).toBe(200);
@@ -82,19 +82,19 @@ it("mirrors a placed and shipped order into the consumer's database, read back w
 
   const query = commands.find((c) => c.includes("d1 execute"));
   if (query === undefined) throw new Error("the block has no query");
-  const [npx, ...args] = words(query, stateDir);
-  let rows: { order_id: string; status: string; total_cents: number }[] = [];
+  const [npx, ...args] = words(query);
+  let rows: { subject: string; last_type: string; last_time: string }[] = [];
   await waitUntil(
     async () => {
       const result = spawnSync(npx!, [...args, "--json"], { cwd: ROOT, env: CHILD_ENV, encoding: "utf8" });
       if (result.status !== 0) throw new Error(`${query}\n${result.stdout}${result.stderr}`);
       rows = (JSON.parse(result.stdout) as { results: typeof rows }[])[0]!.results;
-      return rows.some((r) => r.order_id === "doc-1" && r.status === "shipped");
+      return rows.some((r) => r.subject === "doc-1" && r.last_type === "com.example.order.shipped");
     },
     MIRRORED_WITHIN_MS,
-    "the consumer to mirror the shipped order",
+    "the consumer to record the shipped order",
   );
-  expect(rows).toContainEqual(expect.objectContaining({ order_id: "doc-1", status: "shipped", total_cents: 900 }));
+  expect(rows).toContainEqual(expect.objectContaining({ subject: "doc-1", last_type: "com.example.order.shipped" }));
 });
 
 async function waitUntil(done: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {

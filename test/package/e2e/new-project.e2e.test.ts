@@ -1,150 +1,199 @@
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../../scripts/wrangler-dev.mjs";
+import { docBlock, fencedBlocks, projectFileOf, shellCommands, type FencedBlock } from "../../support/markdown-blocks.js";
+import {
+  commandsWithFolders,
+  failure,
+  runDocumentedBlock,
+  sh,
+  shAsync,
+  startInBackground,
+  stopInBackground,
+  waitForHealth,
+  writeProjectFile,
+  type CommandRun,
+} from "../support/doc-runner.js";
+import { PACK_TIMEOUT_MS, packedTarball, run, tarballFiles, unpack } from "../support/packed-package.js";
 
-// What a new user does, outside this repository: pack edge-cqrs, scaffold a project with the
-// packed CLI, install the tarball into it, run its tests, start it and use it over HTTP.
-const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
+// A newcomer's first hour, outside this repository, from the packed package and its shipped docs
+// only: the package README's install, the guide's project built from the guide's own blocks (its
+// shell blocks run, its TypeScript blocks written to the files they name, then typechecked and
+// tested), the CLI doc's commands, the deploy list checked against `edge-cqrs bindings`, the
+// contracts written. Every block is read from the unpacked tarball at run time, so a doc that stops
+// working fails here. What is swapped, and only that: the edge-cqrs the docs install from the
+// registry is this tarball (`npm install edge-cqrs` and init's dependency), installs prefer npm's
+// cache, and the server listens on a free port instead of 8787.
+// test/cli/unit/doc-blocks.unit.test.ts holds every shipped shell block to a runner; the blocks
+// this file runs are the ones it reads with docBlock.
 /** npm install of a fresh project is the slow part: it may fetch from the registry. */
 const INSTALL_TIMEOUT_MS = 8 * 60_000;
 const PROJECT_TEST_TIMEOUT_MS = 5 * 60_000;
 const START_TIMEOUT_MS = 90_000;
-const CHILD_ENV = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", npm_config_fund: "false", npm_config_audit: "false" };
+const CLI_TIMEOUT_MS = 120_000;
 
 const work = mkdtempSync(join(tmpdir(), "edge-cqrs-package-"));
-const project = join(work, "library-loans");
+/** The guide names its project `library`; the docs' commands run from `work`, as from a user's folder. */
+const project = join(work, "library");
 let tarball = "";
-let server: ChildProcess | undefined;
+/** The unpacked package: the docs as a user has them in node_modules/edge-cqrs. */
+let shipped = "";
+let server: ReturnType<typeof startInBackground> | undefined;
+let port = 0;
 
-/** Runs a command to completion; a failure carries the tail of its output, which says why. */
-function run(command: string, args: string[], cwd: string, timeout: number): string {
-  try {
-    return execFileSync(command, args, { cwd, env: CHILD_ENV, timeout, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
-  } catch (error) {
-    const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
-    throw new Error(`${command} ${args.join(" ")} failed in ${cwd}:\n${stdout.slice(-4000)}\n${stderr.slice(-4000)}`);
-  }
+const block = (doc: string, first: string) => docBlock(shipped, doc, first);
+
+/** The doc's commands with the registry's edge-cqrs swapped for the tarball, and npm's cache preferred. */
+function fromTarball(command: string): string {
+  return command
+    .replace(/^npm install edge-cqrs /, `npm install --prefer-offline ${tarball} `)
+    .replace(/^npm install$/, "npm install --prefer-offline")
+    .replace(/^npx edge-cqrs init (\S+)$/, `npx edge-cqrs init $1 --edge-cqrs file:${tarball}`);
 }
 
-beforeAll(() => {
-  // `npm test` packs once (scripts/pack.mjs, for publint and attw too) and names the tarball here;
-  // run on its own, the test packs the current source itself the same way.
-  const packed = process.env.EDGE_CQRS_TARBALL || run("node", ["scripts/pack.mjs"], ROOT, INSTALL_TIMEOUT_MS).trim().split("\n").at(-1)!;
-  tarball = join(work, basename(packed));
-  copyFileSync(packed, tarball);
-}, INSTALL_TIMEOUT_MS);
+/** Runs a command of a doc and expects it to succeed; its output. */
+function ok(command: string, cwd: string, timeout = CLI_TIMEOUT_MS): CommandRun {
+  const result = sh(fromTarball(command), cwd, timeout);
+  if (result.code !== 0) throw new Error(failure(result, cwd));
+  return result;
+}
+
+/** {@link ok} without blocking, for the last checks, which read the finished project side by side. */
+async function okAsync(command: string, cwd: string, timeout = CLI_TIMEOUT_MS): Promise<CommandRun> {
+  const result = await shAsync(fromTarball(command), cwd, timeout);
+  if (result.code !== 0) throw new Error(failure(result, cwd));
+  return result;
+}
+
+/** The guide's blocks that name a file of its project, in the guide's order. */
+function guideFiles(): FencedBlock[] {
+  const guide = readFileSync(join(shipped, "docs/guide.md"), "utf8");
+  return fencedBlocks("docs/guide.md", guide).filter((b) => projectFileOf(b) !== undefined);
+}
+
+beforeAll(async () => {
+  tarball = join(work, "edge-cqrs.tgz");
+  writeFileSync(tarball, readFileSync(await packedTarball()));
+  mkdirSync(join(work, "unpacked"));
+  shipped = unpack(tarball, join(work, "unpacked"));
+}, PACK_TIMEOUT_MS);
 
 afterAll(() => {
-  if (server?.pid) process.kill(-server.pid, "SIGKILL");
+  stopInBackground(server);
   rmSync(work, { recursive: true, force: true });
 });
 
-describe("a new project built on the packed edge-cqrs", () => {
+describe("a new project built on the packed edge-cqrs, as the shipped docs say", () => {
   it("packs the runtime, its CLI and templates, and nothing of the example or the tests", () => {
-    const listing = run("tar", ["-tzf", tarball], work, 60_000).split("\n").filter(Boolean);
-    expect(listing).toContain("package/dist/runtime/index.js");
-    expect(listing).toContain("package/dist/runtime/index.d.ts");
-    expect(listing).toContain("package/dist/runtime/testing.js");
-    expect(listing).toContain("package/dist/cli/edge-cqrs.js");
-    expect(listing).toContain("package/templates/basic/package.json");
-    expect(listing.filter((f) => /^package\/(src|test|bench|schema)\//.test(f) || f.includes("/app/order"))).toEqual([]);
+    const listing = tarballFiles(tarball);
+    expect(listing).toEqual(expect.arrayContaining(["dist/runtime/index.js", "dist/runtime/index.d.ts", "dist/runtime/testing.js", "dist/cli/edge-cqrs.js"]));
+    expect(listing).toEqual(expect.arrayContaining(["templates/basic/package.json", "templates/integration-consumer/wrangler.toml"]));
+    expect(listing.filter((f) => /^(src|test|bench|schema)\//.test(f) || f.includes("/app/order"))).toEqual([]);
   });
 
-  it("scaffolds a project with `edge-cqrs init` from the tarball", () => {
+  it("installs edge-cqrs into a Worker project as the package README says", () => {
     run("npm", ["init", "-y"], work, 60_000);
-    run("npm", ["install", "--prefer-offline", "--no-save", tarball], work, INSTALL_TIMEOUT_MS);
-    run(join(work, "node_modules", ".bin", "edge-cqrs"), ["init", project, "--edge-cqrs", `file:${tarball}`], work, 60_000);
-    expect(readdirSync(project)).toEqual(expect.arrayContaining(["package.json", "wrangler.toml", "src", "test", "migrations", "README.md", ".gitignore", ".dev.vars"]));
-    expect(JSON.parse(readFileSync(join(project, "package.json"), "utf8")).dependencies["edge-cqrs"]).toBe(`file:${tarball}`);
+    for (const { command } of commandsWithFolders(block("README.md", "npm install edge-cqrs zod hono @hono/zod-openapi"), work)) ok(command, work, INSTALL_TIMEOUT_MS);
+    expect(existsSync(join(work, "node_modules", ".bin", "edge-cqrs"))).toBe(true);
   }, INSTALL_TIMEOUT_MS);
 
-  it("installs, and its own npm test passes (decider, integration and edge-cqrs check)", () => {
-    run("npm", ["install", "--prefer-offline"], project, INSTALL_TIMEOUT_MS);
-    const output = run("npm", ["test"], project, PROJECT_TEST_TIMEOUT_MS);
-    expect(output).toMatch(/Tests\s+\d+ passed/);
+  it("creates the guide's project with its first block, and the project's npm test passes", () => {
+    const first = block("docs/guide.md", "npx edge-cqrs init library");
+    const commands = shellCommands(first);
+    // The package README, the CLI doc and the new project's README say the same, in other words.
+    expect(shellCommands(block("README.md", "npx edge-cqrs init library"))).toEqual(commands);
+    expect(shellCommands(block("docs/cli.md", "npx edge-cqrs init my-app")).map((c) => c.replace("my-app", "library"))).toEqual(commands);
+    expect(shellCommands(block("templates/basic/README.md", "npm install"))).toEqual(commands.slice(commands.indexOf("cd library") + 1));
+    expect(commands.at(-1)).toBe("npm start"); // started in the next test, in the background
+
+    const steps = commandsWithFolders(first, work).filter((s) => s.command !== "npm start");
+    const outputs = steps.map(({ command, cwd }) => ok(command, cwd, command.startsWith("npm ") ? INSTALL_TIMEOUT_MS : CLI_TIMEOUT_MS).stdout);
+    expect(JSON.parse(readFileSync(join(project, "package.json"), "utf8")).dependencies["edge-cqrs"]).toBe(`file:${tarball}`);
+    expect(outputs.at(-1)).toMatch(/Tests\s+\d+ passed/);
     expect(existsSync(join(project, "node_modules", "edge-cqrs", "src"))).toBe(false);
   }, INSTALL_TIMEOUT_MS + PROJECT_TEST_TIMEOUT_MS);
 
-  it("serves it with npm start: a command answers with a token, a query with it sees the write", async () => {
-    const port = await freePort();
-    server = spawn("npm", ["start", "--", "--port", String(port), "--ip", "127.0.0.1", "--inspector-port", String(await freePort())], {
-      cwd: project,
-      env: CHILD_ENV,
-      stdio: "ignore",
-      detached: true,
-    });
-    const url = `http://127.0.0.1:${port}`;
-    await waitForHealth(url);
-    const api = { Authorization: "Bearer dev-api-token", "Content-Type": "application/json" };
-    const borrowed = await fetch(`${url}/commands/loan/l-1/borrow`, {
-      method: "POST",
-      headers: api,
-      body: JSON.stringify({ bookId: "b-1", memberId: "m-1", dueOn: "2026-02-01" }),
-    });
-    expect(borrowed.status).toBe(200);
-    const { token } = (await borrowed.json()) as { token: string };
-    const view = await fetch(`${url}/loans/l-1?consistentWith=${token}&wait=10000`, { headers: api });
-    expect(view.status).toBe(200);
-    expect(await view.json()).toMatchObject({ id: "l-1", bookId: "b-1", status: "borrowed", version: 1 });
-  }, START_TIMEOUT_MS + 30_000);
+  it("serves it with npm start, and the guide's commands print what the guide shows", async () => {
+    port = await freePort();
+    server = startInBackground(`npm start -- --port ${port} --ip 127.0.0.1 --inspector-port ${await freePort()}`, project);
+    await waitForHealth(`http://127.0.0.1:${port}/health`, START_TIMEOUT_MS, "npm start");
+    const tour = block("docs/guide.md", "API='Authorization: Bearer dev-api-token'");
+    expect(block("README.md", "API='Authorization: Bearer dev-api-token'").text).toBe(tour.text);
+    expect(block("templates/basic/README.md", "API='Authorization: Bearer dev-api-token'").text).toBe(tour.text);
+    const runs = await runDocumentedBlock(tour, project, (c) => c.replaceAll("localhost:8787", `127.0.0.1:${port}`), 30_000);
+    expect(runs).toHaveLength(2);
+  }, START_TIMEOUT_MS + 60_000);
 
-  it("has edge-cqrs check catch a projection whose queue wrangler.toml forgot, and pass once its blocks are added", () => {
-    mkdirSync(join(project, "src", "app", "member-loans"));
-    writeFileSync(join(project, "src", "app", "member-loans", "projection.ts"), MEMBER_LOANS);
-    const index = join(project, "src", "app", "index.ts");
-    writeFileSync(
-      index,
-      readFileSync(index, "utf8")
-        .replace('import { loanDetails } from "./loan-details/projection";', 'import { loanDetails } from "./loan-details/projection";\nimport { memberLoans } from "./member-loans/projection";')
-        .replace("projections: [loanDetails],", "projections: [loanDetails, memberLoans],"),
-    );
-    const forgotten = check();
-    expect(forgotten.code).toBe(1);
-    expect(forgotten.output).toContain("MEMBER_LOANS_QUEUE");
-    // The fixes check printed, pasted as they are.
-    const blocks = [...forgotten.output.matchAll(/^ *\[\[queues\.(?:producers|consumers)\]\]\n(?: +[a-z_]+ = .+\n?)+/gm)].map((m) =>
-      m[0].trimEnd().replace(/^ +/gm, ""),
-    );
+  it("answers the CLI doc's --help and --version", () => {
+    const [help, commandHelp, version] = commandsWithFolders(block("docs/cli.md", "npx edge-cqrs --help"), project).map(({ command, cwd }) => ok(command, cwd).stdout);
+    expect(help).toContain("contracts");
+    expect(commandHelp).toContain("Usage: edge-cqrs check");
+    expect(version!.trim()).toBe(JSON.parse(readFileSync(join(shipped, "package.json"), "utf8")).version);
+  });
+
+  it("adds the guide's projection: check names its queue, the printed blocks fix it, the migration applies while npm start runs", () => {
+    const check = block("docs/guide.md", "npx edge-cqrs check");
+    const written = guideFiles()
+      .filter((b) => b.line < check.line)
+      .map((b) => writeProjectFile(b, project));
+    expect(written).toEqual(expect.arrayContaining(["src/app/member-loans/projection.ts", "src/app/member-loans/query.ts", "migrations/0002_create_member_loans.sql"]));
+
+    const forgotten = sh(shellCommands(check)[0]!, project, CLI_TIMEOUT_MS);
+    expect(forgotten.code, failure(forgotten, project)).toBe(1);
+    expect(forgotten.stdout).toContain("MEMBER_LOANS_QUEUE");
+    // The blocks check printed, pasted as they are.
+    const blocks = [...forgotten.stdout.matchAll(/^ *\[\[queues\.(?:producers|consumers)\]\]\n(?: +[a-z_]+ = .+\n?)+/gm)].map((m) => m[0].trimEnd().replace(/^ +/gm, ""));
     expect(blocks.length).toBeGreaterThanOrEqual(3);
-    appendFileSync(join(project, "wrangler.toml"), `\n${blocks.join("\n\n")}\n`);
-    expect(check()).toMatchObject({ code: 0 });
-  }, 300_000);
+    writeFileSync(join(project, "wrangler.toml"), `${readFileSync(join(project, "wrangler.toml"), "utf8")}\n${blocks.join("\n\n")}\n`);
+    ok(shellCommands(block("docs/guide.md", "npm run types"))[0]!, project);
+
+    // The guide's migrate, beside the running server. The CLI doc's is the same command: the
+    // project's migrate script is `edge-cqrs migrate`.
+    const migrated = ok(shellCommands(block("docs/guide.md", "npm run migrate"))[0]!, project);
+    expect(`${migrated.stdout}${migrated.stderr}`).toContain("0002_create_member_loans.sql");
+    expect(shellCommands(block("docs/cli.md", "npx edge-cqrs migrate"))).toEqual([`npx ${JSON.parse(readFileSync(join(project, "package.json"), "utf8")).scripts.migrate}`]);
+    stopInBackground(server);
+    server = undefined;
+  }, 4 * CLI_TIMEOUT_MS);
+
+  it("builds every other file the guide shows, and the project typechecks, tests and checks clean", () => {
+    const check = block("docs/guide.md", "npx edge-cqrs check");
+    const written = guideFiles()
+      .filter((b) => b.line > check.line)
+      .map((b) => writeProjectFile(b, project));
+    expect(written).toEqual(expect.arrayContaining(["test/member-loans.int.test.ts", "src/app/overdue/process-manager.ts", "test/overdue.unit.test.ts", "src/index.ts"]));
+    // What the project's npm test runs after dev-vars and wrangler types, which the steps above ran.
+    const output = ok("npx tsc --noEmit && npx vitest run && npx edge-cqrs check", project, PROJECT_TEST_TIMEOUT_MS).stdout;
+    for (const file of ["test/returning.unit.test.ts", "test/member-loans.int.test.ts", "test/overdue.unit.test.ts"]) expect(output).toContain(file);
+    expect(output).toMatch(/Tests\s+\d+ passed/);
+    expect(output).toContain("ok: wrangler.toml provides everything the application needs");
+  }, PROJECT_TEST_TIMEOUT_MS);
+
+  // The finished project is only read from here on: these run side by side.
+  it.concurrent("lists in the guide's deploy section exactly what edge-cqrs bindings prints for the guide's project", async () => {
+    const deploy = fencedBlocks("docs/guide.md", readFileSync(join(shipped, "docs/guide.md"), "utf8")).find(
+      (b) => b.flags.includes("no-run") && shellCommands(b).includes("npx edge-cqrs bindings"),
+    );
+    const creates = (lines: string[]) => lines.filter((line) => /^npx wrangler (?:d1 create|queues create|secret put) /.test(line));
+    const printed = (await okAsync("npx edge-cqrs bindings", project)).stdout;
+    const toCreate = printed.slice(printed.indexOf("To create before the first deploy")).split("\n").map((line) => line.trim());
+    expect(creates(toCreate)).toEqual(expect.arrayContaining(["npx wrangler queues create stream-catalog", "npx wrangler queues create member-loans-dlq"]));
+    expect(creates(shellCommands(deploy!))).toEqual(creates(toCreate));
+  }, CLI_TIMEOUT_MS);
+
+  it.concurrent("writes the contracts with the guide's and the integration doc's command", async () => {
+    const contracts = block("docs/guide.md", "npx edge-cqrs contracts");
+    expect(shellCommands(block("docs/integration-events.md", "npx edge-cqrs contracts"))).toEqual(shellCommands(contracts));
+    await okAsync(shellCommands(contracts)[0]!, project);
+    expect(readdirSync(join(project, "contracts", "commands")).sort()).toEqual(["loan.borrow.json", "loan.return.json"]);
+    expect(JSON.parse(readFileSync(join(project, "contracts", "events", "loan.BookBorrowed.v1.json"), "utf8"))).toMatchObject({ type: "object" });
+  }, CLI_TIMEOUT_MS);
+
+  it.concurrent("bundles the projector Worker of docs/deploying.md for Cloudflare", async () => {
+    const projector = fencedBlocks("docs/deploying.md", readFileSync(join(shipped, "docs/deploying.md"), "utf8")).find((b) => b.lang === "toml" && projectFileOf(b) !== undefined);
+    const file = writeProjectFile(projector!, project);
+    await okAsync(`npx wrangler deploy --dry-run --outdir ${join(work, "projector-bundle")} -c ${file}`, project);
+  }, CLI_TIMEOUT_MS);
 });
-
-const MEMBER_LOANS = `import { defineProjection } from "edge-cqrs";
-import { loan } from "../loan/loan";
-
-export const memberLoans = defineProjection({
-  name: "member-loans",
-  queue: { name: "member-loans", binding: "MEMBER_LOANS_QUEUE", deadLetterQueue: "member-loans-dlq" },
-  from: [loan],
-  handlers: {},
-});
-`;
-
-/** Runs the CLI in the project and returns its exit code and output, whatever the code. */
-function check(): { code: number; output: string } {
-  try {
-    return { code: 0, output: run(join(project, "node_modules", ".bin", "edge-cqrs"), ["check"], project, 120_000) };
-  } catch (error) {
-    return { code: 1, output: (error as Error).message };
-  }
-}
-
-async function waitForHealth(url: string): Promise<void> {
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) });
-      if (response.status === 200) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`npm start did not answer GET /health within ${START_TIMEOUT_MS} ms`);
-}
