@@ -7,7 +7,7 @@
 // package has a README of its own, docs/package/README.md, so the files npm would pack are copied
 // into a staging folder with that README in place of the root's, and the staging folder is packed.
 // Releases publish this tarball (`npm publish .tmp/package/edge-cqrs.tgz`); `npm publish` in the
-// repository is refused by prepublishOnly (scripts/publish-from-tarball.mjs). T5 in docs/decisions.md.
+// repository is refused by prepublishOnly (scripts/publish-from-tarball.mjs). T4 in docs/decisions.md.
 import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
