@@ -18,7 +18,7 @@ import { rebuildQueueWork } from "../rebuild/index.js";
 import { RuntimeContext } from "../runtime-context/index.js";
 import { createScheduledHandler, STREAM_CATALOG_ROUTE, StreamCatalogConsumer } from "../stream-catalog/index.js";
 import type { AnyApplication, Application } from "./application.js";
-import { missingBindings } from "./assert-bindings.js";
+import { locationOf, missingBindings } from "./assert-bindings.js";
 import { RUNTIME_CONTEXT, type RuntimeWithContext } from "./runtime-context-of.js";
 
 /** How the runtime serves an application; every option has a default. */
@@ -157,7 +157,7 @@ export function createRuntime<E extends object>(application: Application<E>, opt
     ProcessManagerObject,
     http,
     async fetch(request, env, ctx) {
-      const problems = context.envChecks.problems(env, (checked) => missingBindings(checked, manifest));
+      const problems = context.envChecks.problems(env, (checked) => missingBindings(checked, manifest, locationOf(request.url)));
       if (problems.length > 0 && !UNGUARDED_PATHS.includes(new URL(request.url).pathname.slice(basePath.length))) {
         writeLog("error", { event: "config.incomplete", msg: `edge-cqrs configuration is incomplete:\n${problems.join("\n")}`, problems });
         const error = new HttpError(500, "misconfigured", `the Worker's configuration is incomplete: ${problems.join("; ")}`, { problems });
