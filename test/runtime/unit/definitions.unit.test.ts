@@ -25,6 +25,14 @@ describe("defineAggregate", () => {
     expect(() => defineAggregate({ ...counter("ok"), snapshotEvery: 0 })).toThrow(/snapshotEvery/);
   });
 
+  it("knows its internal commands, and refuses one it does not have", () => {
+    const guarded = defineAggregate({ ...counter("guarded"), commands: { increment: z.object({}), reset: z.object({}) }, internalCommands: ["reset"] });
+    expect(guarded.isInternal("reset")).toBe(true);
+    expect(guarded.isInternal("increment")).toBe(false);
+    expect(counter("open").isInternal("increment")).toBe(false);
+    expect(() => defineAggregate({ ...counter("bad"), internalCommands: ["reset" as "increment"] })).toThrow(/internal command "reset" is not one of its commands/);
+  });
+
   it("derives an event's schema version from its upcasters", () => {
     const upcast = defineAggregate({ ...counter("ok"), upcasters: { Incremented: { 1: (v) => v, 2: (v) => v } } });
     expect(upcast.schemaVersionOf("Incremented")).toBe(3);
