@@ -229,7 +229,7 @@ describe("an instance's storage", () => {
 
     const [sent] = (await sendPayment("sa-7", "sp-7", 10)) as [EventEnvelope];
     await delivered(SETTLEMENT, [sent]);
-    expect(await tables("sp-7")).toEqual(["decisions", "instance", "instance_schema", "outbox", "rejections", "sqlite_sequence", "stream_marks", "timers"]);
+    expect(await tables("sp-7")).toEqual(["decisions", "instance", "instance_schema", "outbox", "outcomes", "rejections", "sqlite_sequence", "stream_marks", "timers"]);
     const version = await runInDurableObject(instanceStub("sp-7"), (_object, state) => state.storage.sql.exec<{ version: number }>("SELECT version FROM instance_schema").one().version);
     expect(version).toBe(INSTANCE_SCHEMA_VERSION);
   });
