@@ -46,7 +46,7 @@ describe("an internal command over HTTP", () => {
   });
 
   it("is refused to the admin token and to no token as every command is (401), and to a forged runtime actor", async () => {
-    for (const headers of [{ Authorization: `Bearer ${ADMIN_TOKEN}` }, {}]) {
+    for (const headers of [{ Authorization: `Bearer ${ADMIN_TOKEN}` }, {}] as Record<string, string>[]) {
       const response = await post("/commands/account/ic-1/credit-for-transfer", headers);
       expect(response.status).toBe(401);
       expect((await json(response)).error).toBe("unauthorized");
