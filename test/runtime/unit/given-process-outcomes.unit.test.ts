@@ -14,7 +14,7 @@ const requested = { type: "TransferRequested", aggregateId: "t-1", data: { from:
 const debit = command(account, "a-1", "debit-for-transfer", { transferId: "t-1", amount: 500 });
 const credit = command(account, "a-2", "credit-for-transfer", { transferId: "t-1", amount: 500 });
 const refund = command(account, "a-1", "refund-transfer", { transferId: "t-1", amount: 500 });
-const progress = { from: "a-1", to: "a-2", amount: 500 };
+const progress = { transferId: "t-1", from: "a-1", to: "a-2", amount: 500 };
 
 describe("givenProcess: outcomes of the instance's own commands", () => {
   it("feeds an acceptance: the debit landed, so the credit goes and the deadline is cancelled", () => {

@@ -74,7 +74,7 @@ describe("the transfers saga", () => {
     expect([await balanceOf("ts-a1"), await balanceOf("ts-b1")]).toEqual([750, 250]);
 
     const view = await drained("ts-t1");
-    expect(view.state).toEqual({ phase: "completed", from: "ts-a1", to: "ts-b1", amount: 250, failure: null });
+    expect(view.state).toEqual({ phase: "completed", transferId: "ts-t1", from: "ts-a1", to: "ts-b1", amount: 250, failure: null });
     // One event, then each command's outcome, in the order the commands were sent.
     expect(view.decisions.map((d: any) => [d.message.kind, d.message.command ?? d.message.type]).reverse()).toEqual([
       ["event", "TransferRequested"],
