@@ -192,12 +192,13 @@ export class InstanceHost implements AlarmJob {
    * and the aggregate answers its id again. Then decides on what is due.
    */
   private settle(entry: OutboxEntry, kind: AnyOutcomeMessage["type"], message: (at: string) => AnyOutcomeMessage, record = () => this.store.delivered(entry.seq)): void {
-    const hosted = this.storedInstance();
+    const kept = this.storedInstance()?.manager.outcomes.has(kind) === true;
     const now = Date.now();
     this.ctx.storage.transactionSync(() => {
       record();
-      if (hosted?.manager.outcomes.has(kind)) this.store.keepOutcome(entry.seq, message(new Date(now).toISOString()), outcomeCauseOf(entry.request), now);
+      if (kept) this.store.keepOutcome(entry.seq, message(new Date(now).toISOString()), outcomeCauseOf(entry.request), now);
     });
+    if (!kept) return;
     // Set in the same turn as the commit, so a crash before the decision still brings the alarm back for it.
     this.scheduler.rearm();
     this.decideOnOutcomes(now);
