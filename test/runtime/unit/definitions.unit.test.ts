@@ -93,6 +93,15 @@ describe("stateful process managers", () => {
     expect(() => manager(() => ({}), "Watcher One")).toThrow(/process manager name/);
   });
 
+  it("receives the outcomes it names, and refuses one that does not exist; a stateless manager receives none", () => {
+    expect([...manager(() => ({})).outcomes]).toEqual([]);
+    const base = { name: "outcomes", queue, from: [counter("ticks")], correlate: () => "t-1", state: z.object({}), initialState: () => ({}), evolve: () => ({}), decide: () => ({}) };
+    expect([...defineProcessManager({ ...base, outcomes: ["rejected"] }).outcomes]).toEqual(["rejected"]);
+    expect(() => defineProcessManager({ ...base, outcomes: ["refused" as "rejected"] })).toThrow(/outcome "refused" must be one of rejected, accepted/);
+    const stateless = { name: "stateless", queue, from: [counter("ticks")], handlers: {}, outcomes: ["rejected"] };
+    expect(() => defineProcessManager(stateless as never)).toThrow(/only a stateful manager .* receives its commands' outcomes/);
+  });
+
   it("refuses an instance key outside the id alphabet", () => {
     expect(() => manager(() => ({})).correlate(envelope("a b"))).toThrow(/not an instance key/);
     expect(manager(() => ({})).correlate(envelope("t-1"))).toBe("t-1");
