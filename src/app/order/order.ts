@@ -7,7 +7,9 @@ import { initialOrderState } from "./state";
 
 /**
  * The `order` aggregate: placed with items, edited while `placed`, then shipped
- * and delivered, or cancelled before it ships. Ids are chosen by the client.
+ * and delivered, or cancelled before it ships. Ids are chosen by the client. Shipping and
+ * delivering follow the order's delivery: only fulfilment sends `ship` and `mark-delivered`, so
+ * they are internal commands, with no HTTP route.
  *
  * @example
  * // POST /commands/order/o-1/place  {"customerId":"c-1","items":[{"sku":"tea","quantity":2,"unitPrice":450}]}
@@ -19,6 +21,7 @@ export const order = defineAggregate({
   initialState: initialOrderState,
   decide: decideOrder,
   evolve: evolveOrder,
+  internalCommands: ["ship", "mark-delivered"],
   // ItemAdded is at schema version 2: version 1 named the quantity `qty`.
   upcasters: { ItemAdded: { 1: upcastItemAddedV1 } },
 });

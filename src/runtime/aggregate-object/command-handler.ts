@@ -1,6 +1,7 @@
 import type { z } from "zod";
-import { CommandRejected, type AnyAggregate, type CommandMetadata } from "../aggregate/index.js";
+import { CommandRejected, internalCommandMessage, type AnyAggregate, type CommandMetadata } from "../aggregate/index.js";
 import { INTERNAL_ACTOR, type CommandOutcome, type CommandRequest, type CommandSuccess } from "../aggregate-protocol/index.js";
+import { isRuntimeActor } from "../auth/index.js";
 import { encodeConsistencyToken } from "../consistency/index.js";
 import { RESERVED_METADATA_KEYS, type EventEnvelope } from "../envelope/index.js";
 import { issuesOf, type ErrorBody, type ErrorCode } from "../errors/index.js";
@@ -62,6 +63,10 @@ export function handleCommand(input: CommandInput): CommandDecision {
   const { aggregate, stream, request, previous } = input;
   const schema: z.ZodType | undefined = ownEntry(aggregate.commands, request.command);
   if (!schema) return refused(404, "unknown_command", `aggregate ${aggregate.name} has no command ${request.command}`);
+  // The edge refuses these already; the aggregate holds the rule too, whatever path a request took.
+  if (aggregate.isInternal(request.command) && !isRuntimeActor(request.actor ?? INTERNAL_ACTOR)) {
+    return refused(403, "internal_command", internalCommandMessage(aggregate.name, request.command));
+  }
   const parsed = schema.safeParse(request.payload);
   if (!parsed.success) {
     return refused(400, "invalid_command", `payload of ${aggregate.name}.${request.command} is invalid`, { issues: issuesOf(parsed.error) });
@@ -150,7 +155,7 @@ export function handleCommand(input: CommandInput): CommandDecision {
 
 /** A refusal as a value: RPC keeps only an error's message, so status and details travel in the body. */
 export function refused(
-  status: 400 | 404 | 409 | 413 | 422 | 500,
+  status: 400 | 403 | 404 | 409 | 413 | 422 | 500,
   error: ErrorCode,
   message: string,
   details: Record<string, unknown> = {},

@@ -43,7 +43,7 @@ export interface CommandSuccess {
  */
 export type CommandOutcome =
   | { readonly ok: true; readonly replayed: boolean; readonly body: CommandSuccess }
-  | { readonly ok: false; readonly status: 400 | 404 | 409 | 413 | 422 | 500; readonly body: ErrorBody };
+  | { readonly ok: false; readonly status: 400 | 403 | 404 | 409 | 413 | 422 | 500; readonly body: ErrorBody };
 
 export interface StreamReadRequest {
   readonly aggregate: string;

@@ -29,6 +29,7 @@ export function defineAggregate<N extends string, S, C extends SchemaMap, E exte
   if (!Number.isInteger(snapshotEvery) || snapshotEvery < 1) {
     throw new Error(`aggregate ${config.name}: snapshotEvery must be a positive integer`);
   }
+  const internal = new Set<string>(config.internalCommands ?? []);
   const schemaVersions = new Map<string, number>();
   for (const type of Object.keys(config.events)) {
     const steps = Object.keys(config.upcasters?.[type] ?? {}).map(Number);
@@ -43,15 +44,19 @@ export function defineAggregate<N extends string, S, C extends SchemaMap, E exte
       if (version === undefined) throw new Error(`aggregate ${config.name} has no event type ${type}`);
       return version;
     },
+    isInternal: (command: string): boolean => internal.has(command),
   };
 }
 
-function assertNames(config: { name: string; commands: object; events: object }): void {
+function assertNames(config: { name: string; commands: object; events: object; internalCommands?: readonly string[] }): void {
   if (!AGGREGATE_NAME_PATTERN.test(config.name)) {
     throw new Error(`aggregate name "${config.name}" must match ${AGGREGATE_NAME_PATTERN}`);
   }
   for (const name of Object.keys(config.commands)) {
     if (!COMMAND_NAME_PATTERN.test(name)) throw new Error(`${config.name}: command "${name}" must match ${COMMAND_NAME_PATTERN}`);
+  }
+  for (const name of config.internalCommands ?? []) {
+    if (!Object.hasOwn(config.commands, name)) throw new Error(`${config.name}: internal command "${name}" is not one of its commands`);
   }
   for (const type of Object.keys(config.events)) {
     if (!EVENT_TYPE_PATTERN.test(type)) throw new Error(`${config.name}: event type "${type}" must match ${EVENT_TYPE_PATTERN}`);

@@ -49,6 +49,12 @@ export interface AggregateConfig<N extends string, S, C extends SchemaMap, E ext
   readonly name: N;
   /** Command names (kebab-case imperatives, the last URL segment) to payload schemas. */
   readonly commands: C;
+  /**
+   * Commands only the application's process managers (and the runtime) may send, such as a step
+   * of a saga. They have no HTTP route: absent from the OpenAPI document and the command
+   * contracts, and refused with `403 internal_command` whatever the caller's token. Default none.
+   */
+  readonly internalCommands?: readonly (keyof C & string)[];
   /** Event types (past tense) to the current schema of their data. */
   readonly events: E;
   /** The state of a stream that has no events yet. */
@@ -79,6 +85,8 @@ export interface AggregateDefinition<
   readonly stateSchema: string;
   /** The schema version new events of `type` are written with. */
   schemaVersionOf(type: string): number;
+  /** Whether `command` is internal: sent by process managers and the runtime only, never over HTTP. */
+  isInternal(command: string): boolean;
 }
 
 /**
@@ -101,6 +109,7 @@ export interface AnyAggregate {
   ): readonly { readonly type: string; readonly data: unknown }[];
   evolve(state: unknown, event: { readonly type: string; readonly data: unknown }): unknown;
   schemaVersionOf(type: string): number;
+  isInternal(command: string): boolean;
 }
 
 /** The state type of an aggregate definition. */
