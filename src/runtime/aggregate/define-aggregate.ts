@@ -1,4 +1,5 @@
-import type { AggregateConfig, AggregateDefinition, SchemaMap } from "./types.js";
+import { rule, type Precondition } from "./precondition.js";
+import type { AggregateConfig, AggregateDefinition, Preconditions, SchemaMap } from "./types.js";
 
 /** Snapshots by default every 100 events: waking then folds at most 100 events after the snapshot. */
 export const DEFAULT_SNAPSHOT_EVERY = 100;
@@ -25,6 +26,7 @@ export function defineAggregate<N extends string, S, C extends SchemaMap, E exte
   config: AggregateConfig<N, S, C, E>,
 ): AggregateDefinition<N, S, C, E> {
   assertNames(config);
+  const preconditions = preconditionsByCommand(config);
   const snapshotEvery = config.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
   if (!Number.isInteger(snapshotEvery) || snapshotEvery < 1) {
     throw new Error(`aggregate ${config.name}: snapshotEvery must be a positive integer`);
@@ -43,7 +45,25 @@ export function defineAggregate<N extends string, S, C extends SchemaMap, E exte
       if (version === undefined) throw new Error(`aggregate ${config.name} has no event type ${type}`);
       return version;
     },
+    preconditionsFor(command: string): readonly Precondition[] {
+      return preconditions.get(command) ?? [];
+    },
   };
+}
+
+/** Builds each command's preconditions once, when the aggregate is defined, and checks what they name. */
+function preconditionsByCommand<C extends SchemaMap>(config: { name: string; commands: C; preconditions?: Preconditions<C> }): Map<string, readonly Precondition[]> {
+  const built = new Map<string, readonly Precondition[]>();
+  for (const [name, declare] of Object.entries(config.preconditions ?? {})) {
+    if (!Object.hasOwn(config.commands, name)) throw new Error(`aggregate ${config.name}: preconditions name command "${name}", which it does not have`);
+    if (typeof declare !== "function") throw new Error(`aggregate ${config.name}: preconditions.${name} must be a function (rule) => [rule(…), …]`);
+    const list: readonly Precondition[] = (declare as (r: typeof rule) => readonly Precondition[])(rule);
+    for (const p of list) {
+      if (typeof p?.aggregate?.name !== "string") throw new Error(`aggregate ${config.name}: a precondition of ${name} names no aggregate definition`);
+    }
+    built.set(name, list);
+  }
+  return built;
 }
 
 function assertNames(config: { name: string; commands: object; events: object }): void {
