@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { CommandOutcome, CommandRequest, StreamPage, StreamReadRequest } from "../aggregate-protocol/index.js";
+import type { CommandOutcome, CommandRequest, CurrentState, StateReadRequest, StreamPage, StreamReadRequest } from "../aggregate-protocol/index.js";
 import type { EventStore } from "../event-store/index.js";
 import type { QueueSender } from "../outbox/index.js";
 import { LiveSubscriptions } from "./live-subscriptions.js";
@@ -47,6 +47,10 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
       return this.host.readStream(request);
     }
 
+    async readState(request: StateReadRequest): Promise<CurrentState> {
+      return this.host.readState(request);
+    }
+
     override async fetch(request: Request): Promise<Response> {
       return this.host.openLive(request);
     }
@@ -82,6 +86,8 @@ export interface AggregateObjectMembers {
   readonly lastFold: WakeStats | undefined;
   execute(request: CommandRequest): Promise<CommandOutcome>;
   readStream(request: StreamReadRequest): Promise<StreamPage | null>;
+  /** The stream's current state (its `initialState()` at version 0 when never written). */
+  readState(request: StateReadRequest): Promise<CurrentState>;
   fetch(request: Request): Promise<Response>;
   alarm(): Promise<void>;
   /** Replaces the queue producer: the fault-injection seam for tests of the outbox. */
