@@ -45,27 +45,35 @@ export function defineAggregate<N extends string, S, C extends SchemaMap, E exte
       if (version === undefined) throw new Error(`aggregate ${config.name} has no event type ${type}`);
       return version;
     },
-    preconditionsFor(command: string): readonly Precondition[] {
-      return preconditions.get(command) ?? [];
-    },
+    preconditionsFor: preconditions,
   };
 }
 
-/** Builds each command's preconditions once, when the aggregate is defined, and checks what they name. */
-function preconditionsByCommand<C extends SchemaMap>(config: { name: string; commands: C; preconditions?: Preconditions<C> }): Map<string, readonly Precondition[]> {
-  const built = new Map<string, readonly Precondition[]>();
-  for (const [name, declare] of Object.entries(config.preconditions ?? {})) {
+/**
+ * Each command's preconditions, built on first use and kept: lazily, so that a precondition may
+ * name an aggregate defined after this one, or this aggregate itself (whose definition does not
+ * exist yet while its config is being written). The runtime asks for them when the Worker loads.
+ */
+function preconditionsByCommand<C extends SchemaMap>(config: { name: string; commands: C; preconditions?: Preconditions<C> }): (command: string) => readonly Precondition[] {
+  const declared = Object.entries(config.preconditions ?? {});
+  for (const [name, declare] of declared) {
     if (!Object.hasOwn(config.commands, name)) throw new Error(`aggregate ${config.name}: preconditions name command "${name}", which it does not have`);
     if (typeof declare !== "function") throw new Error(`aggregate ${config.name}: preconditions.${name} must be a function (rule) => [rule(…), …]`);
-    const list: readonly Precondition[] = (declare as (r: typeof rule) => readonly Precondition[])(rule);
-    for (const p of list) {
-      if (typeof p?.aggregate?.name !== "string") throw new Error(`aggregate ${config.name}: a precondition of ${name} names no aggregate definition`);
-    }
-    built.set(name, list);
   }
-  return built;
+  let built: Map<string, readonly Precondition[]> | undefined;
+  return (command) => {
+    built ??= new Map(
+      declared.map(([name, declare]) => {
+        const list = (declare as (r: typeof rule) => readonly Precondition[])(rule);
+        for (const p of list) {
+          if (typeof p?.aggregate?.name !== "string") throw new Error(`aggregate ${config.name}: a precondition of ${name} names no aggregate definition`);
+        }
+        return [name, list];
+      }),
+    );
+    return built.get(command) ?? [];
+  };
 }
-
 function assertNames(config: { name: string; commands: object; events: object }): void {
   if (!AGGREGATE_NAME_PATTERN.test(config.name)) {
     throw new Error(`aggregate name "${config.name}" must match ${AGGREGATE_NAME_PATTERN}`);
