@@ -1,6 +1,7 @@
 export {
   createAggregateObjectClass,
   flushOutbox,
+  useCurrentStateReader,
   useQueueSender,
   type AggregateObjectClass,
   type AggregateObjectInstance,

@@ -71,6 +71,7 @@ export class StreamHost {
   private readonly scheduler: AlarmScheduler;
   private readonly housekeeping: Housekeeping;
   private readonly metrics: Metrics;
+  private wrapReader: (reader: CurrentStateReader) => CurrentStateReader = (reader) => reader;
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -178,6 +179,11 @@ export class StreamHost {
     }
   }
 
+  /** Wraps the reader of other aggregates' state: the seam for tests that open the race window on purpose. */
+  useCurrentStateReader(wrap: (reader: CurrentStateReader) => CurrentStateReader): void {
+    this.wrapReader = wrap;
+  }
+
   /** Sends pending events now and writes the cursors, as the alarm does; resolves when sent or when a retry alarm is set. */
   async flushOutbox(): Promise<void> {
     const hosted = this.storedStream();
@@ -238,7 +244,7 @@ export class StreamHost {
     const reads = relatedReadsOf(aggregate, request);
     if (reads.length === 0 || this.store.commands.find(request.commandId)) return undefined;
     if (!this.options.currentStates) throw new Error(`${aggregate.name}.${request.command} has preconditions, but the object was given no way to read other aggregates`);
-    const reader = this.options.currentStates(this.env);
+    const reader = this.wrapReader(this.options.currentStates(this.env));
     const read = await Promise.all(reads.map((r) => reader.readState(r)));
     return new Map(read.map((r) => [r.streamId, r.state]));
   }
