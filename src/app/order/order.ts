@@ -1,4 +1,5 @@
-import { defineAggregate } from "edge-cqrs";
+import { defineAggregate, refuse } from "edge-cqrs";
+import { customer } from "../customer";
 import { orderCommands } from "./commands";
 import { decideOrder } from "./decide";
 import { orderEvents, upcastItemAddedV1 } from "./events";
@@ -24,4 +25,14 @@ export const order = defineAggregate({
   internalCommands: ["ship", "mark-delivered"],
   // ItemAdded is at schema version 2: version 1 named the quantity `qty`.
   upcasters: { ItemAdded: { 1: upcastItemAddedV1 } },
+  // A rule across aggregates: a blocked customer places no orders. An unknown customer still may.
+  // Read before the order's turn and not locked: `blocked-customer-orders` cancels what slips through.
+  preconditions: {
+    place: (rule) => [
+      rule(customer, {
+        id: (command) => command.data.customerId,
+        check: (c) => (c.status === "blocked" ? refuse("customer_blocked", "The customer is blocked and cannot place orders") : undefined),
+      }),
+    ],
+  },
 });

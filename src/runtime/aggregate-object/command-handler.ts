@@ -1,11 +1,12 @@
 import type { z } from "zod";
-import { CommandRejected, internalCommandMessage, type AnyAggregate, type CommandMetadata } from "../aggregate/index.js";
+import { CommandRejected, firstRefusal, internalCommandMessage, relatedStreamsOf, type AnyAggregate, type CommandMetadata, type RelatedStream } from "../aggregate/index.js";
 import { INTERNAL_ACTOR, type CommandOutcome, type CommandRequest, type CommandSuccess } from "../aggregate-protocol/index.js";
 import { isRuntimeActor } from "../auth/index.js";
 import { encodeConsistencyToken } from "../consistency/index.js";
 import { RESERVED_METADATA_KEYS, type EventEnvelope } from "../envelope/index.js";
 import { issuesOf, type ErrorBody, type ErrorCode } from "../errors/index.js";
 import type { CommandRecord, StoredEvent } from "../event-store/index.js";
+import { streamIdOf } from "../ids/index.js";
 import { byteLength } from "../outbox/index.js";
 import { ownEntry } from "../own-entry/index.js";
 import { envelopeOf } from "./envelope-of.js";
@@ -33,6 +34,12 @@ export interface CommandInput {
   /** ISO-8601 instant the command is received. */
   readonly now: string;
   readonly newId: () => string;
+  /**
+   * The current state of each other stream the command's preconditions read (see
+   * {@link relatedReadsOf}), keyed by stream id. The command's own stream is never in it: a
+   * precondition on it reads the state this input already holds.
+   */
+  readonly relatedStates?: ReadonlyMap<string, unknown>;
 }
 
 /** What to store for an accepted command; the object writes it in one transaction. */
@@ -90,9 +97,13 @@ export function handleCommand(input: CommandInput): CommandDecision {
     now: input.now,
     actor: request.actor ?? INTERNAL_ACTOR,
   };
+  const command = { type: request.command, data: parsed.data, metadata };
+  const refusal = firstRefusal(aggregate, command, stream.aggregateId, (related) => relatedState(input, related));
+  // Refused as a rejection from `decide` is: same status, same body, nothing recorded.
+  if (refusal) return refused(422, "rejected", refusal.message ?? refusal.reason.replaceAll("_", " "), { reason: refusal.reason });
   let decided: ReturnType<AnyAggregate["decide"]>;
   try {
-    decided = aggregate.decide({ type: request.command, data: parsed.data, metadata }, stream.state);
+    decided = aggregate.decide(command, stream.state);
   } catch (error) {
     if (!(error instanceof CommandRejected)) throw error;
     return refused(422, "rejected", error.message, { reason: error.reason });
@@ -151,6 +162,27 @@ export function handleCommand(input: CommandInput): CommandDecision {
       snapshot: snapshotDue ? { sparseEvery: aggregate.snapshotEvery * SPARSE_SNAPSHOT_INTERVALS } : undefined,
     },
   };
+}
+
+/**
+ * The other streams a command's preconditions read, each once; none for a command without
+ * preconditions, an unknown command or a payload its schema refuses (the handler refuses those).
+ */
+export function relatedReadsOf(aggregate: AnyAggregate, request: CommandRequest): RelatedStream[] {
+  const schema: z.ZodType | undefined = ownEntry(aggregate.commands, request.command);
+  if (!schema || !aggregate.preconditionsFor?.(request.command).length) return [];
+  const parsed = schema.safeParse(request.payload);
+  if (!parsed.success) return [];
+  const own = streamIdOf(aggregate.name, request.id);
+  return relatedStreamsOf(aggregate, { type: request.command, data: parsed.data }, request.id).filter((r) => streamIdOf(r.aggregate, r.id) !== own);
+}
+
+/** A related stream's state: the command's own from the loaded stream, any other from what was read for it. */
+function relatedState(input: CommandInput, related: RelatedStream): unknown {
+  const streamId = streamIdOf(related.aggregate, related.id);
+  if (streamId === input.stream.streamId) return input.stream.state;
+  if (!input.relatedStates?.has(streamId)) throw new Error(`${input.stream.streamId}: the state of ${streamId}, which a precondition reads, was not read`);
+  return input.relatedStates.get(streamId);
 }
 
 /** A refusal as a value: RPC keeps only an error's message, so status and details travel in the body. */

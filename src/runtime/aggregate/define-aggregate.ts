@@ -1,4 +1,5 @@
-import type { AggregateConfig, AggregateDefinition, SchemaMap } from "./types.js";
+import { rule, type Precondition } from "./precondition.js";
+import type { AggregateConfig, AggregateDefinition, Preconditions, SchemaMap } from "./types.js";
 
 /** Snapshots by default every 100 events: waking then folds at most 100 events after the snapshot. */
 export const DEFAULT_SNAPSHOT_EVERY = 100;
@@ -25,6 +26,7 @@ export function defineAggregate<N extends string, S, C extends SchemaMap, E exte
   config: AggregateConfig<N, S, C, E>,
 ): AggregateDefinition<N, S, C, E> {
   assertNames(config);
+  const preconditions = preconditionsByCommand(config);
   const snapshotEvery = config.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
   if (!Number.isInteger(snapshotEvery) || snapshotEvery < 1) {
     throw new Error(`aggregate ${config.name}: snapshotEvery must be a positive integer`);
@@ -45,6 +47,33 @@ export function defineAggregate<N extends string, S, C extends SchemaMap, E exte
       return version;
     },
     isInternal: (command: string): boolean => internal.has(command),
+    preconditionsFor: preconditions,
+  };
+}
+
+/**
+ * Each command's preconditions, built on first use and kept: lazily, so that a precondition may
+ * name an aggregate defined after this one, or this aggregate itself (whose definition does not
+ * exist yet while its config is being written). The runtime asks for them when the Worker loads.
+ */
+function preconditionsByCommand<C extends SchemaMap>(config: { name: string; commands: C; preconditions?: Preconditions<C> }): (command: string) => readonly Precondition[] {
+  const declared = Object.entries(config.preconditions ?? {});
+  for (const [name, declare] of declared) {
+    if (!Object.hasOwn(config.commands, name)) throw new Error(`aggregate ${config.name}: preconditions name command "${name}", which it does not have`);
+    if (typeof declare !== "function") throw new Error(`aggregate ${config.name}: preconditions.${name} must be a function (rule) => [rule(…), …]`);
+  }
+  let built: Map<string, readonly Precondition[]> | undefined;
+  return (command) => {
+    built ??= new Map(
+      declared.map(([name, declare]) => {
+        const list = (declare as (r: typeof rule) => readonly Precondition[])(rule);
+        for (const p of list) {
+          if (typeof p?.aggregate?.name !== "string") throw new Error(`aggregate ${config.name}: a precondition of ${name} names no aggregate definition`);
+        }
+        return [name, list];
+      }),
+    );
+    return built.get(command) ?? [];
   };
 }
 

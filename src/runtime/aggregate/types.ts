@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { Actor } from "../auth/index.js";
+import type { CommandNamed, Precondition, PreconditionRule } from "./precondition.js";
 
 /** Named zod schemas: command names to payload schemas, or event types to data schemas. */
 export type SchemaMap = Record<string, z.ZodType>;
@@ -71,7 +72,18 @@ export interface AggregateConfig<N extends string, S, C extends SchemaMap, E ext
    */
   readonly stateVersion?: number;
   readonly upcasters?: Upcasters<E>;
+  /**
+   * Rules over other aggregates' current state, per command, each built with the `rule` handed in: read and
+   * checked in the command's turn before `decide`, for every sender (HTTP, process managers, RPC).
+   * Nothing is locked; see "Rules that span aggregates" in docs/guide.md.
+   */
+  readonly preconditions?: Preconditions<C>;
 }
+
+/** Per command, the preconditions checked before `decide`; each `check` sees that command's type. */
+export type Preconditions<C extends SchemaMap> = {
+  readonly [K in keyof C & string]?: (rule: PreconditionRule<CommandNamed<C, K>>) => readonly Precondition<CommandNamed<C, K>>[];
+};
 
 /** An aggregate ready for the runtime: the user's config plus what the runtime derives from it. */
 export interface AggregateDefinition<
@@ -87,6 +99,8 @@ export interface AggregateDefinition<
   schemaVersionOf(type: string): number;
   /** Whether `command` is internal: sent by process managers and the runtime only, never over HTTP. */
   isInternal(command: string): boolean;
+  /** The command's preconditions, built once from `preconditions`, in the order declared. */
+  preconditionsFor(command: string): readonly Precondition[];
 }
 
 /**
@@ -110,6 +124,8 @@ export interface AnyAggregate {
   evolve(state: unknown, event: { readonly type: string; readonly data: unknown }): unknown;
   schemaVersionOf(type: string): number;
   isInternal(command: string): boolean;
+  /** A command's preconditions; optional so that hand-built aggregates (tests, tools) need none. */
+  preconditionsFor?(command: string): readonly Precondition[];
 }
 
 /** The state type of an aggregate definition. */
