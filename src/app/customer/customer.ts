@@ -4,7 +4,7 @@ import { customerEvents, type CustomerEvent } from "./events";
 
 /**
  * What an order needs to know about its customer. A customer no one registered is `none`, and may
- * still place orders: customers are not required to register (decisions A5).
+ * still place orders: customers are not required to register (decisions A6).
  */
 export type CustomerState =
   | { readonly status: "none" }

@@ -26,7 +26,15 @@ describe("defineAggregate", () => {
   });
 
   it("knows its internal commands, and refuses one it does not have", () => {
-    const guarded = defineAggregate({ ...counter("guarded"), commands: { increment: z.object({}), reset: z.object({}) }, internalCommands: ["reset"] });
+    const guarded = defineAggregate({
+      name: "guarded",
+      commands: { increment: z.object({}), reset: z.object({}) },
+      events: { Incremented: z.object({}) },
+      initialState: () => 0,
+      decide: () => [],
+      evolve: (state: number) => state + 1,
+      internalCommands: ["reset"],
+    });
     expect(guarded.isInternal("reset")).toBe(true);
     expect(guarded.isInternal("increment")).toBe(false);
     expect(counter("open").isInternal("increment")).toBe(false);
