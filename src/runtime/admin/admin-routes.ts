@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { errorResponses, HttpError } from "../errors/index.js";
-import { readRebuildStatus, rebuildQueue, startRebuild } from "../rebuild/index.js";
+import { readFillingProgress, readRebuildStatus, rebuildQueue, startRebuild } from "../rebuild/index.js";
 import type { RuntimeContext } from "../runtime-context/index.js";
 import { readLag } from "../stream-catalog/index.js";
 import type { ProcessManager } from "../process-manager/index.js";
@@ -52,6 +52,18 @@ const SubscriberStatusSchema = z.object({
       z.object({ state: z.literal("failed"), rebuildId: z.string(), reason: z.string(), failedAt: z.string() }),
     ])
     .describe("The projection's rebuild; always idle for a process manager"),
+  filling: z
+    .object({
+      streams: z.number().int().describe("Streams of the followed aggregates whose history the view holds"),
+      total: z.number().int().describe("Streams of the followed aggregates in the stream catalog"),
+    })
+    .nullable()
+    .describe("While a projection was never built (version 0, no rebuild running): how far its view has filled; null otherwise"),
+  condition: z
+    .enum(["live", "filling", "rebuilding", "failing"])
+    .describe(
+      "failing: a stream failing, dead letters or parked outbox events, or a failed rebuild, waiting for an operator; rebuilding: a rebuild runs; filling: a new projection whose view does not hold every stream yet; live: none of these (lag says how far behind it is)",
+    ),
 });
 
 const DeadLetterSchema = z.object({
@@ -209,7 +221,9 @@ export function mountAdminRoutes(app: OpenAPIHono<{ Bindings: object }>, subscri
   });
 }
 
-async function status(subscriber: Subscriber, db: D1Database, now: number): Promise<z.infer<typeof SubscriberStatusSchema>> {
+type SubscriberStatus = z.infer<typeof SubscriberStatusSchema>;
+
+async function status(subscriber: Subscriber, db: D1Database, now: number): Promise<SubscriberStatus> {
   const lagInEvents = readLag(db, subscriber.name, subscriber.aggregates, now);
   const rebuildStatus = subscriber.kind === "projection" ? readRebuildStatus(db, subscriber) : null;
   const [streams, parked, outboxParked, failing, stats] = await db.batch<Record<string, unknown>>([
@@ -227,11 +241,9 @@ async function status(subscriber: Subscriber, db: D1Database, now: number): Prom
     db.prepare("SELECT last_batch_at, last_lag_ms, messages FROM projection_stats WHERE projection = ?").bind(subscriber.name),
   ]);
   const lastBatch = stats?.results[0];
-  return {
-    name: subscriber.name,
-    kind: subscriber.kind,
-    queue: subscriber.queue.name,
-    deadLetterQueue: subscriber.queue.deadLetterQueue ?? null,
+  const { version, rebuild } = (await rebuildStatus) ?? { version: null, rebuild: { state: "idle" as const } };
+  const filling = version === 0 && rebuild.state === "idle" ? await readFillingProgress(db, subscriber) : null;
+  const counts = {
     streams: Number(streams?.results[0]?.n ?? 0),
     deadLetters: Number(parked?.results[0]?.n ?? 0),
     outboxParked: Number(outboxParked?.results[0]?.n ?? 0),
@@ -241,12 +253,34 @@ async function status(subscriber: Subscriber, db: D1Database, now: number): Prom
       error: String(r.error),
       failedAt: String(r.failed_at),
     })),
+  };
+  return {
+    name: subscriber.name,
+    kind: subscriber.kind,
+    queue: subscriber.queue.name,
+    deadLetterQueue: subscriber.queue.deadLetterQueue ?? null,
+    ...counts,
     lag: await lagInEvents,
     lastBatch: lastBatch
       ? { lastBatchAt: String(lastBatch.last_batch_at), lastLagMs: Number(lastBatch.last_lag_ms), messages: Number(lastBatch.messages) }
       : null,
-    ...((await rebuildStatus) ?? { version: null, rebuild: { state: "idle" as const } }),
+    version,
+    rebuild,
+    filling,
+    condition: conditionOf({ ...counts, rebuild, filling }),
   };
+}
+
+/**
+ * One word for what an operator needs to know first (the admin API, the inspector): trouble that
+ * waits for them, then work under way, then whether the view is whole. A new projection filling
+ * itself is not trouble: its live events or its backfill complete it.
+ */
+function conditionOf(s: Pick<SubscriberStatus, "deadLetters" | "outboxParked" | "failingStreams" | "rebuild" | "filling">): SubscriberStatus["condition"] {
+  if (s.failingStreams.length > 0 || s.deadLetters > 0 || s.outboxParked > 0 || s.rebuild.state === "failed") return "failing";
+  if (s.rebuild.state === "rebuilding") return "rebuilding";
+  if (s.filling !== null && s.filling.streams < s.filling.total) return "filling";
+  return "live";
 }
 
 function parkedMessages(db: D1Database, subscriber: string, limit: number): Promise<DeadLetterRow[]> {

@@ -14,16 +14,24 @@ const CommandSchema = z.object({
   payload: z.unknown(),
 });
 
+const OutcomeSchemas = [
+  z.object({ kind: z.literal("rejected"), commandId: z.string(), streamId: z.string(), command: z.string(), error: z.string(), reason: z.string().nullable() }),
+  z.object({ kind: z.literal("accepted"), commandId: z.string(), streamId: z.string(), command: z.string(), version: z.number().int() }),
+] as const;
+
 const MessageSchema = z.union([
   z.object({ kind: z.literal("event"), type: z.string(), eventId: z.string(), streamId: z.string(), version: z.number().int() }),
   z.object({ kind: z.literal("timer"), id: z.string(), at: z.string() }),
+  ...OutcomeSchemas,
 ]);
+
+const Retries = { attempts: z.number().int(), nextAttemptAt: z.string(), lastError: z.string().nullable() };
 
 const InstanceSchema = z.object({
   manager: z.string(),
   key: z.string(),
   state: z.unknown().describe("The instance's state, as its schema stores it"),
-  messages: z.number().int().describe("Events and timers decided on so far"),
+  messages: z.number().int().describe("Events, timers and outcomes decided on so far"),
   streams: z
     .array(z.object({ streamId: z.string(), version: z.number().int() }))
     .describe("Per followed stream, the highest version decided on: a redelivered or older event is passed over"),
@@ -31,11 +39,14 @@ const InstanceSchema = z.object({
     .array(z.object({ id: z.string(), at: z.string(), payload: z.unknown(), attempts: z.number().int(), lastError: z.string().nullable() }))
     .describe("Pending timers, earliest first; attempts counts firings whose decision failed"),
   outbox: z
-    .array(CommandSchema.extend({ attempts: z.number().int(), nextAttemptAt: z.string(), lastError: z.string().nullable() }))
+    .array(CommandSchema.extend(Retries))
     .describe("Commands decided but not yet answered by their aggregate, in decision order"),
   rejected: z
     .array(CommandSchema.extend({ status: z.number().int(), error: z.string(), message: z.string(), reason: z.string().nullable(), rejectedAt: z.string() }))
     .describe("Commands their aggregate refused, newest first (the most recent ones: the instance keeps a bounded number)"),
+  outcomes: z
+    .array(z.union(OutcomeSchemas.map((schema) => schema.extend(Retries))))
+    .describe("Outcomes of sent commands not yet decided on (a manager that asked for outcomes), in the order the commands were sent; attempts counts decisions that failed"),
   decisions: z
     .array(
       z.object({

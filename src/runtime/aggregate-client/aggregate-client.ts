@@ -1,4 +1,13 @@
-import type { AggregateObjectInstance, CommandOutcome, CommandRequest, StreamPage, StreamReadRequest } from "../aggregate-object/index.js";
+import type {
+  AggregateObjectInstance,
+  CommandOutcome,
+  CommandRequest,
+  CurrentState,
+  CurrentStateReader,
+  StateReadRequest,
+  StreamPage,
+  StreamReadRequest,
+} from "../aggregate-object/index.js";
 import type { EventEnvelope } from "../envelope/index.js";
 import { streamIdOf } from "../ids/index.js";
 import { DEFAULT_AGGREGATES_BINDING } from "../manifest/index.js";
@@ -10,7 +19,7 @@ export const MAX_STREAM_PAGE = 1000;
  * Talks to aggregate objects by name. The HTTP routes, the process-manager runner and the
  * projectors' gap healing all go through it, so there is one place that knows how to reach one.
  */
-export class AggregateClient {
+export class AggregateClient implements CurrentStateReader {
   constructor(private readonly namespace: DurableObjectNamespace<AggregateObjectInstance>) {}
 
   /** Finds the namespace binding in `env`, failing loudly when wrangler.toml lacks it. */
@@ -32,6 +41,11 @@ export class AggregateClient {
 
   readStream(request: StreamReadRequest): Promise<StreamPage | null> {
     return this.stub(request.aggregate, request.id).readStream(request) as Promise<StreamPage | null>;
+  }
+
+  /** The stream's current state, snapshot-aware: what a precondition of another aggregate's command reads. */
+  readState(request: StateReadRequest): Promise<CurrentState> {
+    return this.stub(request.aggregate, request.id).readState(request) as Promise<CurrentState>;
   }
 
   /** Events `from..to` inclusive, paging through the object as needed. */

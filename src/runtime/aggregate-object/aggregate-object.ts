@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { CommandOutcome, CommandRequest, StreamPage, StreamReadRequest } from "../aggregate-protocol/index.js";
+import type { CommandOutcome, CommandRequest, CurrentState, CurrentStateReader, StateReadRequest, StreamPage, StreamReadRequest } from "../aggregate-protocol/index.js";
 import type { EventStore } from "../event-store/index.js";
 import type { QueueSender } from "../outbox/index.js";
 import { LiveSubscriptions } from "./live-subscriptions.js";
@@ -12,6 +12,7 @@ import type { WakeStats } from "./stream-loader.js";
  */
 export const useQueueSender: unique symbol = Symbol("edge-cqrs.useQueueSender");
 export const flushOutbox: unique symbol = Symbol("edge-cqrs.flushOutbox");
+export const useCurrentStateReader: unique symbol = Symbol("edge-cqrs.useCurrentStateReader");
 
 /**
  * Builds the Durable Object class that hosts every aggregate instance, one object per
@@ -47,6 +48,10 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
       return this.host.readStream(request);
     }
 
+    async readState(request: StateReadRequest): Promise<CurrentState> {
+      return this.host.readState(request);
+    }
+
     override async fetch(request: Request): Promise<Response> {
       return this.host.openLive(request);
     }
@@ -70,6 +75,10 @@ export function createAggregateObjectClass<E extends object>(options: AggregateO
     [flushOutbox](): Promise<void> {
       return this.host.flushOutbox();
     }
+
+    [useCurrentStateReader](wrap: (reader: CurrentStateReader) => CurrentStateReader): void {
+      this.host.useCurrentStateReader(wrap);
+    }
   };
 }
 
@@ -82,12 +91,16 @@ export interface AggregateObjectMembers {
   readonly lastFold: WakeStats | undefined;
   execute(request: CommandRequest): Promise<CommandOutcome>;
   readStream(request: StreamReadRequest): Promise<StreamPage | null>;
+  /** The stream's current state (its `initialState()` at version 0 when never written). */
+  readState(request: StateReadRequest): Promise<CurrentState>;
   fetch(request: Request): Promise<Response>;
   alarm(): Promise<void>;
   /** Replaces the queue producer: the fault-injection seam for tests of the outbox. */
   [useQueueSender](sender: QueueSender, sendTimeoutMs?: number): void;
   /** Sends pending events now and writes the cursors, as the alarm does. */
   [flushOutbox](): Promise<void>;
+  /** Wraps how preconditions read other aggregates: the seam for tests that open the race window on purpose. */
+  [useCurrentStateReader](wrap: (reader: CurrentStateReader) => CurrentStateReader): void;
 }
 
 /** The instance type of the generated class, for typing stubs. */

@@ -1,10 +1,12 @@
 import type { z } from "zod";
-import { CommandRejected, type AnyAggregate, type CommandMetadata } from "../aggregate/index.js";
+import { CommandRejected, firstRefusal, internalCommandMessage, relatedStreamsOf, type AnyAggregate, type CommandMetadata, type RelatedStream } from "../aggregate/index.js";
 import { INTERNAL_ACTOR, type CommandOutcome, type CommandRequest, type CommandSuccess } from "../aggregate-protocol/index.js";
+import { isRuntimeActor } from "../auth/index.js";
 import { encodeConsistencyToken } from "../consistency/index.js";
 import { RESERVED_METADATA_KEYS, type EventEnvelope } from "../envelope/index.js";
 import { issuesOf, type ErrorBody, type ErrorCode } from "../errors/index.js";
 import type { CommandRecord, StoredEvent } from "../event-store/index.js";
+import { streamIdOf } from "../ids/index.js";
 import { byteLength } from "../outbox/index.js";
 import { ownEntry } from "../own-entry/index.js";
 import { envelopeOf } from "./envelope-of.js";
@@ -32,6 +34,12 @@ export interface CommandInput {
   /** ISO-8601 instant the command is received. */
   readonly now: string;
   readonly newId: () => string;
+  /**
+   * The current state of each other stream the command's preconditions read (see
+   * {@link relatedReadsOf}), keyed by stream id. The command's own stream is never in it: a
+   * precondition on it reads the state this input already holds.
+   */
+  readonly relatedStates?: ReadonlyMap<string, unknown>;
 }
 
 /** What to store for an accepted command; the object writes it in one transaction. */
@@ -62,6 +70,10 @@ export function handleCommand(input: CommandInput): CommandDecision {
   const { aggregate, stream, request, previous } = input;
   const schema: z.ZodType | undefined = ownEntry(aggregate.commands, request.command);
   if (!schema) return refused(404, "unknown_command", `aggregate ${aggregate.name} has no command ${request.command}`);
+  // The edge refuses these already; the aggregate holds the rule too, whatever path a request took.
+  if (aggregate.isInternal(request.command) && !isRuntimeActor(request.actor ?? INTERNAL_ACTOR)) {
+    return refused(403, "internal_command", internalCommandMessage(aggregate.name, request.command));
+  }
   const parsed = schema.safeParse(request.payload);
   if (!parsed.success) {
     return refused(400, "invalid_command", `payload of ${aggregate.name}.${request.command} is invalid`, { issues: issuesOf(parsed.error) });
@@ -85,9 +97,13 @@ export function handleCommand(input: CommandInput): CommandDecision {
     now: input.now,
     actor: request.actor ?? INTERNAL_ACTOR,
   };
+  const command = { type: request.command, data: parsed.data, metadata };
+  const refusal = firstRefusal(aggregate, command, stream.aggregateId, (related) => relatedState(input, related));
+  // Refused as a rejection from `decide` is: same status, same body, nothing recorded.
+  if (refusal) return refused(422, "rejected", refusal.message ?? refusal.reason.replaceAll("_", " "), { reason: refusal.reason });
   let decided: ReturnType<AnyAggregate["decide"]>;
   try {
-    decided = aggregate.decide({ type: request.command, data: parsed.data, metadata }, stream.state);
+    decided = aggregate.decide(command, stream.state);
   } catch (error) {
     if (!(error instanceof CommandRejected)) throw error;
     return refused(422, "rejected", error.message, { reason: error.reason });
@@ -148,9 +164,30 @@ export function handleCommand(input: CommandInput): CommandDecision {
   };
 }
 
+/**
+ * The other streams a command's preconditions read, each once; none for a command without
+ * preconditions, an unknown command or a payload its schema refuses (the handler refuses those).
+ */
+export function relatedReadsOf(aggregate: AnyAggregate, request: CommandRequest): RelatedStream[] {
+  const schema: z.ZodType | undefined = ownEntry(aggregate.commands, request.command);
+  if (!schema || !aggregate.preconditionsFor?.(request.command).length) return [];
+  const parsed = schema.safeParse(request.payload);
+  if (!parsed.success) return [];
+  const own = streamIdOf(aggregate.name, request.id);
+  return relatedStreamsOf(aggregate, { type: request.command, data: parsed.data }, request.id).filter((r) => streamIdOf(r.aggregate, r.id) !== own);
+}
+
+/** A related stream's state: the command's own from the loaded stream, any other from what was read for it. */
+function relatedState(input: CommandInput, related: RelatedStream): unknown {
+  const streamId = streamIdOf(related.aggregate, related.id);
+  if (streamId === input.stream.streamId) return input.stream.state;
+  if (!input.relatedStates?.has(streamId)) throw new Error(`${input.stream.streamId}: the state of ${streamId}, which a precondition reads, was not read`);
+  return input.relatedStates.get(streamId);
+}
+
 /** A refusal as a value: RPC keeps only an error's message, so status and details travel in the body. */
 export function refused(
-  status: 400 | 404 | 409 | 413 | 422 | 500,
+  status: 400 | 403 | 404 | 409 | 413 | 422 | 500,
   error: ErrorCode,
   message: string,
   details: Record<string, unknown> = {},

@@ -5,6 +5,9 @@ import {
   LIVE_ID_PARAM,
   type CommandOutcome,
   type CommandRequest,
+  type CurrentState,
+  type CurrentStateReader,
+  type StateReadRequest,
   type StreamPage,
   type StreamReadRequest,
 } from "../aggregate-protocol/index.js";
@@ -16,7 +19,7 @@ import { producerBlocks, type Manifest } from "../manifest/index.js";
 import { adoptTrace, reportCommand, reportOutboxParked, reportOutboxRetry, writeLog, type CommandEnd, type Metrics, type OutboxSend, type TraceContext } from "../observability/index.js";
 import { bindingQueueSender, OutboxDispatcher, type OutboxRoute, type QueueSender } from "../outbox/index.js";
 import type { RuntimeContext } from "../runtime-context/index.js";
-import { handleCommand, refused, type CommandCommit } from "./command-handler.js";
+import { handleCommand, refused, relatedReadsOf, type CommandCommit } from "./command-handler.js";
 import { envelopeOf } from "./envelope-of.js";
 import { Housekeeping } from "./housekeeping.js";
 import { LiveSubscriptions, MAX_LIVE_SUBSCRIBERS, type ReplayPageReader } from "./live-subscriptions.js";
@@ -35,6 +38,11 @@ export interface AggregateObjectOptions {
   readonly manifest: Manifest;
   /** The runtime's settings and memory: where metrics go, the log sample rate, the runtime tables parked events are reported to. */
   readonly context: RuntimeContext;
+  /**
+   * Reaches other aggregates' objects, for commands with preconditions (the runtime passes its
+   * aggregate client). Without it, a command whose preconditions read another stream fails.
+   */
+  readonly currentStates?: (env: object) => CurrentStateReader;
 }
 
 /** The stream this object hosts, in memory, and the outbox that fans it out. */
@@ -63,6 +71,7 @@ export class StreamHost {
   private readonly scheduler: AlarmScheduler;
   private readonly housekeeping: Housekeeping;
   private readonly metrics: Metrics;
+  private wrapReader: (reader: CurrentStateReader) => CurrentStateReader = (reader) => reader;
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -121,6 +130,14 @@ export class StreamHost {
     return { streamId: stream.streamId, version: stream.version, events, state: { version: asOf, value: state } };
   }
 
+  /** The stream's current state, snapshot-aware; a never-written stream is version 0 at `initialState()`. */
+  readState(request: StateReadRequest): CurrentState {
+    const aggregate = this.options.aggregates.get(request.aggregate);
+    if (!aggregate) throw new Error(`no aggregate named ${request.aggregate}`);
+    const { stream } = this.host(aggregate, request.id);
+    return { streamId: stream.streamId, version: stream.version, state: stream.state };
+  }
+
   /**
    * A live subscription (`GET /streams/:aggregate/:id/live`): the stored events after `from`,
    * page by page, then every new one, one envelope per message. Hibernatable: an idle object
@@ -162,6 +179,11 @@ export class StreamHost {
     }
   }
 
+  /** Wraps the reader of other aggregates' state: the seam for tests that open the race window on purpose. */
+  useCurrentStateReader(wrap: (reader: CurrentStateReader) => CurrentStateReader): void {
+    this.wrapReader = wrap;
+  }
+
   /** Sends pending events now and writes the cursors, as the alarm does; resolves when sent or when a retry alarm is set. */
   async flushOutbox(): Promise<void> {
     const hosted = this.storedStream();
@@ -175,6 +197,7 @@ export class StreamHost {
     const aggregate = this.options.aggregates.get(request.aggregate);
     if (!aggregate) return refused(404, "unknown_aggregate", `no aggregate named ${request.aggregate}`).outcome;
     const hash = await requestHash(request.command, request.payload);
+    const relatedStates = await this.readRelated(aggregate, request);
     // Nothing below awaits: the decision and its commit run in one turn of the event loop, so
     // commands on this object never interleave and need no lock.
     const hosted = this.host(aggregate, request.id);
@@ -204,9 +227,26 @@ export class StreamHost {
       previous: this.store.commands.find(request.commandId),
       now,
       newId,
+      relatedStates,
     });
     if (decision.kind === "accepted") this.commit(hosted, request.commandId, decision.commit, now);
     return decision.outcome;
+  }
+
+  /**
+   * Reads the current state of every other stream the command's preconditions name, from their
+   * own objects, in parallel. Before the command's turn, and so unlocked: those streams may move
+   * on before this command commits (docs/guide.md, "Rules that span aggregates"). Another command
+   * of this stream may run meanwhile, which is why the turn after this reads its own state afresh.
+   * A replay of a recorded command reads nothing.
+   */
+  private async readRelated(aggregate: AnyAggregate, request: CommandRequest): Promise<ReadonlyMap<string, unknown> | undefined> {
+    const reads = relatedReadsOf(aggregate, request);
+    if (reads.length === 0 || this.store.commands.find(request.commandId)) return undefined;
+    if (!this.options.currentStates) throw new Error(`${aggregate.name}.${request.command} has preconditions, but the object was given no way to read other aggregates`);
+    const reader = this.wrapReader(this.options.currentStates(this.env));
+    const read = await Promise.all(reads.map((r) => reader.readState(r)));
+    return new Map(read.map((r) => [r.streamId, r.state]));
   }
 
   /** Writes an accepted command in one transaction, then fans it out; still in the command's turn. */

@@ -8,6 +8,9 @@ export {
   type CommandOutcome,
   type CommandRequest,
   type CommandSuccess,
+  type CurrentState,
+  type CurrentStateReader,
+  type StateReadRequest,
   type StreamPage,
   type StreamReadRequest,
 } from "./protocol.js";

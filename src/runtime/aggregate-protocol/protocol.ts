@@ -43,7 +43,7 @@ export interface CommandSuccess {
  */
 export type CommandOutcome =
   | { readonly ok: true; readonly replayed: boolean; readonly body: CommandSuccess }
-  | { readonly ok: false; readonly status: 400 | 404 | 409 | 413 | 422 | 500; readonly body: ErrorBody };
+  | { readonly ok: false; readonly status: 400 | 403 | 404 | 409 | 413 | 422 | 500; readonly body: ErrorBody };
 
 export interface StreamReadRequest {
   readonly aggregate: string;
@@ -68,3 +68,21 @@ export interface StreamPage {
 export const LIVE_AGGREGATE_PARAM = "aggregate";
 export const LIVE_ID_PARAM = "id";
 export const LIVE_FROM_PARAM = "from";
+
+/** Asks an aggregate object for its stream's current state: what a precondition of another aggregate's command reads. */
+export interface StateReadRequest {
+  readonly aggregate: string;
+  readonly id: string;
+}
+
+/** A stream's current state, folded from its newest snapshot; version 0 and `initialState()` when never written. */
+export interface CurrentState {
+  readonly streamId: string;
+  readonly version: number;
+  readonly state: unknown;
+}
+
+/** Reads other aggregates' current state from their own objects (the aggregate client is one). */
+export interface CurrentStateReader {
+  readState(request: StateReadRequest): Promise<CurrentState>;
+}

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { Actor } from "../auth/index.js";
+import type { CommandNamed, Precondition, PreconditionRule } from "./precondition.js";
 
 /** Named zod schemas: command names to payload schemas, or event types to data schemas. */
 export type SchemaMap = Record<string, z.ZodType>;
@@ -49,6 +50,12 @@ export interface AggregateConfig<N extends string, S, C extends SchemaMap, E ext
   readonly name: N;
   /** Command names (kebab-case imperatives, the last URL segment) to payload schemas. */
   readonly commands: C;
+  /**
+   * Commands only the application's process managers (and the runtime) may send, such as a step
+   * of a saga. They have no HTTP route: absent from the OpenAPI document and the command
+   * contracts, and refused with `403 internal_command` whatever the caller's token. Default none.
+   */
+  readonly internalCommands?: readonly (keyof C & string)[];
   /** Event types (past tense) to the current schema of their data. */
   readonly events: E;
   /** The state of a stream that has no events yet. */
@@ -65,7 +72,18 @@ export interface AggregateConfig<N extends string, S, C extends SchemaMap, E ext
    */
   readonly stateVersion?: number;
   readonly upcasters?: Upcasters<E>;
+  /**
+   * Rules over other aggregates' current state, per command, each built with the `rule` handed in: read and
+   * checked in the command's turn before `decide`, for every sender (HTTP, process managers, RPC).
+   * Nothing is locked; see "Rules that span aggregates" in docs/guide.md.
+   */
+  readonly preconditions?: Preconditions<C>;
 }
+
+/** Per command, the preconditions checked before `decide`; each `check` sees that command's type. */
+export type Preconditions<C extends SchemaMap> = {
+  readonly [K in keyof C & string]?: (rule: PreconditionRule<CommandNamed<C, K>>) => readonly Precondition<CommandNamed<C, K>>[];
+};
 
 /** An aggregate ready for the runtime: the user's config plus what the runtime derives from it. */
 export interface AggregateDefinition<
@@ -79,6 +97,10 @@ export interface AggregateDefinition<
   readonly stateSchema: string;
   /** The schema version new events of `type` are written with. */
   schemaVersionOf(type: string): number;
+  /** Whether `command` is internal: sent by process managers and the runtime only, never over HTTP. */
+  isInternal(command: string): boolean;
+  /** The command's preconditions, built once from `preconditions`, in the order declared. */
+  preconditionsFor(command: string): readonly Precondition[];
 }
 
 /**
@@ -101,6 +123,9 @@ export interface AnyAggregate {
   ): readonly { readonly type: string; readonly data: unknown }[];
   evolve(state: unknown, event: { readonly type: string; readonly data: unknown }): unknown;
   schemaVersionOf(type: string): number;
+  isInternal(command: string): boolean;
+  /** A command's preconditions; optional so that hand-built aggregates (tests, tools) need none. */
+  preconditionsFor?(command: string): readonly Precondition[];
 }
 
 /** The state type of an aggregate definition. */

@@ -10,5 +10,11 @@ export interface Actor {
   readonly claims?: Readonly<Record<string, string>>;
 }
 
+/** The namespace of the actors the runtime itself acts as; see {@link runtimeActor}. */
+export const RUNTIME_ACTOR_PREFIX = "edge-cqrs:";
+
 /** The actor of commands the runtime itself issues (process managers, timers). */
-export const runtimeActor = (issuer: string): Actor => ({ id: `edge-cqrs:${issuer}` });
+export const runtimeActor = (issuer: string): Actor => ({ id: `${RUNTIME_ACTOR_PREFIX}${issuer}` });
+
+/** Whether the runtime itself sent a command (a process manager, or one of its internal calls): who may send an internal command. */
+export const isRuntimeActor = (actor: Actor): boolean => actor.id.startsWith(RUNTIME_ACTOR_PREFIX);

@@ -10,16 +10,20 @@ export interface ContractSchema {
 
 /**
  * The public contracts of the aggregates as JSON Schema (draft 2020-12): one document per command
- * payload (what clients send), per event type at its current schema version (what consumers
- * read) and per public event type the publishers send (the whole CloudEvent other systems
- * receive). Check them in and diff them in review: a changed file is a changed contract.
+ * payload clients may send (an internal command has none), per event type at its current schema
+ * version (what consumers read) and per public event type the publishers send (the whole
+ * CloudEvent other systems receive). Check them in and diff them in review: a changed file is a
+ * changed contract.
  */
 export function contractSchemas(aggregates: readonly AnyAggregate[], publishers: readonly Publisher[] = []): ContractSchema[] {
-  const internal = aggregates.flatMap((aggregate) => [
-    ...Object.entries(aggregate.commands).map(([name, schema]) => ({
-      path: `commands/${aggregate.name}.${name}.json`,
-      schema: document(schema, "input", `${aggregate.name} command ${name}`, `POST /commands/${aggregate.name}/{id}/${name}`),
-    })),
+  const ofAggregates = aggregates.flatMap((aggregate) => [
+    // An internal command is no contract: no client sends it (the application's process managers do).
+    ...Object.entries(aggregate.commands)
+      .filter(([name]) => !aggregate.isInternal(name))
+      .map(([name, schema]) => ({
+        path: `commands/${aggregate.name}.${name}.json`,
+        schema: document(schema, "input", `${aggregate.name} command ${name}`, `POST /commands/${aggregate.name}/{id}/${name}`),
+      })),
     ...Object.entries(aggregate.events).map(([type, schema]) => {
       const version = aggregate.schemaVersionOf(type);
       return {
@@ -34,7 +38,7 @@ export function contractSchemas(aggregates: readonly AnyAggregate[], publishers:
       schema: document(schema, "output", `public event ${type}`, `a CloudEvent 1.0 in JSON, as ${publisher.source} sends it on the integration-events queue`),
     })),
   );
-  return [...internal, ...published];
+  return [...ofAggregates, ...published];
 }
 
 function document(schema: z.ZodType, io: "input" | "output", title: string, description: string): Record<string, unknown> {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import type { AnyAggregate } from "../aggregate/index.js";
+import { preconditionsOf, type AnyAggregate } from "../aggregate/index.js";
 import { AggregateClient } from "../aggregate-client/index.js";
 import { createAggregateObjectClass, type AggregateObjectClass } from "../aggregate-object/index.js";
 import { bearerTokens, type Authentication } from "../auth/index.js";
@@ -18,7 +18,7 @@ import { rebuildQueueWork } from "../rebuild/index.js";
 import { RuntimeContext } from "../runtime-context/index.js";
 import { createScheduledHandler, STREAM_CATALOG_ROUTE, StreamCatalogConsumer } from "../stream-catalog/index.js";
 import type { AnyApplication, Application } from "./application.js";
-import { missingBindings } from "./assert-bindings.js";
+import { locationOf, missingBindings } from "./assert-bindings.js";
 import { RUNTIME_CONTEXT, type RuntimeWithContext } from "./runtime-context-of.js";
 
 /** How the runtime serves an application; every option has a default. */
@@ -95,6 +95,7 @@ export function createRuntime<E extends object>(application: Application<E>, opt
     if (aggregates.has(aggregate.name)) throw new Error(`two aggregates are named ${aggregate.name}`);
     aggregates.set(aggregate.name, aggregate);
   }
+  assertPreconditionsRegistered(aggregates);
   const subscribers = [...(app.projections ?? []), ...(app.processManagers ?? [])];
   assertTablesOwnedOnce(app.projections ?? []);
   const publishers = app.publishers ?? [];
@@ -148,7 +149,7 @@ export function createRuntime<E extends object>(application: Application<E>, opt
     new StreamCatalogConsumer({ databases: catalogDatabases, context }),
   ]);
   const scheduled = createScheduledHandler({ subscribers, clientOf, context });
-  const AggregateObject = createAggregateObjectClass<E>({ aggregates, routesFor: (name) => routes.get(name) ?? [], manifest, context });
+  const AggregateObject = createAggregateObjectClass<E>({ aggregates, routesFor: (name) => routes.get(name) ?? [], manifest, context, currentStates: clientOf });
   const ProcessManagerObject = createProcessManagerObjectClass<E>({ managers: statefulManagers, aggregatesBinding });
 
   const runtime: RuntimeWithContext<E> = {
@@ -157,7 +158,7 @@ export function createRuntime<E extends object>(application: Application<E>, opt
     ProcessManagerObject,
     http,
     async fetch(request, env, ctx) {
-      const problems = context.envChecks.problems(env, (checked) => missingBindings(checked, manifest));
+      const problems = context.envChecks.problems(env, (checked) => missingBindings(checked, manifest, locationOf(request.url)));
       if (problems.length > 0 && !UNGUARDED_PATHS.includes(new URL(request.url).pathname.slice(basePath.length))) {
         writeLog("error", { event: "config.incomplete", msg: `edge-cqrs configuration is incomplete:\n${problems.join("\n")}`, problems });
         const error = new HttpError(500, "misconfigured", `the Worker's configuration is incomplete: ${problems.join("; ")}`, { problems });
@@ -175,6 +176,19 @@ export function createRuntime<E extends object>(application: Application<E>, opt
     },
   };
   return runtime;
+}
+
+/** A precondition reads another aggregate's object: one the application does not serve has none to read. */
+function assertPreconditionsRegistered(aggregates: ReadonlyMap<string, AnyAggregate>): void {
+  for (const aggregate of aggregates.values()) {
+    for (const command of Object.keys(aggregate.commands)) {
+      for (const p of preconditionsOf(aggregate, command)) {
+        if (aggregates.get(p.aggregate.name) !== p.aggregate) {
+          throw new Error(`${aggregate.name}.${command} has a precondition on aggregate ${p.aggregate.name}, which the application does not register`);
+        }
+      }
+    }
+  }
 }
 
 /** A rebuild drops and replaces the tables its projection declares: two owners would lose each other's rows. */

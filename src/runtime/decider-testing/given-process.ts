@@ -1,8 +1,19 @@
 import type { EventEnvelope, EventMetadata } from "../envelope/index.js";
-import type { AnyProcessMessage, CheckedDecision, IssuedCommand, TimerFired, TimerToSet, TypedStatefulProcessManager } from "../process-manager/index.js";
+import {
+  instanceCommandId,
+  outcomeCause,
+  type AnyProcessMessage,
+  type CheckedDecision,
+  type IssuedCommand,
+  type OutcomeKind,
+  type TimerFired,
+  type TimerToSet,
+  type TypedStatefulProcessManager,
+} from "../process-manager/index.js";
 import { deepEqual } from "./deep-equal.js";
 import { TEST_COMMAND_METADATA } from "./given.js";
 import { fromCaller, reportedAtCaller } from "./reported-at-caller.js";
+import { outcomeMessage, type AwaitedCommand, type LooseOutcome, type TestOutcome } from "./test-outcomes.js";
 
 /** An event as a process-manager test writes it: its type and data, and the id of the aggregate it happened to. */
 export type TestEvent<Ev> = Ev extends { readonly type: infer T; readonly data: infer D }
@@ -15,8 +26,11 @@ export type TestEvent<Ev> = Ev extends { readonly type: infer T; readonly data: 
  */
 export type TestTimer<P = unknown> = { readonly type: "timer"; readonly id: string } | { readonly type: "timer"; readonly id: string; readonly at: string; readonly payload: P };
 
-/** What a process-manager test feeds an instance: an event, or one of its pending timers. */
-export type TestMessage<Ev, P = unknown> = TestEvent<Ev> | TestTimer<P>;
+/**
+ * What a process-manager test feeds an instance: an event, one of its pending timers, or (for a
+ * manager that asked for outcomes) the outcome of a command it sent.
+ */
+export type TestMessage<Ev, P = unknown, O extends OutcomeKind = never> = TestEvent<Ev> | TestTimer<P> | TestOutcome<O>;
 
 /** A decision as a test expects it; left-out parts mean none. */
 export interface ExpectedDecision<P> {
@@ -36,31 +50,39 @@ export interface ProcessOutcome<S, P> {
   thenTimers(expected: readonly TimerToSet<P>[]): ProcessOutcome<S, P>;
 }
 
-/** An instance as the kit keeps it: state, pending timers, and the next version per stream. */
+/** An instance as the kit keeps it: state, pending timers, the next version per stream, the commands awaiting an outcome. */
 interface TestInstance {
   key: string | undefined;
   state: unknown;
   readonly timers: Map<string, { at: number; payload: unknown }>;
   readonly versions: Map<string, number>;
   events: number;
+  /** Commands sent so far: the runtime numbers its outbox the same way. */
+  sent: number;
+  readonly awaited: AwaitedCommand[];
 }
 
 /**
  * Given/when/then for stateful process managers: pure, no runtime, no storage. The history's
- * messages are decided on and folded in as the runtime would (so timers they set are pending);
- * then one event or timer arrives. Events' data is parsed with its schema first, and every
- * message must correlate to the same instance.
+ * messages are decided on and folded in as the runtime would (so timers they set are pending, and
+ * commands they sent await an outcome); then one event, timer or outcome arrives. Events' data is
+ * parsed with its schema first, every event must correlate to the same instance (one that
+ * correlates to none is refused: the runtime would never deliver it), and an outcome must answer
+ * a command the instance sent.
  *
  * @example
  * givenProcess(fulfilment, [{ type: "DeliveryScheduled", aggregateId: "d-1", data: scheduled }])
  *   .when({ type: "timer", id: "pick-up-by:d-1" })
  *   .then({ commands: [command(delivery, "d-1", "fail", { reason: "not_picked_up" })] });
+ * givenProcess(transfers, [requested, { type: "accepted", command: debit }])
+ *   .when({ type: "rejected", command: credit, reason: "account_not_open" })
+ *   .then({ commands: [command(account, "a-1", "refund-transfer", { transferId: "t-1", amount: 500 })] });
  */
-export function givenProcess<Q extends string, D extends string, Ev, S, P>(
-  manager: TypedStatefulProcessManager<Q, D, Ev, S, P>,
-  history: readonly TestMessage<Ev, P>[] = [],
+export function givenProcess<Q extends string, D extends string, Ev, S, P, O extends OutcomeKind = never>(
+  manager: TypedStatefulProcessManager<Q, D, Ev, S, P, O>,
+  history: readonly TestMessage<Ev, P, O>[] = [],
 ) {
-  const instance: TestInstance = { key: undefined, state: manager.initialState(), timers: new Map(), versions: new Map(), events: 0 };
+  const instance: TestInstance = { key: undefined, state: manager.initialState(), timers: new Map(), versions: new Map(), events: 0, sent: 0, awaited: [] };
   const erased = manager as unknown as AnyTypedManager;
   try {
     for (const message of history) apply(erased, instance, message as LooseMessage);
@@ -68,15 +90,15 @@ export function givenProcess<Q extends string, D extends string, Ev, S, P>(
     throw fromCaller(error, givenProcess);
   }
   return reportedAtCaller({
-    when(message: TestMessage<Ev, P>): ProcessOutcome<S, P> {
+    when(message: TestMessage<Ev, P, O>): ProcessOutcome<S, P> {
       const decision = apply(erased, instance, message as LooseMessage);
       return outcome<S, P>(decision, instance);
     },
   });
 }
 
-type AnyTypedManager = TypedStatefulProcessManager<string, string, unknown, unknown, unknown>;
-/** A test message with its type erased: a timer has an `id`, an event `data` and `aggregateId`. */
+type AnyTypedManager = TypedStatefulProcessManager<string, string, unknown, unknown, unknown, OutcomeKind>;
+/** A test message with its type erased: a timer has an `id`, an event `data` and `aggregateId`, an outcome a `command`. */
 type LooseMessage = {
   readonly type: string;
   readonly id?: string;
@@ -85,20 +107,35 @@ type LooseMessage = {
   readonly data?: unknown;
   readonly aggregateId?: string;
   readonly metadata?: Partial<EventMetadata>;
-};
+} & Omit<LooseOutcome, "type">;
 
-const NOTHING: CheckedDecision = { commands: [], timers: { set: [], cancel: [] } };
-
-/** Decides on one message and folds it in, as an instance does; an event that correlates to no instance changes nothing. */
+/** Decides on one message and folds it in, as an instance does, and records the commands it sent as awaiting an outcome. */
 function apply(manager: AnyTypedManager, instance: TestInstance, message: LooseMessage): CheckedDecision {
-  const full: AnyProcessMessage | undefined = message.type === "timer" ? fire(instance, message) : envelope(manager, instance, message);
-  if (full === undefined) return NOTHING;
+  const { full, cause } = arrived(manager, instance, message);
   const decision = manager.decide(instance.state, full);
   instance.state = manager.evolve(instance.state, full);
   if (full.type === "timer") instance.timers.delete(message.id ?? "");
   for (const id of decision.timers.cancel) instance.timers.delete(id);
   for (const timer of decision.timers.set) instance.timers.set(timer.id, { at: timer.at, payload: timer.payload });
+  for (const [index, issued] of decision.commands.entries()) {
+    instance.sent += 1;
+    instance.awaited.push({ sequence: instance.sent, command: { ...issued, commandId: instanceCommandId(manager.name, instance.key ?? "", cause, index) } });
+  }
   return decision;
+}
+
+/** The message as the runtime would hand it to the instance, and the cause its commands' ids name. */
+function arrived(manager: AnyTypedManager, instance: TestInstance, message: LooseMessage): { full: AnyProcessMessage; cause: string } {
+  if (message.type === "timer") {
+    const fired = fire(instance, message);
+    return { full: fired, cause: `timer:${fired.id}@${Date.parse(fired.at)}` };
+  }
+  if (message.type === "rejected" || message.type === "accepted") {
+    const { message: outcome, sequence } = outcomeMessage(manager, instance.awaited, message as LooseOutcome);
+    return { full: outcome, cause: outcomeCause(outcome.type, sequence) };
+  }
+  const event = envelope(manager, instance, message);
+  return { full: event, cause: event.eventId };
 }
 
 function fire(instance: TestInstance, message: LooseMessage): TimerFired<unknown> {
@@ -109,7 +146,7 @@ function fire(instance: TestInstance, message: LooseMessage): TimerFired<unknown
   return { type: "timer", id, at: new Date(timer.at).toISOString(), payload: timer.payload };
 }
 
-function envelope(manager: AnyTypedManager, instance: TestInstance, event: LooseMessage): EventEnvelope | undefined {
+function envelope(manager: AnyTypedManager, instance: TestInstance, event: LooseMessage): EventEnvelope {
   const known = manager.events.get(event.type);
   if (!known) throw new Error(`${manager.name} follows no event type ${event.type}`);
   const parsed = known.schema.safeParse(event.data);
@@ -137,7 +174,9 @@ function envelope(manager: AnyTypedManager, instance: TestInstance, event: Loose
     },
   };
   const key = manager.correlate(full);
-  if (key === undefined) return undefined;
+  if (key === undefined) {
+    throw new Error(`${event.type} of ${streamId} correlates to no instance (${manager.name}'s correlate returned undefined): the runtime never hands it to decide`);
+  }
   if (instance.key !== undefined && instance.key !== key) throw new Error(`${event.type} correlates to instance ${key}, the test's earlier messages to ${instance.key}`);
   instance.key = key;
   return full;

@@ -18,6 +18,7 @@ export type ErrorCode =
   | "payload_too_large"
   | "upgrade_required"
   | "rejected"
+  | "internal_command"
   | "idempotency_key_reuse"
   | "too_many_subscribers"
   | "rebuild_running"

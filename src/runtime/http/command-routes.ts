@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { z } from "zod";
 import type { AggregateClient } from "../aggregate-client/index.js";
 import type { CommandRequest } from "../aggregate-protocol/index.js";
-import type { AnyAggregate } from "../aggregate/index.js";
+import { internalCommandMessage, type AnyAggregate } from "../aggregate/index.js";
 import { errorResponses, HttpError } from "../errors/index.js";
 import { AGGREGATE_ID_PATTERN, COMMAND_ID_PATTERN, isRuntimeCommandId, newId, RUNTIME_COMMAND_ID_PREFIX } from "../ids/index.js";
 import { continueTrace, reportEdgeRefusal, TRACEPARENT } from "../observability/index.js";
@@ -36,7 +36,8 @@ export interface CommandRoutesOptions {
 
 /**
  * `POST /commands/:aggregate/:id/:command`: one generic route serves every aggregate, and each
- * command is also registered in the OpenAPI document with its own zod payload schema.
+ * command is also registered in the OpenAPI document with its own zod payload schema. An internal
+ * command (`internalCommands`) is refused here, `403 internal_command`, and not documented.
  */
 export function mountCommandRoutes(app: OpenAPIHono<{ Bindings: object; Variables: RuntimeVariables }>, options: CommandRoutesOptions): void {
   const { aggregates, clientOf, context } = options;
@@ -83,6 +84,8 @@ async function commandRequestOf(
   const aggregate = aggregates.get(name);
   if (!aggregate) throw new HttpError(404, "unknown_aggregate", `no aggregate named ${name}`);
   if (!ownEntry(aggregate.commands, command)) throw new HttpError(404, "unknown_command", `aggregate ${name} has no command ${command}`);
+  // Whoever asks: no token unlocks it, so the answer is a refusal, not a request for credentials.
+  if (aggregate.isInternal(command)) throw new HttpError(403, "internal_command", internalCommandMessage(name, command));
   if (!AGGREGATE_ID_PATTERN.test(id)) throw new HttpError(400, "invalid_id", `id must be 1-128 characters of [A-Za-z0-9._~-]`);
   const commandId = idempotencyKey(c.req.header("Idempotency-Key")) ?? newId();
   const correlationId = optionalHeader(c.req.header("X-Correlation-Id"), "X-Correlation-Id");
@@ -134,6 +137,8 @@ function parseIfMatch(value: string | undefined): number | undefined {
 
 function registerCommandDocs(app: OpenAPIHono<{ Bindings: object; Variables: RuntimeVariables }>, aggregate: AnyAggregate): void {
   for (const [command, schema] of Object.entries(aggregate.commands)) {
+    // An internal command has no route a client could call, so the document does not show one.
+    if (aggregate.isInternal(command)) continue;
     app.openAPIRegistry.registerPath({
       method: "post",
       path: `/commands/${aggregate.name}/{id}/${command}`,

@@ -40,7 +40,8 @@ async function loadProjections() {
       const row = tbody.insertRow();
       const lag = p.lag.events + " events on " + p.lag.streams + " streams, oldest " + p.lag.oldestMs + " ms";
       const lastBatch = p.lastBatch ? p.lastBatch.lastLagMs + " ms, " + p.lastBatch.messages + " messages" : "no batch yet";
-      [p.name, p.kind, p.queue, String(p.streams), String(p.deadLetters), lag, lastBatch].forEach((v) => cell(row, v));
+      const condition = p.filling && p.condition === "filling" ? "filling " + p.filling.streams + "/" + p.filling.total + " streams" : p.condition;
+      [p.name, p.kind, condition, p.queue, String(p.streams), String(p.deadLetters), lag, lastBatch].forEach((v) => cell(row, v));
       cell(row, p.failingStreams.map((f) => f.streamId + " @" + f.version + ": " + f.error).join("\\n"), true);
       cell(row, p.version === null ? "" : String(p.version));
       cell(row, rebuildText(p.rebuild), true);

@@ -19,7 +19,7 @@ export function inspectorPage(aggregates: readonly string[]): string {
 <p id="status" role="status"></p></header>
 <main>
 <section aria-labelledby="projections-title"><h2 id="projections-title">Projections <button id="refresh" type="button">Refresh</button></h2>
-<table id="projections"><thead><tr><th>name</th><th>kind</th><th>queue</th><th>streams</th><th>dead letters</th><th>lag</th><th>last batch</th><th>failing streams</th><th>version</th><th>rebuild</th><th></th></tr></thead><tbody></tbody></table>
+<table id="projections"><thead><tr><th>name</th><th>kind</th><th>condition</th><th>queue</th><th>streams</th><th>dead letters</th><th>lag</th><th>last batch</th><th>failing streams</th><th>version</th><th>rebuild</th><th></th></tr></thead><tbody></tbody></table>
 <div id="dead-letters"></div></section>
 <section aria-labelledby="stream-title"><h2 id="stream-title">Stream</h2>
 <form id="stream-form"><select id="aggregate">${options}</select> / <input id="stream-id" placeholder="id" required pattern="[A-Za-z0-9._~\\-]{1,128}">

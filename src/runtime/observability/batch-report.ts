@@ -70,6 +70,14 @@ export class BatchReport {
     this.streams = [...this.streams.filter((s) => !again.has(s.streamId)), ...streams];
   }
 
+  /**
+   * Whether the batch took up a stream its subscriber had no checkpoint for, and did not fail it:
+   * the only kind of batch that can complete a view still filling (docs/decisions.md, O9).
+   */
+  startedStreams(): boolean {
+    return this.streams.some((s) => s.checkpoint === 0 && s.target > 0 && !this.failures.has(s.streamId));
+  }
+
   /** A publisher's count of events it sent on (it plans no stream work). */
   sent(events: number): void {
     this.published += events;

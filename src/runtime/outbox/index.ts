@@ -9,6 +9,7 @@ export {
   OUTBOX_RETRY_BASE_MS,
   OUTBOX_RETRY_MAX_MS,
   OUTBOX_SAFETY_DELAY_MS,
+  CATALOG_HEAD_DELAY_MS,
   OUTBOX_SEND_TIMEOUT_MS,
   type OutboxHooks,
   type OutboxRoute,

@@ -13,8 +13,8 @@ export interface OutboxRoute {
   /**
    * The queue wants only each stream's head, not every event (the runtime's stream catalog): each
    * send carries just the newest envelope of its batch. Only a stream's first head goes out with
-   * its command; later heads wait for the outbox's alarm (at most OUTBOX_SAFETY_DELAY_MS after
-   * the burst began), so the catalog costs one message per burst, not one per command.
+   * its command; later heads wait for the outbox's alarm (at most CATALOG_HEAD_DELAY_MS after
+   * the first of them), so the catalog costs one message per second of a burst, not one per command.
    */
   readonly headsOnly?: boolean;
 }
@@ -28,6 +28,13 @@ export const MAX_BATCH_MESSAGES = 100;
 export const MAX_BATCH_BYTES = 240 * 1024;
 /** If the object dies between commit and send, this alarm sends what it left behind. */
 export const OUTBOX_SAFETY_DELAY_MS = SAFETY_ALARM_DELAY_MS;
+/**
+ * How long a stream's newest head may wait for the alarm that sends it to a heads-only queue (the
+ * stream catalog). Lag and the sweep read the catalog's heads: a head 5 s late (the safety alarm's
+ * pace) showed a burst's lag as 0 until it was over. One second keeps lag honest within a second or
+ * two, for one alarm and one catalog message per second of a busy stream instead of per 5 s.
+ */
+export const CATALOG_HEAD_DELAY_MS = 1_000;
 /** Exponential backoff for failed sends: 250 ms, 500 ms, 1 s, … capped at one minute. */
 export const OUTBOX_RETRY_BASE_MS = 250;
 export const OUTBOX_RETRY_MAX_MS = 60_000;
@@ -130,7 +137,8 @@ export class OutboxDispatcher implements AlarmJob {
    */
   armSafetyAlarm(): void {
     if (this.routes.length === 0 || this.backoffUntil > 0) return;
-    this.safetyDue ??= Date.now() + OUTBOX_SAFETY_DELAY_MS;
+    const delay = this.routes.some((route) => this.headWaits(route)) ? CATALOG_HEAD_DELAY_MS : OUTBOX_SAFETY_DELAY_MS;
+    this.safetyDue = Math.min(this.safetyDue ?? Number.POSITIVE_INFINITY, Date.now() + delay);
     this.scheduler.ensureBy(this.safetyDue);
   }
 

@@ -1,5 +1,6 @@
-import type { CommandOutcome, CommandRequest } from "../aggregate-protocol/index.js";
+import type { CommandOutcome, CommandRequest, CommandSuccess } from "../aggregate-protocol/index.js";
 import { Backoff, SAFETY_ALARM_DELAY_MS, SingleFlight, type PassResult } from "../durable-core/index.js";
+import type { ErrorBody } from "../errors/index.js";
 import { traceIdOf, type LogFields } from "../observability/index.js";
 import type { InstanceStore, OutboxEntry } from "./instance-store.js";
 
@@ -26,10 +27,21 @@ export const COMMAND_SAFETY_DELAY_MS = SAFETY_ALARM_DELAY_MS;
 export type OutboxLog = (level: "warn" | "error", fields: LogFields) => void;
 
 /**
+ * What the instance does with an aggregate's final answer: takes the command out of the outbox
+ * and, when its manager asked for that outcome, keeps it to decide on, in one transaction.
+ * Synchronous, so nothing else runs between the answer and its record.
+ */
+export interface OutcomeSink {
+  accepted(entry: OutboxEntry, body: CommandSuccess): void;
+  refused(entry: OutboxEntry, status: number, body: ErrorBody): void;
+}
+
+/**
  * Sends the instance's outbox, oldest first, one command at a time: commands to one aggregate
- * arrive in the order they were decided. A refusal (the aggregate's rules, a bad payload) is
- * final: the command is recorded as rejected and the next one goes. A failure to send stops the
- * run, keeping the order, and the alarm retries with backoff.
+ * arrive in the order they were decided. An answer is final, accepted or refused (the aggregate's
+ * rules, a bad payload): the instance records it (and decides on it, when its manager asked for
+ * outcomes), then the next command goes, including any the outcome's decision added. A failure
+ * to send stops the run, keeping the order, and the alarm retries with backoff.
  */
 export class CommandOutbox {
   /** One run at a time; a request made during a run makes it pass once more. */
@@ -38,6 +50,7 @@ export class CommandOutbox {
   constructor(
     private readonly store: InstanceStore,
     public send: CommandSender,
+    private readonly outcomes: OutcomeSink,
     private readonly log: OutboxLog,
     /** Called after every run, to set the alarm for what still waits. */
     private readonly onSettled: () => void,
@@ -49,9 +62,13 @@ export class CommandOutbox {
     this.onSettled();
   }
 
-  /** One pass over the outbox, oldest first; after a failure the next try is the alarm's, at the backoff's pace. */
+  /**
+   * One pass over the outbox, oldest first, until it is empty; after a failure the next try is the
+   * alarm's, at the backoff's pace. The head is read again after each answer, because deciding on
+   * an outcome may have added commands.
+   */
   private async pass(): Promise<PassResult> {
-    for (const entry of this.store.outbox()) {
+    for (let entry = this.store.nextInOutbox(); entry !== undefined; entry = this.store.nextInOutbox()) {
       if (!(await this.deliver(entry))) return "stop";
     }
     return "done";
@@ -67,7 +84,7 @@ export class CommandOutbox {
       return false;
     }
     if (outcome.ok) {
-      this.store.delivered(entry.seq);
+      this.outcomes.accepted(entry, outcome.body);
       return true;
     }
     // A 500 is the Worker's configuration (a missing binding), not the aggregate's answer: retry.
@@ -75,7 +92,7 @@ export class CommandOutbox {
       this.failed(entry, `${outcome.body.error}: ${outcome.body.message}`);
       return false;
     }
-    this.store.rejected(entry, outcome.status, outcome.body, new Date().toISOString());
+    this.outcomes.refused(entry, outcome.status, outcome.body);
     const { aggregate, id, command, causationId, traceparent } = entry.request;
     this.log("warn", {
       event: "process-manager.command-refused",

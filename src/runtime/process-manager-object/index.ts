@@ -3,7 +3,7 @@ export { MAX_DECISIONS_KEPT, MAX_REJECTIONS_KEPT, type MessageSummary } from "./
 export { INSTANCE_SCHEMA_VERSION } from "./instance-schema.js";
 export type { CommandView, InstanceView } from "./instance-view.js";
 export { instanceName, ProcessManagerClient } from "./process-manager-client.js";
-export { InstanceHost, instanceCommandId, type ProcessManagerObjectOptions, type ReceiveOutcome } from "./instance-host.js";
+export { InstanceHost, type ProcessManagerObjectOptions, type ReceiveOutcome } from "./instance-host.js";
 export {
   createProcessManagerObjectClass,
   useCommandSender,

@@ -1,14 +1,23 @@
-import type { CommandRequest } from "../aggregate-protocol/index.js";
+import type { CommandRequest, CommandSuccess } from "../aggregate-protocol/index.js";
 import { AggregateClient } from "../aggregate-client/index.js";
 import { runtimeActor } from "../auth/index.js";
 import { AlarmScheduler, type AlarmJob } from "../durable-core/index.js";
 import type { EventEnvelope } from "../envelope/index.js";
-import { RUNTIME_COMMAND_ID_PREFIX } from "../ids/index.js";
+import type { ErrorBody } from "../errors/index.js";
 import { continueTrace, writeLog, type LogFields } from "../observability/index.js";
-import { MAX_TIMERS_PER_INSTANCE, type AnyProcessMessage, type StatefulProcessManager, type TimerFired } from "../process-manager/index.js";
+import {
+  instanceCommandId,
+  MAX_TIMERS_PER_INSTANCE,
+  outcomeCause,
+  type AnyOutcomeMessage,
+  type AnyProcessMessage,
+  type StatefulProcessManager,
+  type TimerFired,
+} from "../process-manager/index.js";
 import { COMMAND_BACKOFF, COMMAND_SAFETY_DELAY_MS, CommandOutbox, type CommandSender } from "./command-outbox.js";
-import { InstanceStore, type MessageSummary, type TimerCause } from "./instance-store.js";
+import { InstanceStore, type MessageSummary, type OutboxEntry, type TimerCause } from "./instance-store.js";
 import type { InstanceView } from "./instance-view.js";
+import { acceptedMessage, outcomeCauseOf, outcomeSummary, rejectedMessage } from "./outcome-messages.js";
 
 /** What the process-manager object needs to know about the application it hosts. */
 export interface ProcessManagerObjectOptions {
@@ -30,8 +39,10 @@ interface Decision {
   readonly cause: TimerCause;
   /** The part of their command ids that names the message. */
   readonly causeId: string;
-  /** The stream's new high-water mark (an event), or the timer that fired. */
-  readonly consumed: { readonly mark?: { streamId: string; version: number }; readonly firedTimer?: string };
+  /** Their causation id, when it is not `causeId`: an outcome's commands were caused by the command it answers. */
+  readonly causationId?: string;
+  /** The stream's new high-water mark (an event), the timer that fired, or the outcome decided on. */
+  readonly consumed: { readonly mark?: { streamId: string; version: number }; readonly firedTimer?: string; readonly decidedOutcome?: number };
 }
 
 /** The instance this object hosts, in memory. */
@@ -43,22 +54,14 @@ interface HostedInstance {
 }
 
 /**
- * Deterministic id of the `index`-th command a message causes in one instance, in the runtime's
- * reserved namespace: `edge-cqrs:pm:<manager>:<key>:<eventId>:<n>` for an event,
- * `…:<key>:timer:<timerId>@<at ms>:<n>` for a timer. A redelivered event or a re-run firing
- * issues the same ids, which the aggregate deduplicates.
- */
-export function instanceCommandId(manager: string, key: string, cause: string, index: number): string {
-  return `${RUNTIME_COMMAND_ID_PREFIX}pm:${manager}:${key}:${cause}:${index}`;
-}
-
-/**
  * Everything one process-manager object does, behind its Durable Object shell: it hosts one
  * instance (`"<manager>/<key>"`). Each message (an event forwarded by the manager's queue
  * consumer, or a timer from the alarm) is decided on in one storage transaction that writes the
  * state, the stream's high-water mark or the fired timer's deletion, the new timers and the
  * commands to send; the outbox then sends the commands, and the alarm retries what it could not.
- * Its one alarm job is the instance's earliest due timer or outbox retry.
+ * An aggregate's answer to a command is recorded when it arrives, and when the manager asked for
+ * that outcome it is decided on like any message, in the order the commands were sent. Its one
+ * alarm job is the instance's earliest due timer, outbox retry or outcome.
  */
 export class InstanceHost implements AlarmJob {
   readonly name = "instance";
@@ -76,9 +79,15 @@ export class InstanceHost implements AlarmJob {
     this.scheduler = new AlarmScheduler(ctx.storage);
     this.scheduler.register(this);
     const send: CommandSender = (request) => AggregateClient.fromEnv(env, options.aggregatesBinding).execute(request);
-    this.outbox = new CommandOutbox(this.store, send, (level, fields) => this.log(level, fields), () => this.scheduler.rearm());
+    this.outbox = new CommandOutbox(
+      this.store,
+      send,
+      { accepted: (entry, body) => this.accepted(entry, body), refused: (entry, status, body) => this.refused(entry, status, body) },
+      (level, fields) => this.log(level, fields),
+      () => this.scheduler.rearm(),
+    );
     // Resume sending what an eviction or crash interrupted, without waiting for the alarm.
-    if (this.store.outbox().length > 0) void this.outbox.dispatch();
+    if (this.store.nextInOutbox() !== undefined) void this.outbox.dispatch();
   }
 
   /**
@@ -93,7 +102,7 @@ export class InstanceHost implements AlarmJob {
     const summary: MessageSummary = { kind: "event", type: event.type, eventId: event.eventId, streamId: event.streamId, version: event.version };
     const cause: TimerCause = { correlationId: event.metadata.correlationId, messageId: event.eventId, ...(event.metadata.traceparent !== undefined && { traceparent: event.metadata.traceparent }) };
     this.decideOn({ hosted, message: event, summary, cause, causeId: event.eventId, consumed: { mark: { streamId: event.streamId, version: event.version } } });
-    if (this.store.outbox().length > 0) await this.outbox.dispatch();
+    if (this.store.nextInOutbox() !== undefined) await this.outbox.dispatch();
     return "decided";
   }
 
@@ -118,6 +127,12 @@ export class InstanceHost implements AlarmJob {
         reason: typeof r.body.reason === "string" ? r.body.reason : null,
         rejectedAt: r.rejectedAt,
       })),
+      outcomes: this.store.outcomes().map((o) => ({
+        ...outcomeSummary(o.message),
+        attempts: o.attempts,
+        nextAttemptAt: new Date(o.due).toISOString(),
+        lastError: o.lastError,
+      })),
       decisions: this.store.decisions(),
     };
   }
@@ -128,12 +143,12 @@ export class InstanceHost implements AlarmJob {
     await this.scheduler.fire();
   }
 
-  /** When the earliest timer or outbox retry is due; undefined when nothing waits. */
+  /** When the earliest timer, outbox retry or outcome is due; undefined when nothing waits. */
   nextDue(): number | undefined {
     return this.store.nextDue();
   }
 
-  /** Fires the timers whose time has come, earliest first, then sends what the outbox owes. */
+  /** Fires the timers whose time has come, earliest first, decides on the outcomes due, then sends what the outbox owes. */
   async run(now: number): Promise<void> {
     const hosted = this.storedInstance();
     if (!hosted) return;
@@ -157,7 +172,76 @@ export class InstanceHost implements AlarmJob {
         });
       }
     }
+    this.decideOnOutcomes(now);
     await this.outbox.dispatch();
+  }
+
+  /** The aggregate accepted a command: out of the outbox, and kept to decide on if the manager asked. */
+  private accepted(entry: OutboxEntry, body: CommandSuccess): void {
+    this.settle(entry, "accepted", (at) => acceptedMessage(entry, body, at));
+  }
+
+  /** The aggregate refused a command: recorded for the admin route, and kept to decide on if the manager asked. */
+  private refused(entry: OutboxEntry, status: number, body: ErrorBody): void {
+    this.settle(entry, "rejected", (at) => rejectedMessage(entry, body, at), () => this.store.rejected(entry, status, body, new Date().toISOString()));
+  }
+
+  /**
+   * Takes an answered command out of the outbox and keeps its outcome, in one transaction, so
+   * the outcome is decided on exactly once: a crash before the commit sends the command again,
+   * and the aggregate answers its id again. Then decides on what is due.
+   */
+  private settle(entry: OutboxEntry, kind: AnyOutcomeMessage["type"], message: (at: string) => AnyOutcomeMessage, record = () => this.store.delivered(entry.seq)): void {
+    const kept = this.storedInstance()?.manager.outcomes.has(kind) === true;
+    const now = Date.now();
+    this.ctx.storage.transactionSync(() => {
+      record();
+      if (kept) this.store.keepOutcome(entry.seq, message(new Date(now).toISOString()), outcomeCauseOf(entry.request), now);
+    });
+    if (!kept) return;
+    // Set in the same turn as the commit, so a crash before the decision still brings the alarm back for it.
+    this.scheduler.rearm();
+    this.decideOnOutcomes(now);
+  }
+
+  /**
+   * Decides on the outcomes that are due, in the order their commands were sent. One whose
+   * decision fails is retried from the alarm, with backoff, and the ones after it wait: a manager
+   * sees its commands' outcomes in order.
+   */
+  private decideOnOutcomes(now: number): void {
+    const hosted = this.storedInstance();
+    if (!hosted) return;
+    for (const pending of this.store.outcomes()) {
+      if (pending.due > now) return;
+      const { message } = pending;
+      try {
+        this.decideOn({
+          hosted,
+          message,
+          summary: outcomeSummary(message),
+          cause: pending.cause,
+          causeId: outcomeCause(message.type, pending.seq),
+          causationId: message.command.commandId,
+          consumed: { decidedOutcome: pending.seq },
+        });
+      } catch (error) {
+        const text = error instanceof Error ? error.message : String(error);
+        const delay = COMMAND_BACKOFF.delayMs(pending.attempts + 1);
+        this.store.outcomeFailed(pending.seq, text, Date.now() + delay);
+        this.scheduler.rearm();
+        this.log("error", {
+          event: "process-manager.outcome-failed",
+          msg: `deciding on ${message.type} ${message.command.commandId} failed (attempt ${pending.attempts + 1}), retrying in ${delay} ms: ${text}`,
+          commandId: message.command.commandId,
+          outcome: message.type,
+          attempts: pending.attempts + 1,
+          delayMs: delay,
+          error: text,
+        });
+        return;
+      }
+    }
   }
 
   /** Replaces how commands are sent: the fault-injection seam for tests. */
@@ -170,7 +254,7 @@ export class InstanceHost implements AlarmJob {
    * and commit everything together; then send. Throws (committing nothing) when the manager's
    * code does, so the message is tried again.
    */
-  private decideOn({ hosted, message, summary, cause, causeId, consumed }: Decision): void {
+  private decideOn({ hosted, message, summary, cause, causeId, causationId = causeId, consumed }: Decision): void {
     const { manager, key } = hosted;
     const decision = manager.decide(hosted.state, message);
     const state = manager.evolve(hosted.state, message);
@@ -181,7 +265,7 @@ export class InstanceHost implements AlarmJob {
       payload: issued.payload,
       commandId: instanceCommandId(manager.name, key, causeId, index),
       correlationId: cause.correlationId,
-      causationId: causeId,
+      causationId,
       actor: runtimeActor(`process-manager:${manager.name}`),
       // The cause's trace goes on: same trace id, a new span for each command it causes.
       traceparent: continueTrace(cause.traceparent).traceparent,

@@ -22,6 +22,11 @@ export const INSTANCE_MIGRATIONS: readonly string[] = [
   CREATE TABLE decisions (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, message TEXT NOT NULL, commands TEXT NOT NULL,
     timers TEXT NOT NULL, decided_at TEXT NOT NULL);`,
+  // 2: outcomes of sent commands waiting to be decided on, keyed by the command's outbox sequence
+  // number, so they are decided in the order the commands were sent.
+  `CREATE TABLE outcomes (
+    seq INTEGER PRIMARY KEY, message TEXT NOT NULL, cause TEXT NOT NULL,
+    due INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT);`,
 ];
 
 /** The schema version this code writes. */

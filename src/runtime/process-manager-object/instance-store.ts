@@ -1,5 +1,6 @@
 import type { CommandRequest } from "../aggregate-protocol/index.js";
 import type { ErrorBody } from "../errors/index.js";
+import type { AnyOutcomeMessage } from "../process-manager/index.js";
 import { migrateInstance, storedInstanceSchema } from "./instance-schema.js";
 
 /**
@@ -14,14 +15,20 @@ export interface StoredInstance {
   readonly manager: string;
   readonly key: string;
   readonly state: unknown;
-  /** Messages (events and timers) it has decided on. */
+  /** Messages (events, timers and outcomes) it has decided on. */
   readonly messages: number;
 }
 
 /** What caused a decision, as the decision log records it. */
 export type MessageSummary =
   | { readonly kind: "event"; readonly type: string; readonly eventId: string; readonly streamId: string; readonly version: number }
-  | { readonly kind: "timer"; readonly id: string; readonly at: string };
+  | { readonly kind: "timer"; readonly id: string; readonly at: string }
+  | OutcomeSummary;
+
+/** An outcome of a sent command, as the decision log and the pending outcomes list it. */
+export type OutcomeSummary =
+  | { readonly kind: "rejected"; readonly commandId: string; readonly streamId: string; readonly command: string; readonly error: string; readonly reason: string | null }
+  | { readonly kind: "accepted"; readonly commandId: string; readonly streamId: string; readonly command: string; readonly version: number };
 
 /** A command waiting in the outbox, in decision order. */
 export interface OutboxEntry {
@@ -44,7 +51,18 @@ export interface StoredTimer {
   readonly lastError: string | null;
 }
 
-/** Where a timer came from: its commands carry the same correlation id. */
+/** An outcome of a sent command waiting to be decided on; `seq` is the command's place in the outbox. */
+export interface PendingOutcome {
+  readonly seq: number;
+  readonly message: AnyOutcomeMessage;
+  /** The command's correlation and trace: the commands the outcome causes carry them on. */
+  readonly cause: TimerCause;
+  readonly due: number;
+  readonly attempts: number;
+  readonly lastError: string | null;
+}
+
+/** Where a timer (or a command whose outcome is decided on) came from: its commands carry the same correlation id. */
 export interface TimerCause {
   readonly correlationId: string;
   readonly messageId: string;
@@ -60,6 +78,8 @@ export interface DecisionWrite {
   readonly mark?: { readonly streamId: string; readonly version: number };
   /** The timer a firing consumes. */
   readonly firedTimer?: string;
+  /** The outcome (by its command's outbox sequence number) a decision on it consumes. */
+  readonly decidedOutcome?: number;
   readonly commands: readonly CommandRequest[];
   readonly cancel: readonly string[];
   readonly set: readonly { readonly id: string; readonly at: number; readonly payload: unknown }[];
@@ -71,10 +91,12 @@ export interface DecisionWrite {
 
 type TimerRow = { id: string; at: number; payload: string; cause: string; due: number; attempts: number; last_error: string | null };
 type OutboxRow = { seq: number; command_id: string; request: string; attempts: number; due: number; last_error: string | null };
+type OutcomeRow = { seq: number; message: string; cause: string; due: number; attempts: number; last_error: string | null };
 
 /**
  * One process-manager instance's SQLite storage: state, per-stream high-water marks, timers, the
- * command outbox, and bounded logs of decisions and rejected commands. Synchronous, like the
+ * command outbox, the outcomes of sent commands still to be decided on, and bounded logs of
+ * decisions and rejected commands. Synchronous, like the
  * aggregate's event store, so a decision is written in one turn without an `await`. Nothing is
  * created until the first message: reading an instance that never ran leaves no database behind.
  */
@@ -133,6 +155,7 @@ export class InstanceStore {
       );
     }
     if (decision.firedTimer !== undefined) sql.exec("DELETE FROM timers WHERE id = ?", decision.firedTimer);
+    if (decision.decidedOutcome !== undefined) sql.exec("DELETE FROM outcomes WHERE seq = ?", decision.decidedOutcome);
     for (const id of decision.cancel) sql.exec("DELETE FROM timers WHERE id = ?", id);
     const cause = JSON.stringify(decision.cause);
     for (const timer of decision.set) {
@@ -185,19 +208,42 @@ export class InstanceStore {
   /** Commands not yet delivered, in decision order. */
   outbox(): OutboxEntry[] {
     if (this.schema === 0) return [];
-    return this.sql.exec<OutboxRow>("SELECT * FROM outbox ORDER BY seq").toArray().map((r) => ({
-      seq: r.seq,
-      commandId: r.command_id,
-      request: JSON.parse(r.request) as CommandRequest,
-      attempts: r.attempts,
-      due: r.due,
-      lastError: r.last_error,
-    }));
+    return this.sql.exec<OutboxRow>("SELECT * FROM outbox ORDER BY seq").toArray().map(outboxEntryOf);
+  }
+
+  /** The oldest command not yet delivered: the next to send. */
+  nextInOutbox(): OutboxEntry | undefined {
+    if (this.schema === 0) return undefined;
+    const row = this.sql.exec<OutboxRow>("SELECT * FROM outbox ORDER BY seq LIMIT 1").toArray()[0];
+    return row && outboxEntryOf(row);
   }
 
   /** The aggregate accepted the command (or had already). */
   delivered(seq: number): void {
     this.sql.exec("DELETE FROM outbox WHERE seq = ?", seq);
+  }
+
+  /** Keeps an outcome to decide on. Call in the transaction that takes its command out of the outbox, so it is kept exactly once. */
+  keepOutcome(seq: number, message: AnyOutcomeMessage, cause: TimerCause, due: number): void {
+    this.sql.exec("INSERT INTO outcomes (seq, message, cause, due) VALUES (?, ?, ?, ?)", seq, JSON.stringify(message), JSON.stringify(cause), due);
+  }
+
+  /** Outcomes waiting to be decided on, in the order their commands were sent. */
+  outcomes(): PendingOutcome[] {
+    if (this.schema === 0) return [];
+    return this.sql.exec<OutcomeRow>("SELECT * FROM outcomes ORDER BY seq").toArray().map((r) => ({
+      seq: r.seq,
+      message: JSON.parse(r.message) as AnyOutcomeMessage,
+      cause: JSON.parse(r.cause) as TimerCause,
+      due: r.due,
+      attempts: r.attempts,
+      lastError: r.last_error,
+    }));
+  }
+
+  /** A decision on an outcome failed (its `decide` threw): tried again at `due`, and the outcomes after it wait. */
+  outcomeFailed(seq: number, error: string, due: number): void {
+    this.sql.exec("UPDATE outcomes SET attempts = attempts + 1, last_error = ?, due = ? WHERE seq = ?", error, due, seq);
   }
 
   /** The aggregate refused the command: it leaves the outbox and is kept, bounded, for the admin route. */
@@ -219,11 +265,13 @@ export class InstanceStore {
     this.sql.exec("UPDATE outbox SET attempts = attempts + 1, last_error = ?, due = ? WHERE seq = ?", error, due, seq);
   }
 
-  /** When the alarm is next needed: the earliest due timer or outbox retry; undefined when nothing waits. */
+  /** When the alarm is next needed: the earliest due timer, outbox retry or outcome; undefined when nothing waits. */
   nextDue(): number | undefined {
     if (this.schema === 0) return undefined;
     const row = this.sql
-      .exec<{ due: number | null }>("SELECT MIN(due) AS due FROM (SELECT MIN(due) AS due FROM timers UNION ALL SELECT MIN(due) AS due FROM outbox)")
+      .exec<{ due: number | null }>(
+        "SELECT MIN(due) AS due FROM (SELECT MIN(due) AS due FROM timers UNION ALL SELECT MIN(due) AS due FROM outbox UNION ALL SELECT MIN(due) AS due FROM outcomes)",
+      )
       .one();
     return row.due ?? undefined;
   }
@@ -251,6 +299,10 @@ export class InstanceStore {
       .toArray()
       .map((r) => ({ commandId: r.command_id, request: JSON.parse(r.request) as CommandRequest, status: r.status, body: JSON.parse(r.body) as ErrorBody, rejectedAt: r.rejected_at }));
   }
+}
+
+function outboxEntryOf(r: OutboxRow): OutboxEntry {
+  return { seq: r.seq, commandId: r.command_id, request: JSON.parse(r.request) as CommandRequest, attempts: r.attempts, due: r.due, lastError: r.last_error };
 }
 
 function timerOf(r: TimerRow): StoredTimer {

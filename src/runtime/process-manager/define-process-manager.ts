@@ -4,6 +4,7 @@ import type { EventEnvelope } from "../envelope/index.js";
 import { DEFAULT_READ_DATABASE } from "../manifest/index.js";
 import { ownEntry } from "../own-entry/index.js";
 import { aggregateNames, type EventsFrom, type HandlerMap, type QueueRef, type Subscription } from "../subscription/index.js";
+import type { OutcomeKind } from "./command-outcomes.js";
 import type { IssuedCommand } from "./issued-command.js";
 import { statefulProcessManager, type StatefulProcessManager, type StatefulProcessManagerConfig, type TypedStatefulProcessManager } from "./stateful.js";
 
@@ -17,6 +18,12 @@ export interface ProcessManagerConfig<A extends AnyAggregate, Q extends string, 
   readonly handlers: HandlerMap<A, undefined, readonly IssuedCommand[]>;
   /** Only a stateful manager decides; see {@link StatefulProcessManagerConfig}. */
   readonly decide?: never;
+  /**
+   * Only a stateful manager receives its commands' outcomes: a stateless one has nowhere to
+   * remember what it sent, so a refusal is logged (`process-manager.command-refused`) and the event
+   * acknowledged.
+   */
+  readonly outcomes?: never;
 }
 
 /** A stateless process manager: each event maps to commands, run from its queue in stream order. */
@@ -33,7 +40,8 @@ export type ProcessManager<Q extends string = string, D extends string = string>
  * Defines a process manager. With `handlers` it is stateless: events in, commands out, in stream
  * order. With `correlate`, `state`, `initialState`, `evolve` and `decide` it is stateful: every
  * instance (one per key `correlate` returns) is a Durable Object of its own, which keeps its
- * state, sends its commands through an outbox and fires its timers from its alarm.
+ * state, sends its commands through an outbox and fires its timers from its alarm; with
+ * `outcomes`, what became of its commands (refused, accepted) comes back to it as messages.
  *
  * @example
  * defineProcessManager({
@@ -49,12 +57,13 @@ export function defineProcessManager<
   S extends z.ZodType,
   T extends z.ZodType = z.ZodNever,
   const D extends string = typeof DEFAULT_READ_DATABASE,
->(config: StatefulProcessManagerConfig<A, Q, D, S, T>): TypedStatefulProcessManager<Q, D, EventsFrom<A>, z.output<S>, z.output<T>>;
+  const O extends OutcomeKind = never,
+>(config: StatefulProcessManagerConfig<A, Q, D, S, T, O>): TypedStatefulProcessManager<Q, D, EventsFrom<A>, z.output<S>, z.output<T>, O>;
 export function defineProcessManager<A extends AnyAggregate, const Q extends string, const D extends string = typeof DEFAULT_READ_DATABASE>(
   config: ProcessManagerConfig<A, Q, D>,
 ): StatelessProcessManager<Q, D>;
 export function defineProcessManager(
-  config: ProcessManagerConfig<AnyAggregate, string, string> | StatefulProcessManagerConfig<AnyAggregate, string, string, z.ZodType, z.ZodType>,
+  config: ProcessManagerConfig<AnyAggregate, string, string> | StatefulProcessManagerConfig<AnyAggregate, string, string, z.ZodType, z.ZodType, OutcomeKind>,
 ): ProcessManager {
   const base: Subscription = {
     name: config.name,
@@ -63,6 +72,9 @@ export function defineProcessManager(
     aggregates: aggregateNames(config.from, `process manager ${config.name}`),
   };
   if ("decide" in config && config.decide !== undefined) return statefulProcessManager(config, base);
+  if ((config as { outcomes?: unknown }).outcomes !== undefined) {
+    throw new Error(`process manager ${config.name}: only a stateful manager (decide, evolve, state) receives its commands' outcomes`);
+  }
   const handlers = (config as ProcessManagerConfig<AnyAggregate, string, string>).handlers as Readonly<
     Record<string, ((event: EventEnvelope, context: undefined) => readonly IssuedCommand[]) | undefined>
   >;

@@ -3,6 +3,7 @@ import type { AnyAggregate } from "../aggregate/index.js";
 import type { EventEnvelope } from "../envelope/index.js";
 import { AGGREGATE_ID_PATTERN } from "../ids/index.js";
 import type { EnvelopeOf, EventsFrom, QueueRef, Subscription } from "../subscription/index.js";
+import { OUTCOME_KINDS, type AnyOutcomeMessage, type OutcomeKind, type OutcomeMessage } from "./command-outcomes.js";
 import type { IssuedCommand } from "./issued-command.js";
 
 /** A process manager's name is part of its instances' object names and of its command ids. */
@@ -49,15 +50,25 @@ export interface ProcessDecision<P> {
   readonly timers?: { readonly set?: readonly TimerToSet<P>[]; readonly cancel?: readonly string[] };
 }
 
-/** The messages of a stateful manager: an event of a followed aggregate, or one of its timers. */
-export type ProcessMessage<A, P> = EnvelopeOf<EventsFrom<A>> | TimerFired<P>;
+/**
+ * The messages of a stateful manager: an event of a followed aggregate, one of its timers, and
+ * the outcomes of its own commands it asked for (`O`, none by default).
+ */
+export type ProcessMessage<A, P, O extends OutcomeKind = never> = EnvelopeOf<EventsFrom<A>> | TimerFired<P> | OutcomeMessage<O>;
 
 /**
  * Everything a user writes for a stateful process manager: one Durable Object per instance
  * (`correlate` names it), with its own state and timers. `evolve` and `decide` are pure, like an
  * aggregate's; `decide` sees the state before the message, then `evolve` folds the message in.
  */
-export interface StatefulProcessManagerConfig<A extends AnyAggregate, Q extends string, D extends string, S extends z.ZodType, T extends z.ZodType> {
+export interface StatefulProcessManagerConfig<
+  A extends AnyAggregate,
+  Q extends string,
+  D extends string,
+  S extends z.ZodType,
+  T extends z.ZodType,
+  O extends OutcomeKind = never,
+> {
   /** `[a-z][a-z0-9-]*`; part of its instances' names and its command ids. */
   readonly name: string;
   readonly queue: QueueRef<Q>;
@@ -70,9 +81,16 @@ export interface StatefulProcessManagerConfig<A extends AnyAggregate, Q extends 
   readonly state: S;
   /** The schema of its timers' payloads. A manager that sets no timers leaves it out. */
   readonly timer?: T;
+  /**
+   * The outcomes of its own commands that come back to `decide` and `evolve` as messages, each
+   * exactly once, in the order the commands were sent: `"rejected"` (its aggregate refused it:
+   * compensate here) and `"accepted"` (with the events it appended). Default none: a refusal is
+   * then only recorded on the instance.
+   */
+  readonly outcomes?: readonly O[];
   initialState(): z.output<S>;
-  evolve(state: z.output<S>, message: ProcessMessage<A, z.output<T>>): z.output<S>;
-  decide(state: z.output<S>, message: ProcessMessage<A, z.output<T>>): ProcessDecision<z.input<T>>;
+  evolve(state: z.output<S>, message: ProcessMessage<A, z.output<T>, O>): z.output<S>;
+  decide(state: z.output<S>, message: ProcessMessage<A, z.output<T>, O>): ProcessDecision<z.input<T>>;
 }
 
 /** A stateful decision with its defaults filled in and its timers checked. */
@@ -82,7 +100,7 @@ export interface CheckedDecision {
 }
 
 /** A message as the runtime hands it to an instance. */
-export type AnyProcessMessage = EventEnvelope | TimerFired<unknown>;
+export type AnyProcessMessage = EventEnvelope | TimerFired<unknown> | AnyOutcomeMessage;
 
 /** A stateful process manager ready for the runtime, its types erased. */
 export interface StatefulProcessManager<Q extends string = string, D extends string = string> extends Subscription<Q, D> {
@@ -90,6 +108,8 @@ export interface StatefulProcessManager<Q extends string = string, D extends str
   readonly stateful: true;
   /** Every followed event type, with its aggregate and data schema: what the testing kit builds envelopes from. */
   readonly events: ReadonlyMap<string, { readonly aggregate: string; readonly schema: z.ZodType }>;
+  /** The outcomes of its commands it receives as messages; empty when it asked for none. */
+  readonly outcomes: ReadonlySet<OutcomeKind>;
   /** The instance key of an event, checked against the id pattern; undefined when the event concerns no instance. */
   correlate(event: EventEnvelope): string | undefined;
   initialState(): unknown;
@@ -103,18 +123,22 @@ export interface StatefulProcessManager<Q extends string = string, D extends str
  * A stateful manager as `defineProcessManager` returns it: erased for the runtime, with its
  * types kept for the testing kit (`givenProcess`).
  */
-export interface TypedStatefulProcessManager<Q extends string, D extends string, Ev, S, P> extends StatefulProcessManager<Q, D> {
-  /** Types only, never set at run time: the events it follows, its state, its timers' payload. */
-  readonly "~types"?: { readonly event: Ev; readonly state: S; readonly timer: P };
+export interface TypedStatefulProcessManager<Q extends string, D extends string, Ev, S, P, O extends OutcomeKind = never> extends StatefulProcessManager<Q, D> {
+  /** Types only, never set at run time: the events it follows, its state, its timers' payload, the outcomes it receives. */
+  readonly "~types"?: { readonly event: Ev; readonly state: S; readonly timer: P; readonly outcome: O };
 }
 
 /** Erases a typed config into what the runtime runs, checking what `decide` returns. */
-export function statefulProcessManager<A extends AnyAggregate, Q extends string, D extends string, S extends z.ZodType, T extends z.ZodType>(
-  config: StatefulProcessManagerConfig<A, Q, D, S, T>,
+export function statefulProcessManager<A extends AnyAggregate, Q extends string, D extends string, S extends z.ZodType, T extends z.ZodType, O extends OutcomeKind>(
+  config: StatefulProcessManagerConfig<A, Q, D, S, T, O>,
   base: Subscription<Q, D>,
-): TypedStatefulProcessManager<Q, D, EventsFrom<A>, z.output<S>, z.output<T>> {
+): TypedStatefulProcessManager<Q, D, EventsFrom<A>, z.output<S>, z.output<T>, O> {
   if (!PROCESS_MANAGER_NAME_PATTERN.test(config.name)) throw new Error(`process manager name "${config.name}" must match ${PROCESS_MANAGER_NAME_PATTERN}`);
-  const typed = config as unknown as StatefulProcessManagerConfig<AnyAggregate, Q, D, z.ZodType, z.ZodType>;
+  const outcomes = new Set<OutcomeKind>(config.outcomes ?? []);
+  for (const kind of outcomes) {
+    if (!OUTCOME_KINDS.includes(kind)) throw new Error(`process manager ${config.name}: outcome "${kind}" must be one of ${OUTCOME_KINDS.join(", ")}`);
+  }
+  const typed = config as unknown as StatefulProcessManagerConfig<AnyAggregate, Q, D, z.ZodType, z.ZodType, OutcomeKind>;
   const checkState = (state: unknown): unknown => {
     const parsed = config.state.safeParse(state);
     if (!parsed.success) throw new Error(`process manager ${config.name}: state fails its schema: ${parsed.error.message}`);
@@ -125,6 +149,7 @@ export function statefulProcessManager<A extends AnyAggregate, Q extends string,
     kind: "process-manager",
     stateful: true,
     events: new Map(config.from.flatMap((aggregate) => Object.entries(aggregate.events).map(([type, schema]) => [type, { aggregate: aggregate.name, schema }] as const))),
+    outcomes,
     correlate(event) {
       const key = typed.correlate(event as never);
       if (key === undefined) return undefined;

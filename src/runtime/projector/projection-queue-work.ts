@@ -22,6 +22,11 @@ export interface ProjectionQueueWork {
   run(batch: ProjectionWorkBatch): Promise<void>;
   /** Runs before each batch of the projection's events; must be cheap after its first call in a runtime, and never throw. */
   beforeBatch(projection: Projection, db: D1Database, env: object): Promise<void>;
+  /**
+   * Runs after each batch's events were applied, told whether the batch took up a stream the
+   * projection had no checkpoint for; must cost nothing otherwise, and never throw.
+   */
+  afterBatch(projection: Projection, db: D1Database, startedStreams: boolean): Promise<void>;
   /** The projection's running rebuild, if any, asked at the start of each batch; from memory unless `trustMemory` is false (see {@link RebuildCheck}). */
   runningRebuild(projection: Projection, db: D1Database, trustMemory: boolean): Promise<RebuildCheck>;
   /** Where the batch's live events go as well while `rebuildId` runs (its shadow tables). */

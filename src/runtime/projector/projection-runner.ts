@@ -316,6 +316,7 @@ export class ProjectionConsumer extends SubscriberConsumer<Projection> {
     const rebuildOf = work && rebuildOfBatch(work, projection, db);
     const { committed } = this.context;
     await runProjection({ projection, messages: events, db, aggregates: this.clientOf(env), requeue: requeueTo(env, projection), report, rebuildOf, committed });
+    await work?.afterBatch(projection, db, report.startedStreams());
     if (work && events.length < batch.messages.length) {
       await work.run({ projection, messages: batch.messages.filter((m) => work.owns(m.body)), db, aggregates: this.clientOf(env), env });
     }

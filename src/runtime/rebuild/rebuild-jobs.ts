@@ -6,6 +6,7 @@ import type { RebuildMemory } from "../runtime-context/index.js";
 import { liveShadowWrites, runningRebuild } from "./live-shadow.js";
 import { isRebuildMessage, rebuildQueue, RebuildMessageSchema, type RebuildQueue, type StreamJob } from "./rebuild-messages.js";
 import { runRebuildStep } from "./rebuild-step.js";
+import { recordIfFilled } from "./filling.js";
 import { reconcileProjection, reportReconcileFailed } from "./reconcile.js";
 import { runStreamJobs } from "./stream-job.js";
 
@@ -13,7 +14,8 @@ import { runStreamJobs } from "./stream-job.js";
  * A rebuild's share of a projection's queue: its step and stream-job messages, a running rebuild's
  * shadow as a second destination of live events, and the check of the projection's state before
  * its first batch in each runtime (a deploy that bumped a version starts its rebuild without
- * waiting for the cron trigger; a new projection is recorded as new, for the cron to backfill).
+ * waiting for the cron trigger; a new projection is recorded as new, for the cron to backfill), and
+ * while a new projection fills, the check after each batch that records it once its view is complete.
  * `memory` is the runtime's: which projections it last found idle, and which it checked already.
  */
 export const rebuildQueueWork = (memory: RebuildMemory): ProjectionQueueWork => ({
@@ -26,7 +28,21 @@ export const rebuildQueueWork = (memory: RebuildMemory): ProjectionQueueWork => 
     const queue = producerOf(env, projection);
     if (!queue) return;
     // The live events of the batch must never fail with a rebuild's bookkeeping.
-    await reconcileProjection({ projection, db, queue, now: Date.now(), firstSeen: false }).catch((error: unknown) => reportReconcileFailed(projection.name, error));
+    const filling = await reconcileProjection({ projection, db, queue, now: Date.now(), firstSeen: false }).catch((error: unknown) => {
+      reportReconcileFailed(projection.name, error);
+      return false;
+    });
+    memory.foundFilling(projection.database, projection.name, filling);
+  },
+
+  async afterBatch(projection, db, startedStreams) {
+    // Only a stream applied from its first event can complete a view that is filling.
+    if (!startedStreams || !memory.isFilling(projection.database, projection.name)) return;
+    const outcome = await recordIfFilled(db, projection).catch((error: unknown) => {
+      reportReconcileFailed(projection.name, error);
+      return "filling" as const;
+    });
+    if (outcome !== "filling") memory.foundFilling(projection.database, projection.name, false);
   },
 
   async run({ projection, messages, db, aggregates, env }) {

@@ -1,5 +1,6 @@
 import { describeError, writeLog } from "../observability/index.js";
 import type { Projection } from "../projection/index.js";
+import { recordIfFilled } from "./filling.js";
 import type { RebuildQueue } from "./rebuild-messages.js";
 import { readState } from "./rebuild-state.js";
 import { startRebuild } from "./start-rebuild.js";
@@ -31,17 +32,21 @@ export interface Reconciliation {
  *   (nothing to backfill). Otherwise it is new over existing history: the cron trigger starts its
  *   backfill (a rebuild) at once; a queue batch records it at version 0, "never built", so the
  *   checkpoints its live events bring meanwhile do not make it look like an old projection.
- * - Version 0 (new): the cron trigger starts its backfill.
+ * - Version 0 (new): recorded at its declared version if its view is already complete (every
+ *   catalogued stream applied: a new project's live events filled it); otherwise the cron trigger
+ *   starts its backfill.
  * - Declared version above the stored one: a rebuild starts (once per version: a rebuild of that
  *   version that failed waits for an operator).
  * - A running rebuild whose steps stopped gets a new step.
  *
  * A new projection is backfilled by the cron trigger only: its first queue batch may come moments
  * after another projection's first batches catalogued brand-new streams, which would look like
- * history; by the cron run, a backfill is either needed or cheap.
+ * history; by the cron run, a backfill is either needed or cheap. Resolves true when the
+ * projection is left filling (version 0, no rebuild running): the caller may check again, with
+ * {@link recordIfFilled}, after the batches that may complete it.
  */
-export async function reconcileProjection({ projection, db, queue, now, firstSeen = true }: Reconciliation): Promise<void> {
-  if (projection.tables.length === 0) return;
+export async function reconcileProjection({ projection, db, queue, now, firstSeen = true }: Reconciliation): Promise<boolean> {
+  if (projection.tables.length === 0) return false;
   const row = await readState(db, projection.name);
   if (!row) {
     const seen = await db
@@ -54,13 +59,13 @@ export async function reconcileProjection({ projection, db, queue, now, firstSee
     const isNew = Boolean(seen?.streams) && !seen?.applied;
     if (isNew && firstSeen) {
       await startRebuild(projection, db, queue, "new");
-      return;
+      return false;
     }
     await db
       .prepare("INSERT INTO projection_state (projection, version, state) VALUES (?, ?, 'idle') ON CONFLICT DO NOTHING")
       .bind(projection.name, isNew ? 0 : projection.version)
       .run();
-    return;
+    return isNew;
   }
   if (row.state === "rebuilding") {
     const touched = Date.parse(row.touched_at ?? "");
@@ -74,12 +79,18 @@ export async function reconcileProjection({ projection, db, queue, now, firstSee
       });
       await queue.send({ rebuild: "step", rebuildId: row.rebuild_id });
     }
-    return;
+    return false;
   }
-  if (row.version >= projection.version) return;
-  if (row.state === "failed" && (row.target_version ?? 0) >= projection.version) return;
-  if (row.version === 0 && !firstSeen) return;
+  if (row.version >= projection.version) return false;
+  if (row.state === "failed" && (row.target_version ?? 0) >= projection.version) return false;
+  if (row.version === 0 && row.state === "idle") {
+    const outcome = await recordIfFilled(db, projection);
+    if (outcome !== "filling") return false;
+    if (!firstSeen) return true;
+  }
+  if (row.version === 0 && !firstSeen) return false;
   await startRebuild(projection, db, queue, row.version === 0 ? "new" : "version");
+  return false;
 }
 
 /**

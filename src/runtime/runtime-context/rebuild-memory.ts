@@ -6,6 +6,8 @@
  */
 export class RebuildMemory {
   private readonly idle = new Set<string>();
+  /** Projections last found never built (version 0, no rebuild): checked after each batch until their view is complete. */
+  private readonly filling = new Set<string>();
   // Keyed by the database the check ran against; weakly, so a discarded one is let go.
   private readonly reconciled = new WeakMap<D1Database, Set<string>>();
 
@@ -18,6 +20,17 @@ export class RebuildMemory {
   found(database: string, projection: string, rebuilding: boolean): void {
     if (rebuilding) this.idle.delete(keyOf(database, projection));
     else this.idle.add(keyOf(database, projection));
+  }
+
+  /** Whether `projection` was last found filling (see {@link RebuildMemory.filling}). */
+  isFilling(database: string, projection: string): boolean {
+    return this.filling.has(keyOf(database, projection));
+  }
+
+  /** Records whether a read of the projection's state found it filling. */
+  foundFilling(database: string, projection: string, filling: boolean): void {
+    if (filling) this.filling.add(keyOf(database, projection));
+    else this.filling.delete(keyOf(database, projection));
   }
 
   /** True the first time it is asked about `projection` in `db`, false ever after: its check runs once. */

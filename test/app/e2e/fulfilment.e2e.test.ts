@@ -75,6 +75,25 @@ describe("fulfilment on wrangler dev", () => {
     expect((await deliveryEvents(dev, "fd-1")).map((e) => e.type)).toEqual(["DeliveryScheduled", "DeliveryCancelled"]);
   });
 
+  it("ships an order through fulfilment only: ship and mark-delivered are internal commands", async () => {
+    await post(dev, "/commands/order/fe-7/place", PLACE("c-fe7"));
+    for (const command of ["ship", "mark-delivered"]) {
+      for (const headers of [API, { ...ADMIN, "Content-Type": "application/json" }]) {
+        const response = await fetch(`${dev.url}/commands/order/fe-7/${command}`, { method: "POST", headers, body: "{}" });
+        const expected = headers === API ? { status: 403, error: "internal_command" } : { status: 401, error: "unauthorized" };
+        expect({ status: response.status, error: ((await response.json()) as { error: string }).error }).toEqual(expected);
+      }
+    }
+    const paths = Object.keys((await get(dev, "/openapi.json", {})).body.paths);
+    expect(paths).toContain("/commands/order/{id}/place");
+    expect(paths.filter((p) => p.endsWith("/ship") || p.endsWith("/mark-delivered"))).toEqual([]);
+
+    await post(dev, "/commands/delivery/fd-7/schedule", { orderId: "fe-7", address: "7 Main St" });
+    await post(dev, "/commands/delivery/fd-7/pick-up");
+    const shipped = await eventually(() => get(dev, "/orders/fe-7"), (r) => r.body.status === "shipped", "fulfilment to ship fe-7");
+    expect(shipped.body.delivery).toMatchObject({ id: "fd-7", status: "picked_up" });
+  });
+
   it("fails a delivery that is not picked up by its pickUpBy with not_picked_up", async () => {
     const pickUpBy = new Date(Date.now() + 3_000).toISOString();
     await post(dev!, "/commands/order/fe-2/place", PLACE("c-fe2"));

@@ -8,7 +8,7 @@ import cancelledSchema from "../../../schema/contracts/public/com.example.order.
 import deliveredSchema from "../../../schema/contracts/public/com.example.order.delivered.json";
 import placedSchema from "../../../schema/contracts/public/com.example.order.placed.json";
 import shippedSchema from "../../../schema/contracts/public/com.example.order.shipped.json";
-import { runCommand } from "../../support/api-client";
+import { runCommand, runInternalCommand } from "../../support/api-client";
 import { CapturedEvents } from "../../support/captured-events";
 import { schemaViolations } from "../support/json-schema-check";
 import { deliver } from "../support/queue-delivery";
@@ -68,8 +68,8 @@ describe("the order events publisher, fed through the queue handler", () => {
     await captured.install("order/ie-1", "order/ie-2", "delivery/ie-d");
     await runCommand("order/ie-1/place", { customerId: "ic-1", items: [{ sku: "tea", quantity: 2, unitPrice: 450 }, { sku: "cup", quantity: 1, unitPrice: 1200 }] });
     await runCommand("order/ie-1/add-item", { sku: "pot", quantity: 1, unitPrice: 3000 });
-    await runCommand("order/ie-1/ship");
-    await runCommand("order/ie-1/mark-delivered");
+    await runInternalCommand("order/ie-1/ship");
+    await runInternalCommand("order/ie-1/mark-delivered");
     await runCommand("order/ie-2/place", { customerId: "ic-2", items: [{ sku: "tea", quantity: 1, unitPrice: 450 }] });
     await runCommand("order/ie-2/cancel", { reason: "changed my mind" });
     await runCommand("delivery/ie-d/schedule", { orderId: "ie-1", address: "1 Road" });
@@ -189,7 +189,7 @@ describe("the order events publisher when the integration queue fails", () => {
     const ours = new CapturedEvents();
     await ours.install("order/ie-down");
     await runCommand("order/ie-down/place", { customerId: "ic-3", items: [{ sku: "tea", quantity: 1, unitPrice: 450 }] });
-    await runCommand("order/ie-down/ship");
+    await runInternalCommand("order/ie-down/ship");
     const envelopes = ours.streamSentTo(ORDER_INTEGRATION, "order/ie-down");
 
     const integration = new IntegrationQueue();

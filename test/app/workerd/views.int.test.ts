@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { getQuery, runCommand } from "../../support/api-client";
+import { getQuery, runCommand, runInternalCommand } from "../../support/api-client";
 import { CapturedEvents } from "../../support/captured-events";
 import { deliver, ORDER_DETAILS, ORDER_HISTORY } from "../support/queue-delivery";
 
@@ -48,7 +48,7 @@ describe("GET /orders/:id", () => {
   it("joins the order's delivery and follows both streams' status changes", async () => {
     await runCommand("delivery/vd-d1/schedule", { orderId: "vd-1", address: "1 Tea Lane" });
     await runCommand("delivery/vd-d1/pick-up");
-    await runCommand("order/vd-1/ship");
+    await runInternalCommand("order/vd-1/ship");
     await applyAll(ORDER_DETAILS, ["delivery/vd-d1", "order/vd-1"]);
     const { body } = await json("/orders/vd-1");
     expect(body).toMatchObject({ status: "shipped", delivery: { id: "vd-d1", status: "picked_up" }, version: 5 });

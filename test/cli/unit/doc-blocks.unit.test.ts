@@ -29,6 +29,7 @@ const RUNNABLE: readonly { readonly doc: string; readonly first: string; readonl
   { doc: "docs/cli.md", first: "npx edge-cqrs --help", runBy: WALK },
   { doc: "docs/cli.md", first: "npx edge-cqrs init my-app", runBy: WALK },
   { doc: "docs/cli.md", first: "npx edge-cqrs migrate", runBy: WALK },
+  { doc: "docs/cli.md", first: "npm pack", runBy: WALK },
   { doc: "docs/integration-events.md", first: "npx edge-cqrs contracts", runBy: WALK },
   { doc: "docs/integration-events.md", first: "npx edge-cqrs init integration-consumer --template integration-consumer", runBy: CONSUMER },
   { doc: "templates/basic/README.md", first: "npm install", runBy: WALK },

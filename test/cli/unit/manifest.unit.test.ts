@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkProject, type Problem } from "../../../src/cli/check/index.js";
 import { main } from "../../../src/cli/main.js";
 import { loadApplication, readProjectConfig, type ReadProjectConfig } from "../../../src/cli/project/index.js";
-import { missingBindings } from "../../../src/runtime/create-runtime/assert-bindings.js";
+import { locationOf, missingBindings } from "../../../src/runtime/create-runtime/assert-bindings.js";
 import { manifestOf, producerBlocks, renderBlock, type ApplicationShape } from "../../../src/runtime/manifest/index.js";
 import { applyTomlFix, configFixture, FIXTURE_APP, FIXTURES, readText } from "../support.js";
 
@@ -78,13 +78,32 @@ describe("the manifest of an application with a projection added", () => {
   });
 
   it("fails the runtime's check of an env that has only the bindings the fixture had, naming the new producer and D1 binding", () => {
-    expect(missingBindings(validEnv(), manifestOf(before))).toEqual([]);
-    const problems = missingBindings(validEnv(), manifestOf(after));
+    expect(missingBindings(validEnv(), manifestOf(before), "deployed")).toEqual([]);
+    const problems = missingBindings(validEnv(), manifestOf(after), "deployed");
     // Consumers and dead-letter queues are not in a Worker's env: the runtime sees the producer and the database.
     expect(problems).toEqual([
       expect.stringContaining('queue-producer OVERDUE_LOANS_QUEUE (needed by projection overdue-loans) is missing; add to wrangler.toml:\n[[queues.producers]]\nbinding = "OVERDUE_LOANS_QUEUE"\nqueue = "overdue-loans"'),
       expect.stringContaining('d1-database OVERDUE_DB (needed by projection overdue-loans) is missing; add to wrangler.toml:\n[[d1_databases]]\nbinding = "OVERDUE_DB"'),
     ]);
+  });
+
+  it("names the one fix for a missing secret where the Worker runs: .dev.vars under wrangler dev, wrangler secret put when deployed", () => {
+    const { API_TOKEN: _, ...withoutToken } = validEnv();
+    const [local] = missingBindings(withoutToken, manifestOf(before), "local");
+    expect(local).toContain("secret API_TOKEN");
+    expect(local).toContain("add the line API_TOKEN=<a local-only token> to .dev.vars");
+    expect(local).toContain("npx edge-cqrs dev-vars");
+    expect(local).not.toContain("wrangler secret put");
+    expect(local).not.toContain("wrangler.toml");
+    const [deployed] = missingBindings(withoutToken, manifestOf(before), "deployed");
+    expect(deployed).toContain("set it with `npx wrangler secret put API_TOKEN`");
+    expect(deployed).not.toContain(".dev.vars");
+    expect(deployed).not.toContain("wrangler.toml");
+  });
+
+  it("tells wrangler dev from a deployed Worker by the request's host", () => {
+    for (const url of ["http://localhost:8787/orders/o-1", "http://127.0.0.1:9000/", "http://[::1]:8787/", "http://app.localhost:8787/"]) expect(locationOf(url)).toBe("local");
+    for (const url of ["https://shop.example.workers.dev/orders", "https://api.example.com/", "https://localhost.example.com/"]) expect(locationOf(url)).toBe("deployed");
   });
 
   it("gives the aggregate object the block of the new producer for its misconfigured answer", () => {

@@ -16,7 +16,7 @@ import {
   writeProjectFile,
   type CommandRun,
 } from "../support/doc-runner.js";
-import { PACK_TIMEOUT_MS, packedTarball, run, tarballFiles, unpack } from "../support/packed-package.js";
+import { CHILD_ENV, PACK_TIMEOUT_MS, packedTarball, run, tarballFiles, unpack } from "../support/packed-package.js";
 
 // A newcomer's first hour, outside this repository, from the packed package and its shipped docs
 // only: the package README's install, the guide's project built from the guide's own blocks (its
@@ -61,8 +61,8 @@ function ok(command: string, cwd: string, timeout = CLI_TIMEOUT_MS): CommandRun 
 }
 
 /** {@link ok} without blocking, for the last checks, which read the finished project side by side. */
-async function okAsync(command: string, cwd: string, timeout = CLI_TIMEOUT_MS): Promise<CommandRun> {
-  const result = await shAsync(fromTarball(command), cwd, timeout);
+async function okAsync(command: string, cwd: string, timeout = CLI_TIMEOUT_MS, env: NodeJS.ProcessEnv = CHILD_ENV): Promise<CommandRun> {
+  const result = await shAsync(fromTarball(command), cwd, timeout, env);
   if (result.code !== 0) throw new Error(failure(result, cwd));
   return result;
 }
@@ -196,6 +196,25 @@ describe("a new project built on the packed edge-cqrs, as the shipped docs say",
     expect(readdirSync(join(project, "contracts", "commands")).sort()).toEqual(["loan.borrow.json", "loan.return.json"]);
     expect(JSON.parse(readFileSync(join(project, "contracts", "events", "loan.BookBorrowed.v1.json"), "utf8"))).toMatchObject({ type: "object" });
   }, CLI_TIMEOUT_MS);
+
+  it.concurrent("scaffolds a project from a tarball with npx --package, as the CLI doc says", async () => {
+    const fromTarball = block("docs/cli.md", "npm pack");
+    const [pack, ...rest] = shellCommands(fromTarball);
+    // `npm pack` needs a checkout of edge-cqrs: the tarball under test is what it packs, under npm's name.
+    const version = JSON.parse(readFileSync(join(shipped, "package.json"), "utf8")).version as string;
+    expect(pack).toBe("npm pack");
+    const checkout = join(work, "checkout");
+    mkdirSync(checkout);
+    writeFileSync(join(checkout, `edge-cqrs-${version}.tgz`), readFileSync(tarball));
+    // The last line installs and tests the new project: the guide's first block, which ran above.
+    const last = rest.pop()!.split(/\s*&&\s*/);
+    const guide = shellCommands(block("docs/guide.md", "npx edge-cqrs init library"));
+    expect(last.map((c) => c.replace("my-app", "library"))).toEqual(guide.slice(guide.indexOf("cd library"), guide.indexOf("npm test") + 1));
+    // npx installs the tarball's dependencies into its cache: from npm's cache where it can.
+    await okAsync(rest.join("\n"), checkout, INSTALL_TIMEOUT_MS, { ...CHILD_ENV, npm_config_prefer_offline: "true" });
+    const manifest = JSON.parse(readFileSync(join(checkout, "try", "my-app", "package.json"), "utf8"));
+    expect(manifest.dependencies["edge-cqrs"]).toBe(`file:../edge-cqrs-${version}.tgz`);
+  }, INSTALL_TIMEOUT_MS);
 
   it.concurrent("bundles the projector Worker of docs/deploying.md for Cloudflare", async () => {
     const projector = fencedBlocks("docs/deploying.md", readFileSync(join(shipped, "docs/deploying.md"), "utf8")).find((b) => b.lang === "toml" && projectFileOf(b) !== undefined);

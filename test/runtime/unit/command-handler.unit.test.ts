@@ -15,7 +15,9 @@ const account = defineAggregate({
     open: z.object({ owner: z.string().min(1) }),
     deposit: z.object({ amount: z.number().int().positive(), note: z.string().optional() }),
     touch: z.object({}),
+    audit: z.object({}),
   },
+  internalCommands: ["audit"],
   events: {
     Opened: z.object({ owner: z.string() }),
     Deposited: z.object({ amount: z.number().int(), note: z.string().optional() }),
@@ -32,6 +34,7 @@ const account = defineAggregate({
         if (!state.open) reject("not_open", "Only an open account takes deposits");
         return [{ type: "Deposited", data: command.data }];
       case "touch":
+      case "audit":
         return [];
     }
   },
@@ -152,6 +155,24 @@ describe("handleCommand: the actor", () => {
     const office = handleCommand(await input({ command: "open", payload: { owner: "ada" }, actor: { id: "bob", claims: { role: "back-office" } } }));
     if (office.kind !== "accepted") throw new Error("expected accepted");
     expect(office.commit.events[0]!.metadata.actor).toBe("bob");
+  });
+});
+
+describe("handleCommand: internal commands", () => {
+  it("refuses an internal command from a caller outside the runtime with 403 internal_command, whatever its claims", async () => {
+    for (const actor of [{ id: "ada" }, { id: "admin", claims: { role: "admin" } }]) {
+      const decision = handleCommand(await input({ command: "audit", actor }, { stream: openStream() }));
+      expect(decision).toMatchObject({ kind: "refused", outcome: { ok: false, status: 403, body: { error: "internal_command", message: expect.stringMatching(/account\.audit is an internal command/) } } });
+    }
+  });
+
+  it("accepts it from a process manager and from the runtime's own calls", async () => {
+    const fromManager = handleCommand(await input({ command: "audit", actor: { id: "edge-cqrs:process-manager:books" } }, { stream: openStream() }));
+    expect(fromManager.kind).toBe("accepted");
+    // A request with no actor comes from the runtime's internals, which act as edge-cqrs:internal.
+    const { actor: _client, ...internalRequest } = (await input({ command: "audit" })).request;
+    const fromRuntime = handleCommand(await input({ command: "audit" }, { stream: openStream(), request: internalRequest }));
+    expect(fromRuntime).toMatchObject({ kind: "accepted", commit: { record: expect.anything() } });
   });
 });
 

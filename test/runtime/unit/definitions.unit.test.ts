@@ -25,6 +25,22 @@ describe("defineAggregate", () => {
     expect(() => defineAggregate({ ...counter("ok"), snapshotEvery: 0 })).toThrow(/snapshotEvery/);
   });
 
+  it("knows its internal commands, and refuses one it does not have", () => {
+    const guarded = defineAggregate({
+      name: "guarded",
+      commands: { increment: z.object({}), reset: z.object({}) },
+      events: { Incremented: z.object({}) },
+      initialState: () => 0,
+      decide: () => [],
+      evolve: (state: number) => state + 1,
+      internalCommands: ["reset"],
+    });
+    expect(guarded.isInternal("reset")).toBe(true);
+    expect(guarded.isInternal("increment")).toBe(false);
+    expect(counter("open").isInternal("increment")).toBe(false);
+    expect(() => defineAggregate({ ...counter("bad"), internalCommands: ["reset" as "increment"] })).toThrow(/internal command "reset" is not one of its commands/);
+  });
+
   it("derives an event's schema version from its upcasters", () => {
     const upcast = defineAggregate({ ...counter("ok"), upcasters: { Incremented: { 1: (v) => v, 2: (v) => v } } });
     expect(upcast.schemaVersionOf("Incremented")).toBe(3);
@@ -83,6 +99,15 @@ describe("stateful process managers", () => {
 
   it("refuses a name that cannot be part of an object name or a command id", () => {
     expect(() => manager(() => ({}), "Watcher One")).toThrow(/process manager name/);
+  });
+
+  it("receives the outcomes it names, and refuses one that does not exist; a stateless manager receives none", () => {
+    expect([...manager(() => ({})).outcomes]).toEqual([]);
+    const base = { name: "outcomes", queue, from: [counter("ticks")], correlate: () => "t-1", state: z.object({}), initialState: () => ({}), evolve: () => ({}), decide: () => ({}) };
+    expect([...defineProcessManager({ ...base, outcomes: ["rejected"] }).outcomes]).toEqual(["rejected"]);
+    expect(() => defineProcessManager({ ...base, outcomes: ["refused" as "rejected"] })).toThrow(/outcome "refused" must be one of rejected, accepted/);
+    const stateless = { name: "stateless", queue, from: [counter("ticks")], handlers: {}, outcomes: ["rejected"] };
+    expect(() => defineProcessManager(stateless as never)).toThrow(/only a stateful manager .* receives its commands' outcomes/);
   });
 
   it("refuses an instance key outside the id alphabet", () => {

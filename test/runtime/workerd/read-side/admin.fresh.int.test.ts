@@ -38,6 +38,7 @@ describe("admin API for projections", () => {
       ["statement", "projection", "fixture-statement", "fixture-statement-dlq"],
       ["crediting", "process-manager", "fixture-crediting", "fixture-crediting-dlq"],
       ["settlement", "process-manager", "fixture-settlement", "fixture-settlement-dlq"],
+      ["transfers", "process-manager", "fixture-transfers", "fixture-transfers-dlq"],
     ]);
     const details = projections.find((p) => p.name === "balances")!;
     expect(details).toMatchObject({ streams: 0, deadLetters: 1 });

@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { CATALOG_HEAD_DELAY_MS } from "../../../../src/runtime/outbox";
 import { runCommand } from "../../../support/api-client";
 import { CapturedEvents, runOutboxAlarms } from "../../../support/captured-events";
 import { adminGet, json } from "../../../support/http";
@@ -52,4 +53,22 @@ describe("lag in events", () => {
     // The catalog holds these streams for the statement too, which has applied nothing yet.
     expect(await lagOf("statement")).toMatchObject({ events: 4, streams: 3 });
   });
+
+  it("reads above zero within a second or two of a burst the view has not applied, with no alarm run by hand", async () => {
+    const stream = "account/lag-burst";
+    const captured = new CapturedEvents();
+    await captured.install(stream);
+    await runCommand(`${stream}/open`, openAccount("c-lag"));
+    await deliver(STREAM_CATALOG, captured.sentTo(STREAM_CATALOG));
+    await deliverInOrder(BALANCES, captured.sentTo(BALANCES));
+    expect(await lagOf("balances")).toMatchObject({ events: 0 });
+
+    for (const amount of [10, 20, 30]) await runCommand(`${stream}/deposit`, { amount });
+    // The burst's head reaches the catalog from the object's own alarm, within CATALOG_HEAD_DELAY_MS
+    // of the burst's first command (the outbox's 5 s safety delay showed lag 0 until then).
+    await vi.waitFor(() => expect(captured.sentTo(STREAM_CATALOG).map((e) => e.version)).toContain(4), { timeout: CATALOG_HEAD_DELAY_MS + 1_500, interval: 50 });
+    await deliver(STREAM_CATALOG, captured.sentTo(STREAM_CATALOG));
+    expect(await lagOf("balances")).toMatchObject({ events: 3, streams: 1 });
+  });
 });
+

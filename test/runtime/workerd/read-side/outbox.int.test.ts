@@ -2,7 +2,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { COMMAND_LOG_RETENTION_MS, flushOutbox, MAX_EVENT_BYTES } from "../../../../src/runtime/aggregate-object";
 import type { CommandRequest } from "../../../../src/runtime/aggregate-object";
-import { MAX_BATCH_MESSAGES, OUTBOX_SAFETY_DELAY_MS, type QueueSender } from "../../../../src/runtime/outbox";
+import { CATALOG_HEAD_DELAY_MS, MAX_BATCH_MESSAGES, OUTBOX_SAFETY_DELAY_MS, type QueueSender } from "../../../../src/runtime/outbox";
 import { postCommand, runCommand } from "../../../support/api-client";
 import { aggregateStub, CapturedEvents, useQueueSender } from "../../../support/captured-events";
 import { BALANCES, CREDITING, STATEMENT } from "../../fixture/support";
@@ -39,25 +39,36 @@ const rpc = (streamId: string, request: Omit<CommandRequest, "aggregate" | "id">
 };
 
 describe("outbox with healthy queues", () => {
-  it("gives a burst of commands one safety alarm, which then hands the alarm back to the command log's pruning", async () => {
+  it("gives a burst of commands one alarm, due within a second of the first head the catalog waits for, which then hands the alarm back to the command log's pruning", async () => {
     const stream = "account/ob-burst";
     const captured = new CapturedEvents();
     await useQueueSender(stream, captured.sender);
     await runCommand("account/ob-burst/open", { owner: "obc" });
     const first = await outboxState(stream, [BALANCES, STATEMENT]);
-    // Sent at once, but the alarm the command set is not rewritten after each send.
+    // Sent at once (the catalog's first head too), but the alarm the command set is not rewritten after each send.
     expect(first.cursors).toEqual({ [BALANCES]: 1, [STATEMENT]: 1 });
     expect(first.alarm).not.toBeNull();
     expect(first.alarm!).toBeLessThanOrEqual(Date.now() + OUTBOX_SAFETY_DELAY_MS);
+    expect(captured.sentTo(STREAM_CATALOG).map((e) => e.version)).toEqual([1]);
+
+    const burstBegan = Date.now();
     for (const amount of [1, 2, 3]) await runCommand("account/ob-burst/deposit", { amount });
+    const burstEnded = Date.now();
+    // The burst's heads wait for the alarm: the first of them brought it to within a second (lag
+    // reads the catalog's heads), and the rest of the burst shares it.
+    expect(captured.sentTo(STREAM_CATALOG).map((e) => e.version)).toEqual([1]);
     const burst = await outboxState(stream, [BALANCES, STATEMENT]);
     expect(burst.cursors).toEqual({ [BALANCES]: 4, [STATEMENT]: 4 });
-    expect(burst.alarm).toBe(first.alarm);
+    expect(burst.alarm!).toBeGreaterThanOrEqual(burstBegan + CATALOG_HEAD_DELAY_MS);
+    expect(burst.alarm!).toBeLessThanOrEqual(burstEnded + CATALOG_HEAD_DELAY_MS);
+    expect(burst.alarm!).toBeLessThan(first.alarm!);
 
     expect(await runDurableObjectAlarm(aggregateStub(stream))).toBe(true);
     const after = await outboxState(stream, []);
     expect(after.alarm).toBeGreaterThan(Date.now() + COMMAND_LOG_RETENTION_MS - 60 * 60 * 1000);
     for (const queue of [BALANCES, STATEMENT]) expect(captured.sentTo(queue).map((e) => e.version)).toEqual([1, 2, 3, 4]);
+    // outboxState's flush sent the head before the alarm did; the alarm found nothing more.
+    expect(captured.sentTo(STREAM_CATALOG).map((e) => e.version)).toEqual([1, 4]);
   });
 });
 

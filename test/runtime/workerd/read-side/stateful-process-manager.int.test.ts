@@ -4,6 +4,7 @@ import { AggregateClient } from "../../../../src/runtime/aggregate-client";
 import type { CommandRequest } from "../../../../src/runtime/aggregate-protocol";
 import type { EventEnvelope } from "../../../../src/runtime/envelope";
 import { INSTANCE_SCHEMA_VERSION, useCommandSender, type ProcessManagerObjectInstance } from "../../../../src/runtime/process-manager-object";
+import { INSTANCE_MIGRATIONS } from "../../../../src/runtime/process-manager-object/instance-schema";
 import { runCommand } from "../../../support/api-client";
 import { CapturedEvents } from "../../../support/captured-events";
 import { adminGet, call, json } from "../../../support/http";
@@ -229,8 +230,30 @@ describe("an instance's storage", () => {
 
     const [sent] = (await sendPayment("sa-7", "sp-7", 10)) as [EventEnvelope];
     await delivered(SETTLEMENT, [sent]);
-    expect(await tables("sp-7")).toEqual(["decisions", "instance", "instance_schema", "outbox", "rejections", "sqlite_sequence", "stream_marks", "timers"]);
+    expect(await tables("sp-7")).toEqual(["decisions", "instance", "instance_schema", "outbox", "outcomes", "rejections", "sqlite_sequence", "stream_marks", "timers"]);
     const version = await runInDurableObject(instanceStub("sp-7"), (_object, state) => state.storage.sql.exec<{ version: number }>("SELECT version FROM instance_schema").one().version);
+    expect(version).toBe(INSTANCE_SCHEMA_VERSION);
+  });
+});
+
+describe("an instance written by an earlier edge-cqrs", () => {
+  it("migrates its storage when it wakes, keeping its state, and decides on as before", async () => {
+    const stub = instanceStub("sp-old");
+    // Storage as schema version 1 left it: no table of outcomes.
+    await runInDurableObject(stub, (_object, state) => {
+      state.storage.sql.exec(INSTANCE_MIGRATIONS[0]!);
+      state.storage.sql.exec("CREATE TABLE instance_schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)");
+      state.storage.sql.exec("INSERT INTO instance_schema (id, version) VALUES (1, 1)");
+      state.storage.sql.exec(
+        "INSERT INTO instance (id, manager, instance_key, state, messages, updated_at) VALUES (1, 'settlement', 'sp-old', ?, 1, '2026-01-01T00:00:00.000Z')",
+        JSON.stringify({ status: "awaiting", accountId: "sa-old", credited: 70 }),
+      );
+    });
+    await evictDurableObject(stub);
+
+    const view = await instance("sp-old");
+    expect(view).toMatchObject({ state: { status: "awaiting", accountId: "sa-old", credited: 70 }, messages: 1, outcomes: [] });
+    const version = await runInDurableObject(stub, (_object, state) => state.storage.sql.exec<{ version: number }>("SELECT version FROM instance_schema").one().version);
     expect(version).toBe(INSTANCE_SCHEMA_VERSION);
   });
 });
