@@ -200,7 +200,9 @@ describe("a new project built on the packed edge-cqrs, as the shipped docs say",
   it.concurrent("scaffolds a project from a tarball with npx --package, as the CLI doc says", async () => {
     const fromTarball = block("docs/cli.md", "npm pack");
     const [pack, ...rest] = shellCommands(fromTarball);
-    // `npm pack` needs a checkout of edge-cqrs: the tarball under test is what it packs, under npm's name.
+    // `npm pack` needs a checkout of edge-cqrs: the tarball under test is what it packs, under npm's
+    // name, in a folder with a package.json above it (the Worker project of the README's install),
+    // as a checkout's try/ has.
     const version = JSON.parse(readFileSync(join(shipped, "package.json"), "utf8")).version as string;
     expect(pack).toBe("npm pack");
     const checkout = join(work, "checkout");
