@@ -79,7 +79,12 @@ export function defineProcessManager(
     aggregates: aggregateNames(config.from, `process manager ${config.name}`),
   };
   // Any part of a stateful manager's decisions makes it one; statefulProcessManager refuses a mix of the two forms.
-  if (config.decide !== undefined || config.evolve !== undefined || config.step !== undefined) return statefulProcessManager(config, base);
+  if (config.decide !== undefined || config.evolve !== undefined || config.step !== undefined) {
+    if ((config as { handlers?: unknown }).handlers !== undefined) {
+      throw new Error(`process manager ${config.name}: it is stateless (handlers) or stateful (evolve and decide, or step), not both`);
+    }
+    return statefulProcessManager(config, base);
+  }
   if ((config as { outcomes?: unknown }).outcomes !== undefined) {
     throw new Error(`process manager ${config.name}: only a stateful manager (decide, evolve, state) receives its commands' outcomes`);
   }
