@@ -55,6 +55,7 @@ export {
   type ProcessManager,
   type ProcessManagerConfig,
   type ProcessMessage,
+  type ProcessStep,
   type SentCommand,
   type StatefulProcessManager,
   type StatefulProcessManagerConfig,

@@ -63,8 +63,9 @@ interface TestInstance {
 }
 
 /**
- * Given/when/then for stateful process managers: pure, no runtime, no storage. The history's
- * messages are decided on and folded in as the runtime would (so timers they set are pending, and
+ * Given/when/then for stateful process managers, written with `evolve` and `decide` or with one
+ * `step`: pure, no runtime, no storage. The history's messages are decided on and folded in as
+ * the runtime would (so timers they set are pending, and
  * commands they sent await an outcome); then one event, timer or outcome arrives. Events' data is
  * parsed with its schema first, every event must correlate to the same instance (one that
  * correlates to none is refused: the runtime would never deliver it), and an outcome must answer
@@ -109,11 +110,11 @@ type LooseMessage = {
   readonly metadata?: Partial<EventMetadata>;
 } & Omit<LooseOutcome, "type">;
 
-/** Decides on one message and folds it in, as an instance does, and records the commands it sent as awaiting an outcome. */
+/** Steps the manager on one message (its `step`, or `decide` and `evolve`), as an instance does, and records the commands it sent as awaiting an outcome. */
 function apply(manager: AnyTypedManager, instance: TestInstance, message: LooseMessage): CheckedDecision {
   const { full, cause } = arrived(manager, instance, message);
-  const decision = manager.decide(instance.state, full);
-  instance.state = manager.evolve(instance.state, full);
+  const { state, ...decision } = manager.step(instance.state, full);
+  instance.state = state;
   if (full.type === "timer") instance.timers.delete(message.id ?? "");
   for (const id of decision.timers.cancel) instance.timers.delete(id);
   for (const timer of decision.timers.set) instance.timers.set(timer.id, { at: timer.at, payload: timer.payload });

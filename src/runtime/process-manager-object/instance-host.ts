@@ -250,14 +250,13 @@ export class InstanceHost implements AlarmJob {
   }
 
   /**
-   * One decision, in one turn: decide on the state before the message, fold the message in,
-   * and commit everything together; then send. Throws (committing nothing) when the manager's
+   * One decision, in one turn: step the manager from the state before the message (its `step`, or
+   * its `decide` and `evolve`), and commit the state after it with what it decided; then send. Throws (committing nothing) when the manager's
    * code does, so the message is tried again.
    */
   private decideOn({ hosted, message, summary, cause, causeId, causationId = causeId, consumed }: Decision): void {
     const { manager, key } = hosted;
-    const decision = manager.decide(hosted.state, message);
-    const state = manager.evolve(hosted.state, message);
+    const { state, ...decision } = manager.step(hosted.state, message);
     const commands: CommandRequest[] = decision.commands.map((issued, index) => ({
       aggregate: issued.aggregate,
       id: issued.id,

@@ -18,6 +18,10 @@ export interface ProcessManagerConfig<A extends AnyAggregate, Q extends string, 
   readonly handlers: HandlerMap<A, undefined, readonly IssuedCommand[]>;
   /** Only a stateful manager decides; see {@link StatefulProcessManagerConfig}. */
   readonly decide?: never;
+  /** Only a stateful manager evolves a state. */
+  readonly evolve?: never;
+  /** Only a stateful manager steps through its messages. */
+  readonly step?: never;
   /**
    * Only a stateful manager receives its commands' outcomes: a stateless one has nowhere to
    * remember what it sent, so a refusal is logged (`process-manager.command-refused`) and the event
@@ -38,7 +42,8 @@ export type ProcessManager<Q extends string = string, D extends string = string>
 
 /**
  * Defines a process manager. With `handlers` it is stateless: events in, commands out, in stream
- * order. With `correlate`, `state`, `initialState`, `evolve` and `decide` it is stateful: every
+ * order. With `correlate`, `state`, `initialState` and either `evolve` and `decide` or one `step`
+ * (never both) it is stateful: every
  * instance (one per key `correlate` returns) is a Durable Object of its own, which keeps its
  * state, sends its commands through an outbox and fires its timers from its alarm; with
  * `outcomes`, what became of its commands (refused, accepted) comes back to it as messages.
@@ -50,6 +55,8 @@ export type ProcessManager<Q extends string = string, D extends string = string>
  *   state: FulfilmentState, timer: PickUpDeadline, initialState: () => ({ orderCancelled: false, deliveries: {} }),
  *   evolve: (state, message) => …, decide: (state, message) => ({ commands: […], timers: { set: […] } }),
  * });
+ * // The same decisions as one function: the state after the message beside what it sends.
+ * defineProcessManager({ …, step: (state, message) => ({ state: …, commands: […], timers: { set: […] } }) });
  */
 export function defineProcessManager<
   A extends AnyAggregate,
@@ -71,7 +78,13 @@ export function defineProcessManager(
     database: config.database ?? DEFAULT_READ_DATABASE,
     aggregates: aggregateNames(config.from, `process manager ${config.name}`),
   };
-  if ("decide" in config && config.decide !== undefined) return statefulProcessManager(config, base);
+  // Any part of a stateful manager's decisions makes it one; statefulProcessManager refuses a mix of the two forms.
+  if (config.decide !== undefined || config.evolve !== undefined || config.step !== undefined) {
+    if ((config as { handlers?: unknown }).handlers !== undefined) {
+      throw new Error(`process manager ${config.name}: it is stateless (handlers) or stateful (evolve and decide, or step), not both`);
+    }
+    return statefulProcessManager(config, base);
+  }
   if ((config as { outcomes?: unknown }).outcomes !== undefined) {
     throw new Error(`process manager ${config.name}: only a stateful manager (decide, evolve, state) receives its commands' outcomes`);
   }

@@ -28,7 +28,7 @@ export const MAX_COMMANDS_PER_DECISION = 20;
  */
 export const MAX_TIMERS_PER_INSTANCE = 100;
 
-/** A fired timer as `evolve` and `decide` see it: `type` is lower case, so it never names an event. */
+/** A fired timer as `step`, `evolve` and `decide` see it: `type` is lower case, so it never names an event. */
 export interface TimerFired<P> {
   readonly type: "timer";
   readonly id: string;
@@ -57,18 +57,16 @@ export interface ProcessDecision<P> {
 export type ProcessMessage<A, P, O extends OutcomeKind = never> = EnvelopeOf<EventsFrom<A>> | TimerFired<P> | OutcomeMessage<O>;
 
 /**
- * Everything a user writes for a stateful process manager: one Durable Object per instance
- * (`correlate` names it), with its own state and timers. `evolve` and `decide` are pure, like an
- * aggregate's; `decide` sees the state before the message, then `evolve` folds the message in.
+ * What a stateful manager written as one `step` returns for one message: the state after it, and
+ * what it decides (commands to send, timers to set and cancel), so what was sent can be kept in
+ * the state where it is decided.
  */
-export interface StatefulProcessManagerConfig<
-  A extends AnyAggregate,
-  Q extends string,
-  D extends string,
-  S extends z.ZodType,
-  T extends z.ZodType,
-  O extends OutcomeKind = never,
-> {
+export interface ProcessStep<S, P> extends ProcessDecision<P> {
+  readonly state: S;
+}
+
+/** What every stateful manager declares, whichever form its decisions take. */
+export interface StatefulProcessManagerBase<A extends AnyAggregate, Q extends string, D extends string, S extends z.ZodType, T extends z.ZodType, O extends OutcomeKind = never> {
   /** `[a-z][a-z0-9-]*`; part of its instances' names and its command ids. */
   readonly name: string;
   readonly queue: QueueRef<Q>;
@@ -77,26 +75,65 @@ export interface StatefulProcessManagerConfig<
   readonly from: readonly A[];
   /** The instance an event belongs to (for example an order id), or undefined when it concerns none. */
   correlate(event: EnvelopeOf<EventsFrom<A>>): string | undefined;
-  /** The state's schema: checked after every `evolve` and when an instance wakes. */
+  /** The state's schema: checked after every message and when an instance wakes. */
   readonly state: S;
   /** The schema of its timers' payloads. A manager that sets no timers leaves it out. */
   readonly timer?: T;
   /**
-   * The outcomes of its own commands that come back to `decide` and `evolve` as messages, each
-   * exactly once, in the order the commands were sent: `"rejected"` (its aggregate refused it:
-   * compensate here) and `"accepted"` (with the events it appended). Default none: a refusal is
-   * then only recorded on the instance.
+   * The outcomes of its own commands that come back to it as messages, each exactly once, in the
+   * order the commands were sent: `"rejected"` (its aggregate refused it: compensate here) and
+   * `"accepted"` (with the events it appended). Default none: a refusal is then only recorded on
+   * the instance.
    */
   readonly outcomes?: readonly O[];
   initialState(): z.output<S>;
+}
+
+/**
+ * A stateful manager written as two pure functions, like an aggregate: `decide` sees the state
+ * before the message, and `evolve` folds the message into that same state.
+ */
+export interface EvolveDecideConfig<A extends AnyAggregate, Q extends string, D extends string, S extends z.ZodType, T extends z.ZodType, O extends OutcomeKind = never>
+  extends StatefulProcessManagerBase<A, Q, D, S, T, O> {
   evolve(state: z.output<S>, message: ProcessMessage<A, z.output<T>, O>): z.output<S>;
   decide(state: z.output<S>, message: ProcessMessage<A, z.output<T>, O>): ProcessDecision<z.input<T>>;
+  /** One form or the other: a manager with `evolve` and `decide` has no `step`. */
+  readonly step?: never;
 }
+
+/**
+ * A stateful manager written as one pure function: the state before the message in, the state
+ * after it and the decision out. It is `evolve` and `decide` in one: the runtime stores `state`
+ * and sends `commands` and sets `timers`, in the same transaction and with the same ids.
+ */
+export interface StepConfig<A extends AnyAggregate, Q extends string, D extends string, S extends z.ZodType, T extends z.ZodType, O extends OutcomeKind = never>
+  extends StatefulProcessManagerBase<A, Q, D, S, T, O> {
+  step(state: z.output<S>, message: ProcessMessage<A, z.output<T>, O>): ProcessStep<z.output<S>, z.input<T>>;
+  /** One form or the other: a manager with `step` has no `evolve`. */
+  readonly evolve?: never;
+  /** One form or the other: a manager with `step` has no `decide`. */
+  readonly decide?: never;
+}
+
+/**
+ * Everything a user writes for a stateful process manager: one Durable Object per instance
+ * (`correlate` names it), with its own state and timers, and its decisions written either as
+ * `evolve` and `decide` or as one `step`, never both. Both forms see the state before the message;
+ * `step(state, message)` is exactly `{ state: evolve(state, message), ...decide(state, message) }`.
+ */
+export type StatefulProcessManagerConfig<A extends AnyAggregate, Q extends string, D extends string, S extends z.ZodType, T extends z.ZodType, O extends OutcomeKind = never> =
+  | EvolveDecideConfig<A, Q, D, S, T, O>
+  | StepConfig<A, Q, D, S, T, O>;
 
 /** A stateful decision with its defaults filled in and its timers checked. */
 export interface CheckedDecision {
   readonly commands: readonly IssuedCommand[];
   readonly timers: { readonly set: readonly { readonly id: string; readonly at: number; readonly payload: unknown }[]; readonly cancel: readonly string[] };
+}
+
+/** A checked decision and the checked state after the message: what an instance commits for one message. */
+export interface CheckedStep extends CheckedDecision {
+  readonly state: unknown;
 }
 
 /** A message as the runtime hands it to an instance. */
@@ -115,8 +152,12 @@ export interface StatefulProcessManager<Q extends string = string, D extends str
   initialState(): unknown;
   /** Parses a stored or evolved state with the manager's schema; throws naming the manager when it fails. */
   checkState(state: unknown): unknown;
-  evolve(state: unknown, message: AnyProcessMessage): unknown;
-  decide(state: unknown, message: AnyProcessMessage): CheckedDecision;
+  /**
+   * One message on the state before it, whichever form the manager is written in: the state after
+   * it (checked against the schema) and the decision (its timers checked). Pure; throws naming the
+   * manager when its code or a check fails.
+   */
+  step(state: unknown, message: AnyProcessMessage): CheckedStep;
 }
 
 /**
@@ -128,7 +169,7 @@ export interface TypedStatefulProcessManager<Q extends string, D extends string,
   readonly "~types"?: { readonly event: Ev; readonly state: S; readonly timer: P; readonly outcome: O };
 }
 
-/** Erases a typed config into what the runtime runs, checking what `decide` returns. */
+/** Erases a typed config into what the runtime runs: one checked step, whichever form it is written in. */
 export function statefulProcessManager<A extends AnyAggregate, Q extends string, D extends string, S extends z.ZodType, T extends z.ZodType, O extends OutcomeKind>(
   config: StatefulProcessManagerConfig<A, Q, D, S, T, O>,
   base: Subscription<Q, D>,
@@ -139,6 +180,7 @@ export function statefulProcessManager<A extends AnyAggregate, Q extends string,
     if (!OUTCOME_KINDS.includes(kind)) throw new Error(`process manager ${config.name}: outcome "${kind}" must be one of ${OUTCOME_KINDS.join(", ")}`);
   }
   const typed = config as unknown as StatefulProcessManagerConfig<AnyAggregate, Q, D, z.ZodType, z.ZodType, OutcomeKind>;
+  const step = stepOf(typed);
   const checkState = (state: unknown): unknown => {
     const parsed = config.state.safeParse(state);
     if (!parsed.success) throw new Error(`process manager ${config.name}: state fails its schema: ${parsed.error.message}`);
@@ -158,8 +200,35 @@ export function statefulProcessManager<A extends AnyAggregate, Q extends string,
     },
     initialState: () => checkState(config.initialState()),
     checkState,
-    evolve: (state, message) => checkState(typed.evolve(state, message as never)),
-    decide: (state, message) => checkDecision(config.name, config.timer, typed.decide(state, message as never)),
+    step(state, message) {
+      const next = step(state, message as never);
+      return { ...checkDecision(config.name, config.timer, next), state: checkState(next.state) };
+    },
+  };
+}
+
+type ErasedConfig = StatefulProcessManagerConfig<AnyAggregate, string, string, z.ZodType, z.ZodType, OutcomeKind>;
+
+/**
+ * The manager's decisions as one step, whichever form it is written in; refuses a definition with
+ * both forms or neither. `evolve` and `decide` both get the state before the message, as they
+ * always have, so the pair is the step `{ ...decide(state, message), state: evolve(state, message) }`.
+ */
+function stepOf(config: ErasedConfig): StepConfig<AnyAggregate, string, string, z.ZodType, z.ZodType, OutcomeKind>["step"] {
+  const { name, step, evolve, decide } = config;
+  if (step !== undefined) {
+    if (evolve !== undefined || decide !== undefined) {
+      throw new Error(`process manager ${name}: write it with \`step\` or with \`evolve\` and \`decide\`, not both`);
+    }
+    return step.bind(config);
+  }
+  if (evolve === undefined || decide === undefined) {
+    throw new Error(`process manager ${name}: a stateful manager needs \`evolve\` and \`decide\`, or one \`step\``);
+  }
+  return (state, message) => {
+    // decide first, as the runtime always ran them: neither sees what the other returned.
+    const decision = decide.call(config, state, message);
+    return { ...decision, state: evolve.call(config, state, message) };
   };
 }
 

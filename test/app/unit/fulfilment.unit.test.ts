@@ -173,7 +173,7 @@ describe("fulfilment: an instance stored before each delivery was tracked", () =
     const state = FulfilmentState.parse(stored);
     expect(state).toEqual({ orderCancelled: false, deliveries: { [DELIVERY_ID]: "scheduled" } });
     // The old single timer ("pick-up-by", payload naming the delivery) is decided by its payload.
-    expect(fulfilment.decide(state, { type: "timer", id: "pick-up-by", at: PICK_UP_BY, payload: { deliveryId: DELIVERY_ID } }).commands).toEqual([
+    expect(fulfilment.step(state, { type: "timer", id: "pick-up-by", at: PICK_UP_BY, payload: { deliveryId: DELIVERY_ID } }).commands).toEqual([
       command(delivery, DELIVERY_ID, "fail", { reason: NOT_PICKED_UP }),
     ]);
     expect(FulfilmentState.parse({ orderCancelled: true, delivery: { id: DELIVERY_ID, status: "delivered" } })).toEqual({ orderCancelled: true, deliveries: {} });

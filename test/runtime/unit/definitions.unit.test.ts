@@ -117,9 +117,9 @@ describe("stateful process managers", () => {
 
   it("refuses a decision with too many commands, a bad timer id or a time that is not an instant", () => {
     const commands = Array.from({ length: 21 }, () => ({ aggregate: "ticks", id: "t-1", command: "increment", payload: {} }));
-    expect(() => manager(() => ({ commands })).decide({ seen: 0 }, envelope("t-1"))).toThrow(/at most 20/);
-    expect(() => manager(() => ({ timers: { set: [{ id: "a b", at: "2026-01-01T00:00:00Z", payload: {} }] } })).decide({ seen: 0 }, envelope("t-1"))).toThrow(/timer id/);
-    expect(() => manager(() => ({ timers: { set: [{ id: "t", at: "soon", payload: {} }] } })).decide({ seen: 0 }, envelope("t-1"))).toThrow(/ISO-8601/);
+    expect(() => manager(() => ({ commands })).step({ seen: 0 }, envelope("t-1"))).toThrow(/at most 20/);
+    expect(() => manager(() => ({ timers: { set: [{ id: "a b", at: "2026-01-01T00:00:00Z", payload: {} }] } })).step({ seen: 0 }, envelope("t-1"))).toThrow(/timer id/);
+    expect(() => manager(() => ({ timers: { set: [{ id: "t", at: "soon", payload: {} }] } })).step({ seen: 0 }, envelope("t-1"))).toThrow(/ISO-8601/);
   });
 
   it("checks the state against its schema after evolve", () => {
@@ -134,6 +134,6 @@ describe("stateful process managers", () => {
       evolve: () => ({ seen: "many" }) as unknown as { seen: number },
       decide: () => ({}),
     });
-    expect(() => broken.evolve({ seen: 0 }, envelope("t-1"))).toThrow(/state fails its schema/);
+    expect(() => broken.step({ seen: 0 }, envelope("t-1"))).toThrow(/state fails its schema/);
   });
 });

@@ -44,7 +44,7 @@ describe("a stateful process manager without timers", () => {
       // Untyped on purpose: the type of a timer-less manager's payload is `never`, so only a cast gets here.
       decide: () => ({ timers: { set: [{ id: "later", at: "2026-01-01T00:00:00Z", payload: {} as never }] } }),
     });
-    expect(() => careless.decide({ payments: 0 }, { ...sent, eventId: "e-1", streamId: "payment/p-1", aggregate: "payment", version: 1, schemaVersion: 1, metadata: {} } as never)).toThrow(
+    expect(() => careless.step({ payments: 0 }, { ...sent, eventId: "e-1", streamId: "payment/p-1", aggregate: "payment", version: 1, schemaVersion: 1, metadata: {} } as never)).toThrow(
       "process manager careless: it sets timer later but declares no `timer` schema for their payloads",
     );
   });

@@ -39,6 +39,7 @@ describe("admin API for projections", () => {
       ["crediting", "process-manager", "fixture-crediting", "fixture-crediting-dlq"],
       ["settlement", "process-manager", "fixture-settlement", "fixture-settlement-dlq"],
       ["transfers", "process-manager", "fixture-transfers", "fixture-transfers-dlq"],
+      ["stepwise-transfers", "process-manager", "fixture-stepwise-transfers", "fixture-stepwise-transfers-dlq"],
     ]);
     const details = projections.find((p) => p.name === "balances")!;
     expect(details).toMatchObject({ streams: 0, deadLetters: 1 });

@@ -66,6 +66,7 @@ describe("the stream sweep", () => {
       crediting: { events: 1, streams: 1, oldestMs: expect.any(Number) },
       settlement: { events: 1, streams: 1, oldestMs: expect.any(Number) },
       transfers: { events: 0, streams: 0, oldestMs: 0 },
+      "stepwise-transfers": { events: 0, streams: 0, oldestMs: 0 },
     });
 
     // A run inside the grace period leaves the streams alone: their messages may still be on the way.
@@ -121,6 +122,7 @@ describe("the stream sweep", () => {
       crediting: { events: 0, streams: 0, oldestMs: 0 },
       settlement: { events: 0, streams: 0, oldestMs: 0 },
       transfers: { events: 0, streams: 0, oldestMs: 0 },
+      "stepwise-transfers": { events: 0, streams: 0, oldestMs: 0 },
     });
     // The only events sent since the commands are that deposit's, on the credited account.
     const sentSince = captured.batches.slice(sentByCommands).flatMap((b) => b.envelopes);
