@@ -115,10 +115,13 @@ describe("a new project built on the packed edge-cqrs, as the shipped docs say",
     expect(existsSync(join(project, "node_modules", "edge-cqrs", "src"))).toBe(false);
   }, INSTALL_TIMEOUT_MS + PROJECT_TEST_TIMEOUT_MS);
 
-  it("serves it with npm start, and the guide's commands print what the guide shows", async () => {
+  it("serves it with npm start from a fresh clone's files (no .dev.vars), and the guide's commands print what the guide shows", async () => {
+    // git ignores .dev.vars, so a clone of the project has only its example: npm start makes it.
+    rmSync(join(project, ".dev.vars"));
     port = await freePort();
     server = startInBackground(`npm start -- --port ${port} --ip 127.0.0.1 --inspector-port ${await freePort()}`, project);
     await waitForHealth(`http://127.0.0.1:${port}/health`, START_TIMEOUT_MS, "npm start");
+    expect(readFileSync(join(project, ".dev.vars"), "utf8")).toBe(readFileSync(join(project, ".dev.vars.example"), "utf8"));
     const tour = block("docs/guide.md", "API='Authorization: Bearer dev-api-token'");
     expect(block("README.md", "API='Authorization: Bearer dev-api-token'").text).toBe(tour.text);
     expect(block("templates/basic/README.md", "API='Authorization: Bearer dev-api-token'").text).toBe(tour.text);
