@@ -9,6 +9,7 @@ import { application } from "../../fixture/application";
 import { TRANSFER_STEPS } from "../../fixture/domain/account";
 import type { FixtureEnv } from "../../fixture/env";
 import { fixtureEnv as env } from "../../fixture/support/worker";
+import { eventually } from "../../../support/eventually";
 
 // Internal commands (the fixture's transfer steps on account, and transfer's complete and fail):
 // no client reaches them, whatever token it holds; the transfers process manager does.
@@ -21,15 +22,6 @@ async function accountEvents(id: string): Promise<EventEnvelope[]> {
   return [...(page?.events ?? [])];
 }
 
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe("an internal command over HTTP", () => {
   it("is refused with 403 internal_command to the API token, and stores nothing", async () => {

@@ -13,6 +13,7 @@ import { CREDITING, SETTLEMENT } from "../../fixture/support";
 import { deliver, deliverElsewhere } from "../../fixture/support/delivery";
 import { fixtureEnv } from "../../fixture/support/worker";
 import { loseCheckpoints } from "../../../support/read-model";
+import { eventually } from "../../../support/eventually";
 
 // The fixture's stateful settlement manager (one instance per payment): a payment sent with
 // `confirmBy` must be confirmed by then, or the deadline expires it and withdraws what crediting
@@ -39,15 +40,6 @@ async function streamEvents(aggregate: string, id: string): Promise<EventEnvelop
   return [...(page?.events ?? [])];
 }
 
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 async function delivered(queue: string, bodies: readonly unknown[], to: typeof deliver = deliver): Promise<void> {
   const { acked, ids, retried } = await to(queue, bodies);

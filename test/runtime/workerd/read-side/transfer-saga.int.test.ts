@@ -11,6 +11,7 @@ import { STEPWISE_TRANSFER_PREFIX, TIMED_OUT } from "../../fixture/domain/transf
 import { STEPWISE_TRANSFERS, TRANSFERS } from "../../fixture/support";
 import { deliver, deliverElsewhere } from "../../fixture/support/delivery";
 import { fixtureEnv } from "../../fixture/support/worker";
+import { eventually } from "../../../support/eventually";
 
 // The fixture's transfers saga (one stateful instance per transfer) on the real local queues,
 // Durable Objects and D1: debit the source, credit the target, refund the source when the credit
@@ -49,15 +50,6 @@ async function instance(manager: string, transferId: string): Promise<Record<str
   return json(response);
 }
 
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** The transfer's events once it is settled (completed or failed). */
 const settled = (transferId: string) =>

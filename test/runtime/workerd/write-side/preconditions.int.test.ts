@@ -8,6 +8,7 @@ import { LogLines } from "../../../support/log-lines";
 import { SETTLEMENT } from "../../fixture/support";
 import { deliver } from "../../fixture/support/delivery";
 import { fixtureEnv } from "../../fixture/support/worker";
+import { eventually } from "../../../support/eventually";
 
 // Preconditions that read other aggregates: the fixture's `account.withdraw` reads `hold/<accountId>`
 // from the hold's own object, in the command's turn, whoever sends the command.
@@ -22,15 +23,6 @@ async function fundedAccount(id: string, amount = 100): Promise<void> {
   await runCommand(`account/${id}/deposit`, { amount });
 }
 
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe("a precondition over another aggregate's state", () => {
   it("refuses over HTTP with 422 rejected and the check's reason, and stores nothing", async () => {
