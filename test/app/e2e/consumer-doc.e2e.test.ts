@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { freePort } from "../../../scripts/wrangler-dev.mjs";
 import { initProject } from "../../../src/cli/init/index.js";
 import { docBlock, shellCommands } from "../../support/markdown-blocks.js";
+import { stopProcessGroup } from "../../support/process-group";
 
 // docs/integration-events.md, "A consumer in another Worker": its shell block run as written on
 // the example (whose publisher sends the order events to `integration-events`), with only this
@@ -62,13 +63,7 @@ beforeAll(async () => {
 }, READY_TIMEOUT_MS + 60_000);
 
 afterAll(() => {
-  if (dev?.pid !== undefined) {
-    try {
-      process.kill(-dev.pid, "SIGKILL");
-    } catch {
-      // Already gone.
-    }
-  }
+  stopProcessGroup(dev);
   rmSync(stateDir, { recursive: true, force: true });
   rmSync(registryDir, { recursive: true, force: true });
   rmSync(consumerParent, { recursive: true, force: true });

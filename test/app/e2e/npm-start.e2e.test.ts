@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { freePort } from "../../../scripts/wrangler-dev.mjs";
+import { stopProcessGroup } from "../../support/process-group";
 
 // `npm start -- --persist-to X` as a user types it: the migrations must land in X, where the
 // dev server then reads, or every query answers 500 "no such table".
@@ -33,13 +34,7 @@ beforeAll(async () => {
 }, READY_TIMEOUT_MS + 30_000);
 
 afterAll(() => {
-  if (server?.pid !== undefined) {
-    try {
-      process.kill(-server.pid, "SIGKILL");
-    } catch {
-      // Already gone.
-    }
-  }
+  stopProcessGroup(server);
   rmSync(stateDir, { recursive: true, force: true });
   rmSync(registryDir, { recursive: true, force: true });
 });

@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { buildCli, FIXTURES, repoTempDir } from "../support.js";
 import { freePort } from "../../../scripts/wrangler-dev.mjs";
+import { stopProcessGroup } from "../../support/process-group";
 
 // The issue's scenario: a migration added while `npm start` runs is not applied. `edge-cqrs
 // migrate` in a second terminal applies it to the state the running `wrangler dev` uses, and the
@@ -41,13 +42,7 @@ beforeAll(async () => {
 }, READY_TIMEOUT_MS + 60_000);
 
 afterAll(() => {
-  if (dev?.pid !== undefined) {
-    try {
-      process.kill(-dev.pid, "SIGKILL");
-    } catch {
-      // Already gone.
-    }
-  }
+  stopProcessGroup(dev);
   rmSync(project, { recursive: true, force: true });
   rmSync(cliDir, { recursive: true, force: true });
 });

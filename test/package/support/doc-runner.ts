@@ -3,6 +3,7 @@ import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { documentedOutputs, projectFileOf, shellCommands, type FencedBlock } from "../../support/markdown-blocks.js";
 import { CHILD_ENV } from "./packed-package.js";
+import { stopProcessGroup } from "../../support/process-group";
 
 // Runs a doc's blocks the way a reader does: shell commands one after the other in a shell (a
 // `cd` moves on, a variable set in the block stays set), code blocks written to the file their
@@ -108,12 +109,7 @@ export function startInBackground(command: string, cwd: string, env: NodeJS.Proc
 
 /** Stops a process started by startInBackground, with everything it started. */
 export function stopInBackground(child: ChildProcess | undefined): void {
-  if (child?.pid === undefined) return;
-  try {
-    process.kill(-child.pid, "SIGKILL");
-  } catch {
-    // Already gone.
-  }
+  stopProcessGroup(child);
 }
 
 /** Polls `url` until it answers 200. */
